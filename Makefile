@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine with Python 3.11+: `make serve`, `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+ADDR   ?= 127.0.0.1:8000
+
+.PHONY: install serve build check test bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tlnotes needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+check: install
+	$(BIN)/tlnotes check .
+
+serve: check
+	$(BIN)/mkdocs serve -a $(ADDR)
+
+build: check
+	$(BIN)/mkdocs build
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) site

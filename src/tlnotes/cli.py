@@ -1,0 +1,177 @@
+"""The `tlnotes` command: a thin layer of argument parsing over the core.
+
+Exit codes: 0 all good, 1 the KB (or the request) has a problem, 2 a usage
+error. Messages go to stderr; what a command produces goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+from . import __version__, schema
+from .files import FileExists, write_new
+
+SCHEMA_PATH = "schema/paper.schema.json"
+
+
+class UsageError(Exception):
+    pass
+
+
+def _kb_root(path: str | None) -> Path:
+    root = Path(path or ".")
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such directory")
+    if not any((root / name).exists() for name in ("papers", "notes", "mkdocs.yml")):
+        raise UsageError(f"{root}: not a tlnotes knowledge base (no papers/, notes/ or mkdocs.yml); `tlnotes init DIR` makes one")
+    return root
+
+
+def _template(name: str) -> str:
+    return resources.files("tlnotes").joinpath("templates", *name.split("/")).read_text(encoding="utf-8")
+
+
+def schema_text() -> str:
+    return json.dumps(schema.json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _ensure_schema_file(root: Path) -> bool:
+    """Write the editor schema into the KB if it is not there yet."""
+    try:
+        write_new(root / SCHEMA_PATH, schema_text())
+        return True
+    except FileExists:
+        return False
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_check(args) -> int:
+    from .load import load
+
+    root = _kb_root(args.dir)
+    kb = load(root)
+    problems = kb.problems
+    if args.strict:
+        problems = [replace(p, severity="error") for p in problems]
+    if args.format == "json":
+        json.dump([p.as_dict() for p in problems], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for p in problems:
+            print(p)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(
+        f"{len(kb.papers)} papers, {len(kb.topics)} topics: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0
+
+
+def cmd_schema(args) -> int:
+    text = schema_text()
+    if args.output:
+        from .files import write_replace
+
+        write_replace(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_new(args) -> int:
+    root = _kb_root(args.dir)
+    key = args.key
+    if not schema.KEY_RE.match(key):
+        print(f"tlnotes new: {key!r} is not a valid key: use lowercase letters, digits and . _ -, "
+              "starting with a letter or digit (e.g. vaswani2017attention)", file=sys.stderr)
+        return 1
+    target = root / "papers" / f"{key}.yaml"
+    try:
+        write_new(target, _template("record.yaml"))
+    except FileExists:
+        print(f"tlnotes new: {target} already exists; nothing written", file=sys.stderr)
+        return 1
+    _ensure_schema_file(root)
+    print(target)
+    return 0
+
+
+INIT_FILES = {
+    "mkdocs.yml": "init/mkdocs.yml",
+    "docs/index.md": "init/docs/index.md",
+    "notes/attention.md": "init/notes/attention.md",
+    "papers/vaswani2017attention.yaml": "init/papers/vaswani2017attention.yaml",
+    ".gitignore": "init/gitignore",
+}
+
+
+def cmd_init(args) -> int:
+    root = Path(args.dir)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: exists and is not a directory")
+    taken = [name for name in [*INIT_FILES, "papers", "notes", SCHEMA_PATH] if (root / name).exists()]
+    if taken:
+        print(f"tlnotes init: {root} already has {', '.join(taken)}; nothing written", file=sys.stderr)
+        return 1
+    for name, template in INIT_FILES.items():
+        write_new(root / name, _template(template))
+    _ensure_schema_file(root)
+    print(f"created a knowledge base in {root}: try `tlnotes check {root}`")
+    return 0
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tlnotes", description="An annotated reading-list knowledge base.")
+    parser.add_argument("--version", action="version", version=f"tlnotes {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("check", help="validate every record and note; report every problem")
+    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a paper record")
+    p.add_argument("-o", "--output", help="write it to this file instead of stdout")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("new", help="write a template record papers/KEY.yaml")
+    p.add_argument("key")
+    p.add_argument("--dir", help="the knowledge base (default: the current directory)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("init", help="create a new knowledge base in DIR")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_init)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"tlnotes {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `tlnotes check | head`
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""The knowledge base as plain, immutable data.
+
+Everything downstream (indexes, pages, BibTeX, link checks) reads these
+types and nothing else, so they carry no behaviour beyond small derived
+views.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the KB, located precisely enough to jump to."""
+
+    file: str  # relative to the KB root, with forward slashes
+    line: int  # 1-based
+    column: int  # 1-based
+    severity: str  # ERROR or WARNING
+    code: str  # short, stable, machine-readable
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """A summary bullet: Markdown text and its nested sub-bullets."""
+
+    text: str
+    children: tuple[Bullet, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paper:
+    key: str
+    path: str  # relative to the KB root
+    title: str
+    authors: tuple[str, ...]  # a last "others" means et al.
+    year: int
+    topics: tuple[str, ...]
+    summary: tuple[Bullet, ...] = ()
+    venue: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+    added: _dt.date | None = None
+    notes: str | None = None
+
+    @property
+    def et_al(self) -> bool:
+        return bool(self.authors) and self.authors[-1] == "others"
+
+    @property
+    def named_authors(self) -> tuple[str, ...]:
+        return self.authors[:-1] if self.et_al else self.authors
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic is a Markdown note in notes/; its id is the file stem."""
+
+    id: str
+    path: str  # relative to the KB root
+    title: str
+    description: str | None
+    body: str  # the Markdown after the front matter
+    body_line: int  # line of the file where `body` starts, for locating problems
+    parent: str | None = None  # id of the topic named like the enclosing folder
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    papers: dict[str, Paper] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalize_title(title: str) -> str:
+    """Titles that differ only in case, spacing or punctuation are the same paper."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum())
+
+
+def normalize_doi(doi: str) -> str:
+    """DOIs are case-insensitive."""
+    return doi.strip().casefold()

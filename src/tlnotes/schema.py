@@ -1,0 +1,393 @@
+"""The paper record format, defined once.
+
+The loader validates records against `RECORD` and `tlnotes schema` prints
+`json_schema()` made from the same field list, so editors and the loader
+can never disagree about what a record is.
+
+Validation works on plain Python data (what a YAML load returns) and yields
+`Finding`s located by a path inside the record; the loader turns paths into
+line and column only for records that have findings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from .model import ERROR, WARNING, Bullet
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+TOPIC_RE = KEY_RE
+# New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
+ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
+ARXIV_VERSIONED_RE = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})v\d+$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+URL_PATTERN = r"^https?://\S+$"
+ET_AL = "others"
+MIN_YEAR = 1900
+
+Path_ = tuple  # a location inside a record: field names and list indexes
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem inside one record, before it has a line number."""
+
+    path: Path_
+    code: str
+    message: str
+    severity: str = ERROR
+    on_key: bool = False  # locate at the mapping key rather than its value
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return "a date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _quote_hint(value: Any) -> str:
+    if isinstance(value, (bool, int, float, _dt.date)):
+        return " (put it in quotes to make it text)"
+    return ""
+
+
+def suggest(word: str, choices, cutoff: float = 0.6) -> str | None:
+    """The closest of `choices` to `word`, if any is close enough."""
+    found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def closest(word: str, choices) -> str | None:
+    """The closest of `choices` to `word`, however far (None if no choices)."""
+    choices = list(choices)
+    if not choices:
+        return None
+    return suggest(word, choices) or max(
+        choices, key=lambda c: difflib.SequenceMatcher(None, str(word), c).ratio()
+    )
+
+
+class Kind:
+    """What one field holds: how to check it and how to describe it in JSON Schema."""
+
+    def check(self, value: Any, path: Path_) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+
+class Text(Kind):
+    def __init__(self, pattern: re.Pattern | None = None, what: str = "text", single_line: bool = False):
+        self.pattern = pattern
+        self.what = what
+        self.single_line = single_line
+
+    def check(self, value, path):
+        if not isinstance(value, str):
+            yield Finding(path, "type", f"must be {self.what}, not {_type_name(value)}{_quote_hint(value)}")
+        elif not value.strip():
+            yield Finding(path, "empty", f"must be non-empty {self.what}")
+        elif self.single_line and "\n" in value.strip():
+            yield Finding(path, "format", f"must be {self.what} on one line")
+        elif self.pattern is not None and not self.pattern.match(value):
+            yield Finding(path, "format", f"{value!r} is not {self.what}")
+
+    def json_schema(self):
+        out = {"type": "string", "minLength": 1}
+        if self.pattern is not None:
+            out["pattern"] = self.pattern.pattern
+        return out
+
+
+class Year(Kind):
+    def check(self, value, path):
+        last = _dt.date.today().year + 1
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                yield Finding(path, "type", f"must be a number, not text: write {value.strip()} without quotes")
+            else:
+                yield Finding(path, "type", f"must be a year (a whole number), not {_type_name(value)}")
+        elif not MIN_YEAR <= value <= last:
+            yield Finding(path, "range", f"year {value} is outside {MIN_YEAR}..{last}")
+
+    def json_schema(self):
+        return {"type": "integer", "minimum": MIN_YEAR, "maximum": _dt.date.today().year + 1}
+
+
+class TextList(Kind):
+    """A list of distinct strings, each checked by `item`."""
+
+    def __init__(self, item: Text, min_items: int = 0, what: str = "entry"):
+        self.item = item
+        self.min_items = min_items
+        self.what = what
+
+    def check(self, value, path):
+        if not isinstance(value, list):
+            hint = f" (write it as a list: [{value}])" if isinstance(value, str) else ""
+            yield Finding(path, "type", f"must be a list, not {_type_name(value)}{hint}")
+            return
+        if len(value) < self.min_items:
+            yield Finding(path, "empty", f"must list at least {self.min_items} {self.what}")
+        seen = set()
+        for i, item in enumerate(value):
+            bad = False
+            for finding in self.item.check(item, path + (i,)):
+                bad = True
+                yield finding
+            if not bad:
+                if item in seen:
+                    yield Finding(path + (i,), "duplicate", f"{item!r} is listed twice")
+                seen.add(item)
+
+    def json_schema(self):
+        out = {"type": "array", "items": self.item.json_schema(), "uniqueItems": True}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
+
+class Authors(TextList):
+    def __init__(self):
+        super().__init__(Text(what="a name", single_line=True), min_items=1, what="author")
+
+    def check(self, value, path):
+        yield from super().check(value, path)
+        if isinstance(value, list):
+            for i, name in enumerate(value[:-1]):
+                if name == ET_AL:
+                    yield Finding(path + (i,), "format", f"{ET_AL!r} (et al.) may only be the last author")
+            if value == [ET_AL]:
+                yield Finding(path + (0,), "format", f"name at least one author before {ET_AL!r}")
+
+
+class Summary(Kind):
+    """Bullets: Markdown text, or a one-key mapping from a bullet to its sub-bullets."""
+
+    def check(self, value, path):
+        if not isinstance(value, list):
+            hint = " (start each bullet with '- ')" if isinstance(value, str) else ""
+            yield Finding(path, "type", f"must be a list of bullets, not {_type_name(value)}{hint}")
+            return
+        for i, item in enumerate(value):
+            yield from self._bullet(item, path + (i,))
+
+    def _bullet(self, item, path):
+        if isinstance(item, str):
+            if not item.strip():
+                yield Finding(path, "empty", "a bullet must not be empty")
+        elif isinstance(item, dict):
+            if len(item) != 1:
+                yield Finding(
+                    path, "format",
+                    "a bullet with sub-bullets is a mapping with exactly one key "
+                    f"(the bullet), not {len(item)} keys; did a ': ' inside the text start a mapping? quote the bullet",
+                )
+                return
+            ((text, children),) = item.items()
+            if not isinstance(text, str) or not text.strip():
+                yield Finding(path, "type", f"a bullet must be text, not {_type_name(text)}", on_key=True)
+            if children is None:
+                yield Finding(
+                    path + (text,), "format",
+                    "a bullet ending in ':' needs sub-bullets below it; quote the bullet if the ':' is part of the text",
+                )
+            elif not isinstance(children, list):
+                yield Finding(
+                    path + (text,), "format",
+                    "a bullet's sub-bullets must be a list; if ': ' is part of the text, quote the whole bullet",
+                )
+            else:
+                for i, child in enumerate(children):
+                    yield from self._bullet(child, path + (text, i))
+        else:
+            yield Finding(path, "type", f"a bullet must be text, not {_type_name(item)}{_quote_hint(item)}")
+
+    def json_schema(self):
+        return {"type": "array", "items": {"$ref": "#/$defs/bullet"}}
+
+    @staticmethod
+    def defs():
+        return {
+            "bullet": {
+                "description": "Markdown text, or a one-key mapping from a bullet to its sub-bullets.",
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/bullet"}},
+                    },
+                ],
+            }
+        }
+
+
+def is_http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in value)
+
+
+class Links(Kind):
+    def check(self, value, path):
+        if not isinstance(value, dict):
+            yield Finding(path, "type", f"must be a mapping of label: link, not {_type_name(value)}")
+            return
+        for label, link in value.items():
+            at = path + (label,)
+            if not isinstance(label, str) or not LINK_LABEL_RE.match(label):
+                yield Finding(at, "format", f"link label {label!r} must be a lowercase word such as pdf, code or blog", on_key=True)
+                continue
+            if not isinstance(link, str):
+                yield Finding(at, "type", f"link {label!r} must be text, not {_type_name(link)}{_quote_hint(link)}")
+            elif label == "arxiv":
+                m = ARXIV_VERSIONED_RE.match(link.strip())
+                if m:
+                    yield Finding(at, "format", f"store the arXiv id without its version: {m['id']}")
+                elif not ARXIV_RE.match(link):
+                    hint = ""
+                    if is_http_url(link):
+                        hint = "; put the URL under another label such as url"
+                    yield Finding(at, "format", f"{link!r} is not an arXiv id such as 1706.03762 or hep-th/9901001{hint}")
+            elif label == "doi":
+                if not DOI_RE.match(link):
+                    hint = " (write the bare DOI, without https://doi.org/)" if "doi.org/" in link else ""
+                    yield Finding(at, "format", f"{link!r} is not a DOI such as 10.1038/nature14539{hint}")
+            elif not is_http_url(link):
+                yield Finding(at, "format", f"link {label!r} must be an http(s) URL, not {link!r}")
+
+    def json_schema(self):
+        return {
+            "type": "object",
+            "description": "arxiv: an arXiv id; doi: a DOI; any other label: an http(s) URL.",
+            "properties": {
+                "arxiv": {"type": "string", "pattern": ARXIV_RE.pattern},
+                "doi": {"type": "string", "pattern": DOI_RE.pattern},
+            },
+            "propertyNames": {"pattern": LINK_LABEL_RE.pattern},
+            "additionalProperties": {"type": "string", "pattern": URL_PATTERN},
+        }
+
+
+class Date(Kind):
+    def check(self, value, path):
+        if isinstance(value, _dt.datetime):
+            return
+        if isinstance(value, _dt.date):
+            return
+        if isinstance(value, str):
+            try:
+                _dt.date.fromisoformat(value.strip())
+                return
+            except ValueError:
+                pass
+        yield Finding(path, "format", f"must be a date such as 2023-08-18, not {value!r}")
+
+    def json_schema(self):
+        return {"type": "string", "format": "date"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", Text(what="a title", single_line=True), "The paper's title.", required=True),
+    Field("authors", Authors(), "Author names in order; a last entry 'others' means et al.", required=True),
+    Field("year", Year(), "Year of publication.", required=True),
+    Field("topics", TextList(Text(TOPIC_RE, "a topic id"), min_items=1, what="topic"),
+          "Topic ids: file stems of notes in notes/.", required=True),
+    Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping."),
+    Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
+    Field("links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs."),
+    Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
+    Field("added", Date(), "When the record was added to the knowledge base."),
+    Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def check_record(data: Any, key: str) -> list[Finding]:
+    """Every problem of one loaded record, as findings located by path."""
+    if not isinstance(data, dict):
+        if data is None:
+            msg = "the record is empty; a record is a mapping with title, authors, year and topics"
+        else:
+            msg = f"a record must be a mapping of fields (title: ..., authors: ...), not {_type_name(data)}"
+        return [Finding((), "not-a-mapping", msg)]
+    out: list[Finding] = []
+    for name, value in data.items():
+        spec = FIELD_BY_NAME.get(name) if isinstance(name, str) else None
+        if spec is None:
+            hint = suggest(name, FIELD_BY_NAME)
+            msg = f"unknown field {name!r}" + (f"; did you mean `{hint}`?" if hint else f"; known fields: {', '.join(FIELD_BY_NAME)}")
+            out.append(Finding((name,), "unknown-field", msg, on_key=True))
+            continue
+        if value is None and spec.name != "summary":
+            out.append(Finding((name,), "empty", "has no value"))
+            continue
+        out.extend(spec.kind.check(value, (name,)))
+    for spec in FIELDS:
+        if spec.required and spec.name not in data:
+            out.append(Finding((), "missing-field", f"missing required field `{spec.name}` ({spec.description})"))
+    if "summary" not in data or not data.get("summary"):
+        at = ("summary",) if "summary" in data else ()
+        out.append(Finding(at, "no-summary", "no summary yet: add a few bullets on what the paper does and finds", WARNING))
+    related = data.get("related")
+    if isinstance(related, list):
+        for i, other in enumerate(related):
+            if other == key:
+                out.append(Finding(("related", i), "related-self", "a record cannot be related to itself"))
+    return out
+
+
+def to_bullets(items: list) -> tuple[Bullet, ...]:
+    out = []
+    for item in items or ():
+        if isinstance(item, dict):
+            ((text, children),) = item.items()
+            out.append(Bullet(text.strip(), to_bullets(children)))
+        else:
+            out.append(Bullet(item.strip()))
+    return tuple(out)
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a record, from FIELDS."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "tlnotes paper record",
+        "description": "One paper of a tlnotes knowledge base: papers/<key>.yaml",
+        "type": "object",
+        "required": [f.name for f in FIELDS if f.required],
+        "additionalProperties": False,
+        "properties": {f.name: {"description": f.description, **f.kind.json_schema()} for f in FIELDS},
+        "$defs": Summary.defs(),
+    }
