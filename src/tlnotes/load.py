@@ -13,7 +13,9 @@ nesting depth is bounded, so no file can cost more than linear time.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,26 +55,24 @@ def _check_shape(data: Any) -> None:
     document is a small DAG that any naive walk expands exponentially. Records
     never need anchors, so the first shared container stops the walk.
     """
+    if not isinstance(data, (dict, list)):
+        return
     seen: set[int] = set()
     count = 0
     stack = [(data, 0)]
     while stack:
         node, depth = stack.pop()
-        count += 1
+        if id(node) in seen:
+            raise _Refused("yaml-alias", "anchors and aliases (&name, *name) are not allowed in records")
+        seen.add(id(node))
+        if depth >= MAX_DEPTH:
+            raise _Refused("too-deep", f"the record nests deeper than {MAX_DEPTH} levels")
+        count += len(node)
         if count > MAX_NODES:
             raise _Refused("too-large", f"the record has more than {MAX_NODES} values")
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
-                raise _Refused("yaml-alias", "anchors and aliases (&name, *name) are not allowed in records")
-            seen.add(id(node))
-            if depth >= MAX_DEPTH:
-                raise _Refused("too-deep", f"the record nests deeper than {MAX_DEPTH} levels")
-            if isinstance(node, dict):
-                for k, v in node.items():
-                    stack.append((v, depth + 1))
-            else:
-                for v in node:
-                    stack.append((v, depth + 1))
+        for v in (node.values() if type(node) is dict else node):
+            if isinstance(v, (dict, list)):
+                stack.append((v, depth + 1))
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -113,15 +113,18 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     return mark.line + 1, mark.column + 1, message
 
 
-def _read_capped(path: Path, limit: int) -> tuple[bytes | None, str | None]:
+def _read_capped(path: str | Path, limit: int) -> tuple[bytes | None, str | None]:
+    """The file's bytes, never reading more than `limit` + 1 of them."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, f"the file is {size / 1e6:.1f} MB; the limit is {limit // (1 << 20)} MiB"
-        with path.open("rb") as fh:
-            raw = fh.read(limit + 1)
-        if len(raw) > limit:  # grew while we looked
-            return None, f"the file is larger than {limit // (1 << 20)} MiB"
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size <= limit:
+                # sized reads: read(limit) would allocate a limit-sized buffer per file
+                raw = fh.read(size + 1)
+                if len(raw) > size:  # it grew meanwhile
+                    raw += fh.read(limit + 1 - len(raw))
+            if size > limit or len(raw) > limit:
+                return None, f"the file is {max(size, limit + 1) / 1e6:.1f} MB; the limit for this file is {limit // (1 << 20)} MiB"
         return raw, None
     except OSError as exc:
         return None, f"cannot read the file: {exc.strerror or exc}"
@@ -200,9 +203,10 @@ class _Loader:
         line, col = source.locate(path, on_key)
         self.problem(source.rel, line, col, code, message, severity)
 
-    def record_files(self) -> list[Path]:
-        folder = self.root / PAPERS_DIR
-        if not folder.is_dir():
+    def record_files(self) -> list[str]:
+        """Names of the record files in papers/, sorted; strays reported."""
+        folder = os.path.join(self.root, PAPERS_DIR)
+        if not os.path.isdir(folder):
             return []
         out = []
         with os.scandir(folder) as it:
@@ -214,7 +218,7 @@ class _Loader:
                 if not entry.is_file():
                     self.problem(rel, 1, 1, "stray-file", "records live directly in papers/; this folder is ignored", WARNING)
                 elif name.endswith(RECORD_SUFFIX):
-                    out.append(Path(entry.path))
+                    out.append(name)
                 elif name.endswith(".yml"):
                     self.problem(rel, 1, 1, "wrong-extension", f"records end in .yaml: rename it to {name[:-4]}.yaml")
                 else:
@@ -222,17 +226,17 @@ class _Loader:
         out.sort()
         return out
 
-    def load_record(self, path: Path) -> Paper | None:
-        key = path.name[: -len(RECORD_SUFFIX)]
-        rel = f"{PAPERS_DIR}/{path.name}"
+    def load_record(self, name: str) -> Paper | None:
+        key = name[: -len(RECORD_SUFFIX)]
+        rel = f"{PAPERS_DIR}/{name}"
         self.record_keys.add(key)
         key_ok = bool(schema.KEY_RE.match(key))
         if not key_ok:
             self.problem(rel, 1, 1, "bad-key",
                          f"file name {key!r} is not a valid key: use lowercase letters, digits and . _ - (e.g. vaswani2017attention)")
-        raw, err = _read_capped(path, MAX_RECORD_BYTES)
+        raw, err = _read_capped(os.path.join(self.root, rel), MAX_RECORD_BYTES)
         if err:
-            self.problem(rel, 1, 1, "too-large" if "limit" in err or "larger" in err else "unreadable", err)
+            self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
             return None
         text, bad = _decode(raw)
         if bad:
@@ -320,7 +324,7 @@ def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
         tid = path.stem
         raw, err = _read_capped(path, MAX_NOTE_BYTES)
         if err:
-            loader.problem(rel, 1, 1, "too-large" if "limit" in err or "larger" in err else "unreadable", err)
+            loader.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
             continue
         text, bad = _decode(raw)
         if bad:
@@ -400,16 +404,38 @@ def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
                 loader.at(paper.key, ("related", i), "unknown-related", f"related record {other_key!r} does not exist{hint}")
 
 
+@contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector.
+
+    Loading allocates hundreds of thousands of small, acyclic, long-lived
+    objects; each automatic collection rescans all of them, which cost a
+    sixth of the load time at 10,000 records. Reference counting still frees
+    everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load(root: str | os.PathLike) -> KnowledgeBase:
     """Load the KB at `root`: every valid record and topic, and every problem found."""
-    root = Path(root)
+    with _no_cyclic_gc():
+        return _load(Path(root))
+
+
+def _load(root: Path) -> KnowledgeBase:
     loader = _Loader(root)
     papers: dict[str, Paper] = {}
-    for path in loader.record_files():
+    for name in loader.record_files():
         try:
-            paper = loader.load_record(path)
+            paper = loader.load_record(name)
         except Exception as exc:  # a bug of ours must not hide the other problems
-            loader.problem(f"{PAPERS_DIR}/{path.name}", 1, 1, "internal-error", f"tlnotes could not check this file: {exc!r}")
+            loader.problem(f"{PAPERS_DIR}/{name}", 1, 1, "internal-error", f"tlnotes could not check this file: {exc!r}")
             continue
         if paper is not None:
             papers[paper.key] = paper

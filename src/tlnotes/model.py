@@ -8,6 +8,7 @@ views.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,9 +106,12 @@ class KnowledgeBase:
         return not self.errors
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalize_title(title: str) -> str:
     """Titles that differ only in case, spacing or punctuation are the same paper."""
-    return "".join(ch for ch in title.casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", title.casefold())
 
 
 def normalize_doi(doi: str) -> str:

@@ -16,7 +16,6 @@ import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 from .model import ERROR, WARNING, Bullet
 
@@ -27,7 +26,7 @@ ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
 ARXIV_VERSIONED_RE = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})v\d+$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
-URL_PATTERN = r"^https?://\S+$"
+URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://\S+$"
 ET_AL = "others"
 MIN_YEAR = 1900
 
@@ -130,16 +129,18 @@ class Year(Kind):
             yield Finding(path, "range", f"year {value} is outside {MIN_YEAR}..{last}")
 
     def json_schema(self):
-        return {"type": "integer", "minimum": MIN_YEAR, "maximum": _dt.date.today().year + 1}
+        # no "maximum": it would change every New Year and stale every saved copy
+        return {"type": "integer", "minimum": MIN_YEAR}
 
 
 class TextList(Kind):
     """A list of distinct strings, each checked by `item`."""
 
-    def __init__(self, item: Text, min_items: int = 0, what: str = "entry"):
+    def __init__(self, item: Text, min_items: int = 0, what: str = "entry", unique: bool = True):
         self.item = item
         self.min_items = min_items
         self.what = what
+        self.unique = unique
 
     def check(self, value, path):
         if not isinstance(value, list):
@@ -148,19 +149,33 @@ class TextList(Kind):
             return
         if len(value) < self.min_items:
             yield Finding(path, "empty", f"must list at least {self.min_items} {self.what}")
+        if self._all_good(value):  # the common case, without a generator per item
+            return
         seen = set()
         for i, item in enumerate(value):
             bad = False
             for finding in self.item.check(item, path + (i,)):
                 bad = True
                 yield finding
-            if not bad:
+            if not bad and self.unique:
                 if item in seen:
                     yield Finding(path + (i,), "duplicate", f"{item!r} is listed twice")
                 seen.add(item)
 
+    def _all_good(self, value: list) -> bool:
+        pattern = self.item.pattern
+        one_line = self.item.single_line
+        for item in value:
+            if type(item) is not str or not item.strip():
+                return False
+            if (pattern is not None and not pattern.match(item)) or (one_line and "\n" in item.strip()):
+                return False
+        return not self.unique or len(set(value)) == len(value)
+
     def json_schema(self):
-        out = {"type": "array", "items": self.item.json_schema(), "uniqueItems": True}
+        out = {"type": "array", "items": self.item.json_schema()}
+        if self.unique:
+            out["uniqueItems"] = True
         if self.min_items:
             out["minItems"] = self.min_items
         return out
@@ -168,7 +183,8 @@ class TextList(Kind):
 
 class Authors(TextList):
     def __init__(self):
-        super().__init__(Text(what="a name", single_line=True), min_items=1, what="author")
+        # two people can share a name, so names need not be unique
+        super().__init__(Text(what="a name", single_line=True), min_items=1, what="author", unique=False)
 
     def check(self, value, path):
         yield from super().check(value, path)
@@ -243,12 +259,12 @@ class Summary(Kind):
         }
 
 
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:@[^\s/?#@]+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
 def is_http_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in value)
+    """An absolute http(s) URL with a host and no whitespace."""
+    return bool(_HTTP_URL_RE.match(value))
 
 
 class Links(Kind):
@@ -321,7 +337,7 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("title", Text(what="a title", single_line=True), "The paper's title.", required=True),
     Field("authors", Authors(), "Author names in order; a last entry 'others' means et al.", required=True),
-    Field("year", Year(), "Year of publication.", required=True),
+    Field("year", Year(), f"Year of publication, {MIN_YEAR} to next year.", required=True),
     Field("topics", TextList(Text(TOPIC_RE, "a topic id"), min_items=1, what="topic"),
           "Topic ids: file stems of notes in notes/.", required=True),
     Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping."),
