@@ -99,18 +99,24 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
         line, col = _line_col(text, exc.position)
         return line, col, f"character {exc.character!r} is not allowed in YAML ({exc.reason})"
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
-    if "'\\t'" in problem or "\t" in problem:
+    context = getattr(exc, "context", None) or ""
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         message = "a tab character here: YAML indents with spaces only"
     elif "maximum nesting depth" in problem:
         message = "nested too deeply"
-    elif "expected a single document" in problem:
+    elif "expected a single document" in context:
         message = "more than one YAML document ('---'); a record is a single mapping"
     else:
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     if mark is None:
         return 1, 1, message
     return mark.line + 1, mark.column + 1, message
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column, or ''."""
+    lines = text.split("\n", line + 1)
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def _read_capped(path: str | Path, limit: int) -> tuple[bytes | None, str | None]:

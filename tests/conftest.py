@@ -1,0 +1,90 @@
+"""Shared fixtures: a throwaway knowledge base and a way to run the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tlnotes import cli, load
+
+REPO = Path(__file__).resolve().parent.parent
+
+VALID = """\
+title: Attention Is All You Need
+authors:
+  - Ashish Vaswani
+  - others
+year: 2017
+topics:
+  - attention
+summary:
+  - Self-attention only.
+links:
+  arxiv: "1706.03762"
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class KB:
+    """A knowledge base in a temporary folder, with helpers to fill it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "papers").mkdir()
+        (root / "notes").mkdir()
+        (root / "mkdocs.yml").write_text("site_name: test\n")
+        self.note("attention", "Attention")
+        self.note("language-models", "Language models")
+
+    def note(self, tid: str, title: str, folder: str = "", body: str = "Some prose.\n") -> Path:
+        path = self.root / "notes" / folder / f"{tid}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: {title}\n---\n\n{body}", encoding="utf-8")
+        return path
+
+    def record(self, key: str, text: str = VALID) -> Path:
+        path = self.root / "papers" / f"{key}.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def raw(self, name: str, data: bytes) -> Path:
+        path = self.root / "papers" / name
+        path.write_bytes(data)
+        return path
+
+    def load(self):
+        return load(self.root)
+
+    def codes(self) -> list[str]:
+        return [p.code for p in self.load().problems]
+
+
+@pytest.fixture
+def kb(tmp_path) -> KB:
+    root = tmp_path / "kb"
+    root.mkdir()
+    return KB(root)
+
+
+@pytest.fixture
+def run(capsys):
+    """Run `tlnotes ARGS...` in-process; returns exit code and output."""
+
+    def _run(*args: str) -> Result:
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
