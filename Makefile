@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 ADDR   ?= 127.0.0.1:8000
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve build check test bench clean
 
@@ -24,8 +25,8 @@ check: install
 serve: check
 	$(BIN)/mkdocs serve -a $(ADDR)
 
-build: check
-	$(BIN)/mkdocs build
+build: install
+	$(BIN)/tlnotes build .
 
 test: install
 	$(BIN)/python -m pytest

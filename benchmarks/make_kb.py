@@ -19,9 +19,23 @@ LAST = "Lovelace Turing Hopper LeCun Hinton Bengio Li Le Sutskever Shazeer Vaswa
 TOPICS = [f"topic-{i:02d}" for i in range(40)]
 
 
-def record(i: int, n: int, rng: random.Random) -> str:
+SYLLABLES = "ka lo mi ne ru sa te vo zu an be ch di fo gu".split()
+
+
+def author_pool(n: int, rng: random.Random) -> list[str]:
+    """About two distinct people per paper, as in real reading lists."""
+    names = set()
+    while len(names) < max(20, 2 * n):
+        last = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        names.add(f"{rng.choice(FIRST)} {rng.choice(LAST + [last] * 6)}")
+    return sorted(names)
+
+
+def record(i: int, n: int, rng: random.Random, pool: list[str]) -> str:
     title = " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randint(4, 10))) + f" {i}"
-    authors = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(3, 12))]
+    # a few prolific authors, a long tail of people with one paper
+    authors = [pool[min(int(rng.paretovariate(1.2)) - 1, len(pool) - 1) if rng.random() < 0.3 else rng.randrange(len(pool))]
+               for _ in range(rng.randint(3, 12))]
     if rng.random() < 0.3:
         authors.append("others")
     lines = [
@@ -47,15 +61,16 @@ def record(i: int, n: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_kb(root: Path, n: int, seed: int = 1) -> Path:
+def make_kb(root: Path, n: int, seed: int = 1, mkdocs_yml: str = "site_name: synthetic\n") -> Path:
     rng = random.Random(seed)
+    pool = author_pool(n, rng)
     (root / "papers").mkdir(parents=True, exist_ok=True)
     (root / "notes").mkdir(exist_ok=True)
-    (root / "mkdocs.yml").write_text("site_name: synthetic\n")
+    (root / "mkdocs.yml").write_text(mkdocs_yml)
     for t in TOPICS:
         (root / "notes" / f"{t}.md").write_text(f"---\ntitle: {t}\n---\n\nNotes on {t}.\n")
     for i in range(n):
-        (root / "papers" / f"p{i:05d}.yaml").write_text(record(i, n, rng))
+        (root / "papers" / f"p{i:05d}.yaml").write_text(record(i, n, rng, pool))
     return root
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ class KB:
     def note(self, tid: str, title: str, folder: str = "", body: str = "Some prose.\n") -> Path:
         path = self.root / "notes" / folder / f"{tid}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"---\ntitle: {title}\n---\n\n{body}", encoding="utf-8")
+        path.write_text(f"---\ntitle: {json.dumps(title)}\n---\n\n{body}", encoding="utf-8")
         return path
 
     def record(self, key: str, text: str = VALID) -> Path:

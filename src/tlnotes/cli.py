@@ -52,15 +52,12 @@ def _ensure_schema_file(root: Path) -> bool:
 # ---------------------------------------------------------------- commands
 
 
-def cmd_check(args) -> int:
-    from .load import load
-
-    root = _kb_root(args.dir)
-    kb = load(root)
+def _report(kb, fmt: str = "text", strict: bool = False) -> int:
+    """Print the KB's problems as `check` does; the number of errors."""
     problems = kb.problems
-    if args.strict:
+    if strict:
         problems = [replace(p, severity="error") for p in problems]
-    if args.format == "json":
+    if fmt == "json":
         json.dump([p.as_dict() for p in problems], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
@@ -73,7 +70,57 @@ def cmd_check(args) -> int:
         f"{warnings} warning{'s' * (warnings != 1)}",
         file=sys.stderr,
     )
+    return errors
+
+
+def cmd_check(args) -> int:
+    from .load import load
+
+    errors = _report(load(_kb_root(args.dir)), args.format, args.strict)
     return 1 if errors else 0
+
+
+def cmd_build(args) -> int:
+    """Check the KB, then build the site with MkDocs into DIR/site."""
+    import logging
+    import os
+
+    from .load import load
+
+    root = _kb_root(args.dir)
+    kb = load(root)
+    if _report(kb, strict=args.strict):
+        print("tlnotes build: fix the errors above first; nothing built", file=sys.stderr)
+        return 1
+    config_file = root / "mkdocs.yml"
+    if not config_file.is_file():
+        print(f"tlnotes build: {config_file} not found (`tlnotes init` writes one)", file=sys.stderr)
+        return 1
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.WARNING)
+    try:
+        site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
+        if "tlnotes" not in config.plugins:
+            print(f"tlnotes build: add `- tlnotes` under `plugins:` in {config_file}", file=sys.stderr)
+            return 1
+        config.plugins["tlnotes"].preloaded = kb
+        build(config)
+    except (MkDocsException, OSError) as exc:
+        print(f"tlnotes build: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        mkdocs_log.removeHandler(handler)
+    print(f"built the site into {site_dir}", file=sys.stderr)
+    return 0
 
 
 def cmd_schema(args) -> int:
@@ -107,7 +154,7 @@ def cmd_new(args) -> int:
 
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
-    "docs/index.md": "init/docs/index.md",
+    "docs/about.md": "init/docs/about.md",
     "notes/attention.md": "init/notes/attention.md",
     "papers/vaswani2017attention.yaml": "init/papers/vaswani2017attention.yaml",
     ".gitignore": "init/gitignore",
@@ -143,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help="check the knowledge base, then build the site into DIR/site")
+    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p.add_argument("--site-dir", help="where to write the site (default: DIR/site)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a paper record")
     p.add_argument("-o", "--output", help="write it to this file instead of stdout")

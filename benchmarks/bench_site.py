@@ -1,0 +1,92 @@
+"""Site build time and page size for synthetic KBs of 300, 1,000 and 3,000 papers.
+
+    python benchmarks/bench_site.py [N ...]
+
+For each size: `tlnotes build` (load, check, render, MkDocs Material build)
+against plain `mkdocs build` of the very same pages already written to disk
+with the same theme and nav; the ratio is what tlnotes adds. Also the average
+HTML size of a paper page. Goals (issue 3): 3,000 papers in at most 30 s,
+at most 40 KB per paper page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_kb import make_kb  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def site_config() -> dict:
+    cfg = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    cfg["site_name"] = "synthetic"
+    return cfg
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def plain_copy(kb_root: Path, out: Path) -> None:
+    """The same pages, nav and assets as files in docs/, built by MkDocs alone."""
+    from mkdocs.config import load_config
+
+    from tlnotes import load
+    from tlnotes.index import build_index
+    from tlnotes.mkdocs_plugin import CSS, JS
+    from tlnotes.render import Site, nav, render
+
+    kb = load(kb_root)
+    idx = build_index(kb)
+    docs = out / "docs"
+    for path, text in render(kb, Site("synthetic"), idx).items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    shutil.copytree(REPO / "src" / "tlnotes" / "assets", docs / "assets" / "tlnotes")
+    shutil.copy(kb_root / "docs" / "about.md", docs / "about.md")
+    cfg = site_config()
+    cfg["plugins"] = ["search"]
+    cfg["nav"] = [*nav(kb, idx), "about.md"]
+    cfg["not_in_nav"] = "/papers/*.md\n/authors/*.md\n"
+    cfg["extra_css"] = CSS
+    cfg["extra_javascript"] = JS
+    (out / "mkdocs.yml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    load_config(str(out / "mkdocs.yml"))  # fail early on a bad config
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [300, 1000, 3000]
+    print(f"{'papers':>7} {'pages':>6} {'tlnotes build':>14} {'plain mkdocs':>13} {'ratio':>6} {'KB/paper page':>14} {'site MB':>8}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            kb = make_kb(Path(tmp) / "kb", n, mkdocs_yml=yaml.safe_dump(site_config(), sort_keys=False))
+            (kb / "docs").mkdir()
+            (kb / "docs" / "about.md").write_text("# About\n\nA synthetic knowledge base.\n")
+            plain = Path(tmp) / "plain"
+            plain_copy(kb, plain)
+            t_tl = timed([str(BIN / "tlnotes"), "build", str(kb)], kb)
+            t_plain = timed([str(BIN / "mkdocs"), "build", "-q"], plain)
+            site = kb / "site"
+            paper_pages = list((site / "papers").glob("p*/index.html"))
+            per_page = sum(p.stat().st_size for p in paper_pages) / len(paper_pages) / 1024
+            total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
+            pages = len(list(site.rglob("index.html")))
+            print(f"{n:>7} {pages:>6} {t_tl:>13.1f}s {t_plain:>12.1f}s {t_tl / t_plain:>6.2f} {per_page:>14.1f} {total:>8.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""BibTeX entries made from records.
+
+Entries are keyed by the record key, so `\\cite{vaswani2017attention}` in a
+paper matches `[@vaswani2017attention]` in the notes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
+
+from .index import display_name
+from .model import KnowledgeBase, Paper
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_PROCEEDINGS = re.compile(r"\b(neurips|nips|icml|iclr|acl|naacl|eacl|emnlp|coling|cvpr|iccv|eccv|aaai|ijcai|"
+                          r"kdd|uai|aistats|colt|sigir|www|conference|proceedings|workshop|symposium)\b", re.I)
+_JOURNAL = re.compile(r"\b(journal|transactions|jmlr|tmlr|nature|science|letters|review|magazine|pnas|cell)\b", re.I)
+_ARXIV_CLASS = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?)/")
+
+
+def latex(text: str) -> str:
+    """Text with every character that means something to LaTeX escaped."""
+    out = []
+    for ch in text:
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            enc = codecs.encode(ch, "ulatex").strip()
+            out.append(ch if enc == ch else "{" + enc + "}")
+    return "".join(out)
+
+
+def protect_title(title: str) -> str:
+    """Escaped title with acronyms and mixed-case words braced so styles keep their capitals."""
+    words = []
+    for word in title.split(" "):
+        escaped = latex(word)
+        letters = [c for c in word if c.isalpha()]
+        if any(c.isupper() for c in letters[1:]) or (letters and letters[0].isupper() and any(c.isdigit() for c in word)):
+            escaped = "{" + escaped + "}"
+        words.append(escaped)
+    return " ".join(words)
+
+
+def entry_type(paper: Paper) -> tuple[str, str | None]:
+    """(BibTeX type, the field the venue goes in)."""
+    venue = paper.venue or ""
+    if venue and _PROCEEDINGS.search(venue):
+        return "inproceedings", "booktitle"
+    if venue and _JOURNAL.search(venue):
+        return "article", "journal"
+    return "misc", ("howpublished" if venue else None)
+
+
+def entry(paper: Paper) -> str:
+    kind, venue_field = entry_type(paper)
+    names = [latex(display_name(a)) for a in paper.named_authors]
+    if paper.et_al:
+        names.append("others")
+    fields: list[tuple[str, str]] = [
+        ("title", protect_title(paper.title)),
+        ("author", " and ".join(names)),
+        ("year", str(paper.year)),
+    ]
+    if venue_field:
+        fields.append((venue_field, latex(paper.venue)))
+    arxiv = paper.links.get("arxiv")
+    if arxiv:
+        fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
+        m = _ARXIV_CLASS.match(arxiv)
+        if m:
+            fields.append(("primaryClass", m.group(1)))
+    if "doi" in paper.links:
+        fields.append(("doi", latex(paper.links["doi"])))
+    url = paper.links.get("url") or paper.links.get("pdf") or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None)
+    if url:
+        fields.append(("url", url.replace("%", r"\%").replace("#", r"\#").replace("{", "%7B").replace("}", "%7D")))
+    width = max(len(k) for k, _ in fields)
+    body = ",\n".join(f"  {k.ljust(width)} = {{{v}}}" for k, v in fields)
+    return f"@{kind}{{{paper.key},\n{body}\n}}\n"
+
+
+def bibliography(kb: KnowledgeBase) -> str:
+    return "\n".join(entry(kb.papers[k]) for k in sorted(kb.papers))

@@ -1,0 +1,188 @@
+"""Indexes derived from a loaded knowledge base.
+
+Every page, the search index and the BibTeX file read the KB through one
+`Index`, built once in linear time, so no page recomputes a cross-reference
+and cost stays linear as the KB grows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .citations import cited_keys
+from .model import KnowledgeBase, Paper, Topic
+
+MAX_RELATED = 8
+RELATED_CANDIDATES = 400
+
+# letters that do not decompose into base letter + accent under NFKD
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+                       "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "ð": "d"})
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII-ish form of `text`, for matching and URLs."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return slug or "x"
+
+
+def author_id(name: str) -> str:
+    """One id for every spelling of a name: `Quoc Le`, `quoc le` and `Le, Quoc`."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first.strip()} {last.strip()}"
+    return slugify(name)
+
+
+def display_name(name: str) -> str:
+    """`Le, Quoc` reads as `Quoc Le`."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, _, first = name.partition(",")
+        if first.strip():
+            return f"{first.strip()} {last.strip()}"
+    return name
+
+
+def family_name(name: str) -> str:
+    return display_name(name).split(" ")[-1]
+
+
+@dataclass(frozen=True)
+class Author:
+    id: str
+    name: str  # the best-looking spelling seen
+    keys: tuple[str, ...]  # papers, newest first
+
+    @property
+    def letter(self) -> str:
+        """The author-index page holding this author: a-z by family name, else 'other'."""
+        first = fold(family_name(self.name))[:1]
+        return first if "a" <= first <= "z" else "other"
+
+
+@dataclass
+class Index:
+    """Cross-references of one KB; build with `build_index(kb)`."""
+
+    kb: KnowledgeBase
+    by_topic: dict[str, list[Paper]] = field(default_factory=dict)  # newest first
+    children: dict[str, list[Topic]] = field(default_factory=dict)
+    roots: list[Topic] = field(default_factory=list)
+    by_year: dict[int, list[Paper]] = field(default_factory=dict)
+    authors: dict[str, Author] = field(default_factory=dict)
+    citations: dict[str, list[str]] = field(default_factory=dict)  # topic id -> cited keys, in order
+    cited_in: dict[str, list[str]] = field(default_factory=dict)  # key -> topic ids citing it
+    related: dict[str, list[str]] = field(default_factory=dict)  # key -> ranked related keys
+
+    def papers_sorted(self) -> list[Paper]:
+        return sorted(self.kb.papers.values(), key=newest_first)
+
+    def topic_path(self, tid: str) -> list[Topic]:
+        """The topic and its ancestors, root first."""
+        out, seen = [], set()
+        topic = self.kb.topics.get(tid)
+        while topic is not None and topic.id not in seen:
+            seen.add(topic.id)
+            out.append(topic)
+            topic = self.kb.topics.get(topic.parent) if topic.parent else None
+        return out[::-1]
+
+
+def newest_first(paper: Paper):
+    return (-paper.year, paper.title.casefold(), paper.key)
+
+
+def _best_spelling(names: Counter) -> str:
+    # prefer the spelling used most, then one with capitals ("Quoc Le" over "quoc le")
+    return max(names, key=lambda n: (names[n], n != n.lower(), "," not in n, n))
+
+
+def build_index(kb: KnowledgeBase) -> Index:
+    idx = Index(kb)
+    papers = sorted(kb.papers.values(), key=newest_first)
+
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    by_year: dict[int, list[Paper]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    author_keys: dict[str, list[str]] = defaultdict(list)
+    for p in papers:
+        by_year[p.year].append(p)
+        for t in p.topics:
+            by_topic[t].append(p)
+        for name in p.named_authors:
+            aid = author_id(name)
+            spellings[aid][display_name(name)] += 1
+            if not author_keys[aid] or author_keys[aid][-1] != p.key:
+                author_keys[aid].append(p.key)
+    idx.by_topic = dict(by_topic)
+    idx.by_year = dict(sorted(by_year.items(), reverse=True))
+    idx.authors = {
+        aid: Author(aid, _best_spelling(spellings[aid]), tuple(author_keys[aid]))
+        for aid in sorted(author_keys, key=lambda a: (fold(family_name(_best_spelling(spellings[a]))), a))
+    }
+
+    children: dict[str, list[Topic]] = defaultdict(list)
+    for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()):
+        if t.parent:
+            children[t.parent].append(t)
+        else:
+            idx.roots.append(t)
+    idx.children = dict(children)
+
+    cited_in: dict[str, list[str]] = defaultdict(list)
+    for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()):
+        keys = [k for k in dict.fromkeys(cited_keys(t.body)) if k in kb.papers]
+        idx.citations[t.id] = keys
+        for k in keys:
+            cited_in[k].append(t.id)
+    idx.cited_in = dict(cited_in)
+
+    backlinks: dict[str, list[str]] = defaultdict(list)
+    for p in papers:
+        for k in p.related:
+            backlinks[k].append(p.key)
+    idx.related = {p.key: _rank_related(p, kb, by_topic, backlinks) for p in papers}
+    return idx
+
+
+def _rank_related(paper: Paper, kb: KnowledgeBase, by_topic: dict[str, list[Paper]],
+                  backlinks: dict[str, list[str]]) -> list[str]:
+    """The record's own `related` first, then papers sharing the most topics.
+
+    Every key the record lists is kept; papers that list this one come next,
+    so a link shows from both ends; papers sharing topics fill the rest, up
+    to MAX_RELATED, ties to the newer. Candidates come from the smallest topic
+    lists first and are capped at RELATED_CANDIDATES, so a topic holding the
+    whole KB costs a constant per paper, not the KB's size.
+    """
+    out = [k for k in dict.fromkeys(paper.related) if k in kb.papers and k != paper.key]
+    for k in backlinks.get(paper.key, ()):
+        if len(out) >= MAX_RELATED:
+            break
+        if k not in out:
+            out.append(k)
+    if len(out) >= MAX_RELATED:
+        return out
+    topics = set(paper.topics)
+    candidates: dict[str, Paper] = {}
+    for t in sorted(topics, key=lambda t: len(by_topic.get(t, ()))):
+        for other in by_topic.get(t, ()):  # newest first
+            if len(candidates) >= RELATED_CANDIDATES:
+                break
+            if other.key != paper.key and other.key not in out:
+                candidates.setdefault(other.key, other)
+    ranked = sorted(candidates.values(), key=lambda q: (-len(topics.intersection(q.topics)), newest_first(q)))
+    out.extend(q.key for q in ranked[: MAX_RELATED - len(out)])
+    return out
+
+

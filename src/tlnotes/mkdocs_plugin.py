@@ -1,0 +1,90 @@
+"""MkDocs adapter: the KB's pages appear in `mkdocs build` and `mkdocs serve`.
+
+Enable it with `plugins: [search, tlnotes]` in mkdocs.yml. Each build loads
+the KB afresh (so `mkdocs serve` picks up every edit), stops on the same
+errors `tlnotes check` reports, and adds the rendered pages as virtual files.
+A hand-written page at the same path always wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .index import build_index
+from .load import NOTES_DIR, PAPERS_DIR, load
+from .render import Site, nav, render
+
+log = logging.getLogger("mkdocs.plugins.tlnotes")
+
+ASSETS = "assets/tlnotes"
+CSS = [f"{ASSETS}/katex/katex.min.css", f"{ASSETS}/tlnotes.css"]
+JS = [f"{ASSETS}/katex/katex.min.js", f"{ASSETS}/katex/auto-render.min.js", f"{ASSETS}/tlnotes.js"]
+OUT_OF_NAV = ("papers/", "authors/")
+
+
+class TlnotesConfig(Config):
+    root = c.Optional(c.Type(str))  # the KB folder; default: the folder of mkdocs.yml
+
+
+class TlnotesPlugin(BasePlugin[TlnotesConfig]):
+    preloaded = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
+
+    def on_config(self, config):
+        base = Path(config.config_file_path or ".").resolve().parent
+        self.root = (base / self.config.root).resolve() if self.config.root else base
+        kb = self.preloaded if self.preloaded is not None and Path(self.preloaded.root).resolve() == self.root else load(self.root)
+        for problem in kb.warnings:
+            log.info(str(problem))
+        if kb.errors:
+            lines = "\n".join(str(p) for p in kb.errors)
+            raise PluginError(f"the knowledge base has {len(kb.errors)} error(s); `tlnotes check` lists them:\n{lines}")
+        idx = build_index(kb)
+        self.pages = render(kb, Site(config.site_name, config.site_description or ""), idx)
+        self.auto_nav = not config.nav
+        self.nav = nav(kb, idx)
+        for css in CSS:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for js in JS:
+            if js not in [str(x) for x in config.extra_javascript]:
+                config.extra_javascript.append(js)
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        for path, markdown in self.pages.items():
+            if files.get_file_from_path(path) is not None:
+                log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
+                continue
+            per_item = path.startswith(OUT_OF_NAV) and path.count("/") == 1 and not path.endswith("/index.md")
+            inclusion = InclusionLevel.NOT_IN_NAV if per_item else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
+        assets = resources.files("tlnotes").joinpath("assets")
+        for src in _walk(assets):
+            rel = src.relative_to(Path(str(assets))).as_posix()
+            if rel.endswith(("LICENSE", "VERSION")):
+                continue
+            files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(src)))
+        if self.auto_nav:
+            hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
+            config.nav = [*self.nav, *sorted(hand_written)]
+        return files
+
+    def on_serve(self, server, config, builder):
+        for folder in (PAPERS_DIR, NOTES_DIR):
+            path = self.root / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server
+
+
+def _walk(traversable) -> list[Path]:
+    root = Path(str(traversable))
+    return sorted(p for p in root.rglob("*") if p.is_file())

@@ -1,0 +1,449 @@
+"""The knowledge base as site pages: `render(kb) -> {path: markdown}`.
+
+Pure: no file access, no clock, no globals. Every page reads the one `Index`
+built from the KB. Links between pages are relative links to `.md` sources,
+so the site generator resolves them to its own URLs and can check them.
+All text that comes from records or notes goes through `safe`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from . import safe
+from .bibtex import entry as bibtex_entry
+from .citations import Citation
+from .index import Author, Index, author_id, build_index, display_name, family_name
+from .model import Bullet, KnowledgeBase, Paper, Topic
+
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the KB is called and what it is about, from the site's own config."""
+
+    name: str = "Reading notes"
+    description: str = ""
+
+
+# ---------------------------------------------------------------- paths
+
+
+def paper_path(key: str) -> str:
+    return f"papers/{key}.md"
+
+
+def topic_path(tid: str) -> str:
+    return f"topics/{tid}.md"
+
+
+def author_page(letter: str) -> str:
+    return f"authors/{letter}.md"
+
+
+def author_link(author: Author, here: str) -> str:
+    """Link to an author's section: one page per initial keeps the page count small."""
+    return f"{rel(here, author_page(author.letter))}#{author.id}"
+
+
+HOME = "index.md"
+ALL_PAPERS = "papers/index.md"
+ALL_TOPICS = "topics/index.md"
+YEARS = "years/index.md"
+AUTHORS = "authors/index.md"
+
+
+def rel(src: str, dst: str) -> str:
+    """Relative link from page `src` to page `dst` (both paths of .md sources)."""
+    src_dir = src.split("/")[:-1]
+    dst_parts = dst.split("/")
+    common = 0
+    while common < len(src_dir) and common < len(dst_parts) - 1 and src_dir[common] == dst_parts[common]:
+        common += 1
+    return "/".join([".."] * (len(src_dir) - common) + dst_parts[common:])
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+# listing pages repeat what paper pages say; in search they would only crowd
+# out the paper page itself (Material reads `search.exclude` from page meta)
+NOT_SEARCHED = {"search": {"exclude": True}}
+# a table of contents with an entry per author or year costs build time and helps nobody
+NO_TOC = {"hide": ["toc"]}
+
+
+def front_matter(title: str, **extra) -> str:
+    """YAML front matter; values as JSON strings, which YAML reads verbatim."""
+    meta = {"title": safe.attr(title), **extra}
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+def authors_line(paper: Paper, idx: Index, here: str) -> str:
+    names = [f"[{safe.inline(display_name(a))}]({author_link(idx.authors[author_id(a)], here)})" for a in paper.named_authors]
+    text = ", ".join(names)
+    return text + (", et al." if paper.et_al else "")
+
+
+def short_authors(paper: Paper) -> str:
+    """`Vaswani et al.`, `Devlin & Chang`, `Hoffmann`: plain text for labels."""
+    named = paper.named_authors
+    if len(named) == 1 and not paper.et_al:
+        return family_name(named[0])
+    if len(named) == 2 and not paper.et_al:
+        return f"{family_name(named[0])} & {family_name(named[1])}"
+    return f"{family_name(named[0])} et al."
+
+
+def cite_label(paper: Paper) -> str:
+    return f"{short_authors(paper)}, {paper.year}"
+
+
+def bullets(items: tuple[Bullet, ...], depth: int = 0) -> list[str]:
+    out = []
+    for b in items:
+        out.append(f"{'    ' * depth}- {safe.inline(b.text)}")
+        out.extend(bullets(b.children, depth + 1))
+    return out
+
+
+def paper_item(paper: Paper, here: str, with_first_bullet: bool = True) -> list[str]:
+    """A paper as a list entry: linked title, short authors, year, first bullet."""
+    line = f"- [{safe.inline(paper.title)}]({rel(here, paper_path(paper.key))}) — {safe.inline(short_authors(paper))}, {paper.year}"
+    if with_first_bullet and paper.summary:
+        return [line + "  ", f"    {safe.inline(paper.summary[0].text)}"]  # hard break, same list item
+    return [line]
+
+
+def badges(paper: Paper) -> str:
+    links = dict(paper.links)
+    out = []
+    arxiv = links.pop("arxiv", None)
+    doi = links.pop("doi", None)
+    if arxiv:
+        out.append(("arXiv", f"https://arxiv.org/abs/{arxiv}"))
+    pdf = links.pop("pdf", None) or (f"https://arxiv.org/pdf/{arxiv}" if arxiv else None)
+    if pdf:
+        out.append(("PDF", pdf))
+    if doi:
+        out.append(("DOI", f"https://doi.org/{doi}"))
+    code = links.pop("code", None)
+    if code:
+        out.append(("Code", code))
+    for label in sorted(links):
+        out.append((label.replace("_", " ").replace("-", " ").capitalize(), links[label]))
+    return " ".join(
+        f'<a class="tln-badge tln-badge-{safe.attr(label.lower().split()[0])}" href="{safe.attr(url)}">{safe.attr(label)}</a>'
+        for label, url in out
+    )
+
+
+# ---------------------------------------------------------------- pages
+
+
+def render_paper(paper: Paper, idx: Index) -> str:
+    here = paper_path(paper.key)
+    kb = idx.kb
+    first = paper.summary[0].text if paper.summary else ""
+    out = [front_matter(paper.title, description=safe.attr(" ".join(first.split())[:300]))]
+    out.append(f"# {safe.inline(paper.title)}\n")
+    meta = [authors_line(paper, idx, here)]
+    when = f"[{paper.year}]({rel(here, YEARS)}#y{paper.year})"
+    meta.append(when + (f" · {safe.inline(paper.venue)}" if paper.venue else ""))
+    out.append("  \n".join(meta) + "\n")
+    b = badges(paper)
+    if b:
+        out.append(f'<p class="tln-badges">{b}</p>\n')
+    if paper.summary:
+        out.append("## Summary\n")
+        out.append("\n".join(bullets(paper.summary)) + "\n")
+    topics = [kb.topics[t] for t in paper.topics if t in kb.topics]
+    if topics:
+        out.append("## Topics\n")
+        out.append(" · ".join(f"[{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in topics) + "\n")
+    related = [kb.papers[k] for k in idx.related.get(paper.key, ())]
+    if related:
+        out.append("## Related papers\n")
+        out.append("\n".join(line for p in related for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
+    if citing:
+        out.append("## Cited in\n")
+        out.append("\n".join(f"- [{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in citing) + "\n")
+    if paper.notes:
+        out.append("## Notes\n")
+        out.append(safe.block(paper.notes, cite=_citer(idx, here)) + "\n")
+    out.append("## BibTeX\n")
+    # finished HTML: nothing in it for Markdown to do, and Material gives it a copy button
+    out.append(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>\n')
+    return "\n".join(part for part in out if part)
+
+
+def _citer(idx: Index, here: str):
+    """Render a citation as links to the cited papers, labelled author–year."""
+    papers = idx.kb.papers
+
+    def cite(c: Citation) -> str:
+        parts = []
+        for item in c.items:
+            paper = papers.get(item.key)
+            if paper is None:  # unknown keys stay visible as written; `check` reports them
+                parts.append(safe.inline("@" + item.key))
+                continue
+            label = str(paper.year) if item.suppress_author else cite_label(paper)
+            if c.in_text:
+                label = f"{short_authors(paper)} ({paper.year}{', ' + item.locator if item.locator else ''})"
+            elif item.locator:
+                label += f", {item.locator}"
+            prefix = f"{item.prefix} " if item.prefix else ""
+            parts.append(f"{safe.inline(prefix)}[{safe.inline(label)}]({rel(here, paper_path(paper.key))})")
+        joined = "; ".join(parts)
+        return joined if c.in_text else f"({joined})"
+
+    return cite
+
+
+def _strip_leading_h1(body: str) -> tuple[str, bool]:
+    lines = body.lstrip("\n").split("\n", 1)
+    if lines and lines[0].startswith("# "):
+        return (lines[1] if len(lines) > 1 else ""), True
+    return body, False
+
+
+def render_topic(topic: Topic, idx: Index) -> str:
+    here = topic_path(topic.id)
+    out = [front_matter(topic.title, description=safe.attr(topic.description or ""))]
+    trail = idx.topic_path(topic.id)[:-1]
+    if trail:
+        out.append(" › ".join(f"[{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in trail) + "\n")
+    out.append(f"# {safe.inline(topic.title)}\n")
+    if topic.description:
+        out.append(f"*{safe.inline(topic.description)}*\n")
+    body, _ = _strip_leading_h1(topic.body)
+    if body.strip():
+        out.append(safe.block(body, cite=_citer(idx, here)).strip() + "\n")
+    children = idx.children.get(topic.id, [])
+    if children:
+        out.append("## Subtopics\n")
+        out.append("\n".join(
+            f"- [{safe.inline(c.title)}]({rel(here, topic_path(c.id))})" + (f" — {safe.inline(c.description)}" if c.description else "")
+            for c in children) + "\n")
+    papers = idx.by_topic.get(topic.id, [])
+    out.append(f"## Papers ({len(papers)})\n")
+    if papers:
+        out.append("\n".join(line for p in papers for line in paper_item(p, here)) + "\n")
+    else:
+        out.append("No papers are tagged with this topic yet.\n")
+    cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
+    if cited:
+        out.append("## References\n")
+        out.append("\n".join(
+            f"- {safe.inline(cite_label(p))}. [{safe.inline(p.title)}]({rel(here, paper_path(p.key))})." for p in cited) + "\n")
+    return "\n".join(out)
+
+
+def _topic_tree(topics: list[Topic], idx: Index, here: str, depth: int = 0, seen=None) -> list[str]:
+    seen = set() if seen is None else seen
+    out = []
+    for t in topics:
+        if t.id in seen:
+            continue
+        seen.add(t.id)
+        n = len(idx.by_topic.get(t.id, ()))
+        out.append(f"{'    ' * depth}- [{safe.inline(t.title)}]({rel(here, topic_path(t.id))}) ({n})")
+        out.extend(_topic_tree(idx.children.get(t.id, []), idx, here, depth + 1, seen))
+    return out
+
+
+def year_chart(idx: Index) -> str:
+    """Papers per year as an inline SVG bar chart: readable with no JavaScript."""
+    counts = {y: len(ps) for y, ps in idx.by_year.items()}
+    if not counts:
+        return ""
+    years = list(range(min(counts), max(counts) + 1))
+    peak = max(counts.values())
+    bar, gap, height, top, bottom, left = 18, 4, 120, 16, 34, 16
+    width = left + len(years) * (bar + gap) + gap
+    parts = [
+        f'<svg class="tln-chart" role="img" aria-labelledby="tln-chart-title" viewBox="0 0 {width} {top + height + bottom}" '
+        f'width="{width}" height="{top + height + bottom}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="tln-chart-title">Papers per year, {years[0]}–{years[-1]}</title>',
+    ]
+    for i, y in enumerate(years):
+        n = counts.get(y, 0)
+        h = round(height * n / peak) if n else 0
+        x = left + gap + i * (bar + gap)
+        ytop = top + height - h
+        parts.append(f'<g><title>{y}: {n} paper{"s" * (n != 1)}</title>'
+                     f'<rect x="{x}" y="{ytop}" width="{bar}" height="{h}" class="tln-bar"/>')
+        if n:
+            parts.append(f'<text x="{x + bar / 2}" y="{ytop - 3}" text-anchor="middle" class="tln-count">{n}</text>')
+        parts.append(f'<text x="{x + bar / 2}" y="{top + height + 12}" text-anchor="end" '
+                     f'transform="rotate(-60 {x + bar / 2} {top + height + 12})" class="tln-year">{y}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_home(idx: Index, site: Site) -> str:
+    kb = idx.kb
+    here = HOME
+    out = [front_matter(site.name)]
+    out.append(f"# {safe.inline(site.name)}\n")
+    if site.description:
+        out.append(safe.inline(site.description) + "\n")
+    years = sorted(idx.by_year)
+    span = f", {years[0]}–{years[-1]}" if years else ""
+    out.append(
+        f'<p class="tln-counts"><strong>{len(kb.papers)}</strong> papers · <strong>{len(kb.topics)}</strong> topics · '
+        f"<strong>{len(idx.authors)}</strong> authors{span}</p>\n"
+    )
+    out.append(f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})\n")
+    if kb.topics:
+        out.append("## Topics\n")
+        out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
+    recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
+    if recent:
+        out.append("## Recently added\n")
+        out.append("\n".join(
+            line for p in recent for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    chart = year_chart(idx)
+    if chart:
+        out.append("## Papers per year\n")
+        out.append(chart + "\n")
+    return "\n".join(out)
+
+
+def render_all_papers(idx: Index) -> str:
+    """Every paper in a table that the site's script filters by text, topic and year."""
+    kb = idx.kb
+    here = ALL_PAPERS
+    out = [front_matter("All papers", **NOT_SEARCHED)]
+    out.append("# All papers\n")
+    topic_opts = "".join(f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
+                         for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()))
+    year_opts = "".join(f'<option value="{y}">{y}</option>' for y in idx.by_year)
+    out.append(
+        '<div class="tln-filters" role="search">'
+        '<input type="search" id="tln-filter-text" placeholder="Filter by title, author or summary" aria-label="Filter papers by text">'
+        f'<select id="tln-filter-topic" aria-label="Filter by topic"><option value="">All topics</option>{topic_opts}</select>'
+        f'<select id="tln-filter-year" aria-label="Filter by year"><option value="">All years</option>{year_opts}</select>'
+        f'<span id="tln-filter-count" aria-live="polite">{len(kb.papers)} papers</span>'
+        "</div>\n"
+    )
+    rows = []
+    for p in idx.papers_sorted():
+        href = safe.attr(rel(here, paper_path(p.key)).removesuffix(".md") + "/")
+        first = p.summary[0].text if p.summary else ""
+        haystack = " ".join([p.title, *p.named_authors, first, p.venue or ""]).casefold()
+        topic_names = ", ".join(kb.topics[t].title for t in p.topics if t in kb.topics)
+        rows.append(
+            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}" data-text="{safe.attr(haystack)}">'
+            f'<td><a href="{href}">{safe.attr(p.title)}</a></td>'
+            f"<td>{safe.attr(short_authors(p))}</td><td>{p.year}</td><td>{safe.attr(topic_names)}</td></tr>"
+        )
+    out.append(
+        '<div class="tln-table-wrap"><table class="tln-papers" id="tln-papers">'
+        "<thead><tr><th>Title</th><th>Authors</th><th>Year</th><th>Topics</th></tr></thead><tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table></div>\n"
+    )
+    return "\n".join(out)
+
+
+def render_years(idx: Index) -> str:
+    here = YEARS
+    out = [front_matter("Papers by year", **NOT_SEARCHED, **NO_TOC), "# Papers by year\n"]
+    out.append(" · ".join(f"[{y}](#y{y})" for y in idx.by_year) + "\n")
+    for year, papers in idx.by_year.items():
+        out.append(f"## {year} {{#y{year}}}\n")
+        out.append("\n".join(line for p in papers for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    return "\n".join(out)
+
+
+def render_authors(idx: Index) -> str:
+    here = AUTHORS
+    out = [front_matter("Papers by author", **NOT_SEARCHED, **NO_TOC), "# Papers by author\n"]
+    groups = _author_groups(idx)
+    out.append(" · ".join(f"[{_letter_label(letter)}](#letter-{letter})" for letter in groups) + "\n")
+    for letter, authors in groups.items():
+        out.append(f"## {_letter_label(letter)} {{#letter-{letter}}}\n")
+        out.append("\n".join(f"- [{safe.inline(a.name)}]({author_link(a, here)}) ({len(a.keys)})" for a in authors) + "\n")
+    return "\n".join(out)
+
+
+def _author_groups(idx: Index) -> dict[str, list[Author]]:
+    groups: dict[str, list[Author]] = {}
+    for a in idx.authors.values():  # already sorted by family name
+        groups.setdefault(a.letter, []).append(a)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0])))
+
+
+def _letter_label(letter: str) -> str:
+    return "Other" if letter == "other" else letter.upper()
+
+
+def render_author_page(letter: str, authors: list[Author], idx: Index) -> str:
+    """All authors of one initial, each a section (with a stable anchor) listing their papers."""
+    here = author_page(letter)
+    label = _letter_label(letter)
+    out = [front_matter(f"Authors: {label}", **NOT_SEARCHED, **NO_TOC), f"# Authors: {label}\n"]
+    out.append(f"[All authors]({rel(here, AUTHORS)})\n")
+    for a in authors:
+        out.append(f"## {safe.inline(a.name)} {{#{a.id}}}\n")
+        out.append("\n".join(line for k in a.keys for line in paper_item(idx.kb.papers[k], here, with_first_bullet=False)) + "\n")
+    return "\n".join(out)
+
+
+def render_topics_index(idx: Index) -> str:
+    out = [front_matter("Topics"), "# Topics\n"]
+    out.append("\n".join(_topic_tree(idx.roots, idx, ALL_TOPICS)) + "\n")
+    return "\n".join(out)
+
+
+def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
+    """Every generated page of the site, as Markdown keyed by its source path."""
+    idx = idx or build_index(kb)
+    pages = {
+        HOME: render_home(idx, site),
+        ALL_PAPERS: render_all_papers(idx),
+        ALL_TOPICS: render_topics_index(idx),
+        YEARS: render_years(idx),
+        AUTHORS: render_authors(idx),
+    }
+    for paper in kb.papers.values():
+        pages[paper_path(paper.key)] = render_paper(paper, idx)
+    for topic in kb.topics.values():
+        pages[topic_path(topic.id)] = render_topic(topic, idx)
+    for letter, authors in _author_groups(idx).items():
+        pages[author_page(letter)] = render_author_page(letter, authors, idx)
+    return pages
+
+
+def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
+    """The navigation: topics as a tree and the indexes; never the paper or author pages.
+
+    Material embeds the whole nav in every page, so a nav with every paper
+    makes the build quadratic in the number of papers.
+    """
+    idx = idx or build_index(kb)
+
+    def entries(topics: list[Topic], seen: set) -> list:
+        out = []
+        for t in topics:
+            if t.id in seen:
+                continue
+            seen.add(t.id)
+            kids = idx.children.get(t.id, [])
+            if kids:
+                out.append({safe.attr(t.title): [topic_path(t.id), *entries(kids, seen)]})
+            else:
+                out.append(topic_path(t.id))
+        return out
+
+    return [
+        HOME,
+        {"Topics": [ALL_TOPICS, *entries(idx.roots, set())]},
+        {"Papers": [ALL_PAPERS, YEARS, AUTHORS]},
+    ]

@@ -1,0 +1,247 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium, headless.
+
+Outside CI these tests skip, saying why, when Chromium or Playwright is
+missing; in CI (CI=true) a missing browser is a failure, since .ci/run
+installs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, VALID
+
+CHROMIUM = os.environ.get("TLNOTES_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (make test installs it with the test extras)"
+    if not os.path.exists(CHROMIUM):
+        return f"Chromium is not at {CHROMIUM} (apt-get install -y chromium; .ci/run does this in CI)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def build(kb_root: Path, out: Path) -> Path:
+    exe = Path(sys.executable).parent / "mkdocs"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    r = subprocess.run([str(exe), "build", "--strict", "-d", str(out)], cwd=kb_root, capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    servers = []
+
+    def _serve(site: Path) -> str:
+        handler = functools.partial(Quiet, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield _serve
+    for s in servers:
+        s.shutdown()
+
+
+@pytest.fixture(scope="session")
+def repo_url(tmp_path_factory, serve, browser):
+    return serve(build(REPO, tmp_path_factory.mktemp("repo-site") / "site"))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e}"))
+    pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def h1(page) -> str:
+    return page.locator("article h1").first.inner_text().rstrip("¶").strip()
+
+
+def search(page, url: str, query: str):
+    page.goto(url)
+    page.click(".md-search__input", force=True)
+    page.keyboard.type(query)  # Material listens to key events, not to fill()
+    results = page.locator(".md-search-result__item a.md-search-result__link")
+    results.first.wait_for(timeout=15000)
+    return results
+
+
+def test_search_by_title_word_opens_the_paper(page, repo_url):
+    results = search(page, repo_url, "Longformer")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    target = next(i for i, h in enumerate(hrefs) if "papers/beltagy2020longformer/" in h)
+    results.nth(target).click()
+    page.wait_for_url("**/papers/beltagy2020longformer/**")
+    assert h1(page) == "Longformer: The Long-Document Transformer"
+    assert page.problems == []
+
+
+def test_search_by_author_finds_the_paper_page(page, repo_url):
+    results = search(page, repo_url, "Polosukhin")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("papers/vaswani2017attention/" in h for h in hrefs), hrefs
+    results.nth(next(i for i, h in enumerate(hrefs) if "papers/vaswani2017attention/" in h)).click()
+    page.wait_for_url("**/papers/vaswani2017attention/**")
+    assert "Illia Polosukhin" in page.locator("article").inner_text()
+
+
+def test_search_by_summary_words(page, repo_url):
+    results = search(page, repo_url, "undertrained")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("papers/liu2019roberta/" in h or "papers/hoffmann2022training/" in h for h in hrefs), hrefs
+
+
+def test_topic_to_paper_to_related_to_author(page, repo_url):
+    page.goto(repo_url + "topics/attention/")
+    page.locator("article a[href*='papers/vaswani2017attention/']").first.click()
+    page.wait_for_url("**/papers/vaswani2017attention/")
+    related = page.locator("#related-papers + ul a").first
+    related_href = related.get_attribute("href")
+    related.click()
+    page.wait_for_url("**" + related_href.strip(".").rstrip("/").split("/")[-1] + "/")
+    author = page.locator("article p a[href*='authors/']").first
+    name = author.inner_text()
+    author.click()
+    page.wait_for_url("**/authors/*/#*")
+    anchor = page.url.split("#", 1)[1]
+    heading = page.locator(f"h2[id='{anchor}']")
+    assert heading.inner_text().strip().rstrip("¶").strip() == name
+    assert page.problems == []
+
+
+def test_all_papers_table_filters(page, repo_url):
+    page.goto(repo_url + "papers/")
+    rows = page.locator("#tln-papers tbody tr")
+    visible = page.locator("#tln-papers tbody tr:not([hidden])")
+    total = rows.count()
+    assert total == 6 and visible.count() == 6
+    page.fill("#tln-filter-text", "longformer")
+    assert visible.count() == 1 and "Longformer" in visible.first.inner_text()
+    page.fill("#tln-filter-text", "")
+    page.select_option("#tln-filter-topic", "attention")
+    assert visible.count() == 2
+    page.select_option("#tln-filter-year", "2017")
+    assert visible.count() == 1 and "Attention Is All You Need" in visible.first.inner_text()
+    assert page.locator("#tln-filter-count").inner_text() == "1 paper"
+    page.goto(repo_url + "papers/?q=bert")
+    assert visible.count() == 2  # BERT and RoBERTa
+    assert page.problems == []
+
+
+def test_math_renders_with_katex(page, repo_url):
+    page.goto(repo_url + "topics/attention/")
+    page.locator(".arithmatex .katex").first.wait_for(timeout=10000)
+    assert page.problems == []
+
+
+def test_home_chart_readable_and_phone_width(browser, repo_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    for path in ["", "papers/", "papers/vaswani2017attention/", "topics/high-performing-models/"]:
+        pg.goto(repo_url + path)
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)
+    pg.goto(repo_url)
+    assert pg.locator("svg.tln-chart rect").count() >= 1
+    context.close()
+
+
+def test_dark_palette_toggle(page, repo_url):
+    page.goto(repo_url)
+    before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    after = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert {before, after} == {"default", "slate"}
+
+
+HOSTILE = [
+    "<script>alert('title')</script>",
+    "<img src=x onerror=alert('img')>",
+    "<iframe src=\"javascript:alert('iframe')\"></iframe>",
+    "[click me](javascript:alert('link'))",
+    "<svg onload=alert('svg')>",
+]
+
+
+@pytest.fixture(scope="session")
+def hostile_url(tmp_path_factory, serve, browser):
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "docs").mkdir()
+    (root / "docs" / "about.md").write_text("# About\n")
+    (root / "papers").mkdir()
+    (root / "notes").mkdir()
+    q = json.dumps
+    (root / "notes" / "evil.md").write_text(
+        f"---\ntitle: {q(HOSTILE[0])}\ndescription: {q(HOSTILE[1])}\n---\n\n" + "\n\n".join(HOSTILE) + "\n\nSee [@evil0].\n")
+    for i, payload in enumerate(HOSTILE):
+        other = HOSTILE[(i + 1) % len(HOSTILE)]
+        (root / "papers" / f"evil{i}.yaml").write_text(
+            f"title: {q(payload + f' number {i}')}\nauthors: [{q(other)}, {q('Ada ' + payload)}]\nyear: {2000 + i}\n"
+            f"venue: {q(payload)}\ntopics: [evil]\nsummary:\n  - {q(payload)}\n  - {q(other + ' *still* `fine`')}\n"
+            f"notes: {q(payload)}\nrelated: [evil{(i + 1) % len(HOSTILE)}]\n")
+    return serve(build(root, root / "site"))
+
+
+def test_hostile_text_never_runs(page, hostile_url):
+    site_pages = ["", "papers/", "years/", "authors/", "topics/", "topics/evil/"] + [f"papers/evil{i}/" for i in range(len(HOSTILE))]
+    for path in site_pages:
+        page.goto(hostile_url + path)
+        page.wait_for_load_state("load")
+    page.goto(hostile_url + "papers/evil0/")
+    for href in page.eval_on_selector_all("article a[href*='authors/']", "els => els.map(e => e.href)"):
+        page.goto(href)  # the author pages show the hostile names too
+    page.goto(hostile_url + "papers/evil0/")
+    assert h1(page) == "<script>alert('title')</script> number 0"
+    results = search(page, hostile_url, "number")  # every hostile title has it
+    assert results.count() >= 1
+    results.first.hover()  # the rendered results, with their highlighted snippets, are in the page now
+    page.wait_for_timeout(300)
+    for path in ["papers/evil1/", "papers/evil2/", "papers/evil3/"]:
+        page.goto(hostile_url + path)
+        assert page.locator("a[href^='javascript' i], [onerror], [onload], iframe, article script").count() == 0
+    assert page.problems == [], page.problems

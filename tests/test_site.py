@@ -1,0 +1,117 @@
+"""The MkDocs adapter and `tlnotes build`: real builds of small KBs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, VALID
+
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+
+def mkdocs(*args, cwd):
+    exe = Path(sys.executable).parent / "mkdocs"
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=ENV)
+
+
+@pytest.fixture
+def site_kb(kb):
+    shutil.copy(REPO / "mkdocs.yml", kb.root / "mkdocs.yml")
+    (kb.root / "docs").mkdir()
+    (kb.root / "docs" / "about.md").write_text("# About\n\nHand-written.\n")
+    kb.record("vaswani2017attention")
+    return kb
+
+
+def test_repository_builds_with_mkdocs_strict(tmp_path):
+    r = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    site = tmp_path / "site"
+    for page in ["index.html", "papers/index.html", "years/index.html", "authors/index.html", "topics/attention/index.html",
+                 "papers/vaswani2017attention/index.html", "about/index.html", "assets/tlnotes/tlnotes.js",
+                 "assets/tlnotes/katex/katex.min.js", "search/search_index.json"]:
+        assert (site / page).exists(), page
+
+
+def test_paper_pages_stay_out_of_the_nav(site_kb, tmp_path):
+    assert mkdocs("build", "--strict", "-d", str(tmp_path / "s"), cwd=site_kb.root).returncode == 0
+    def nav(page):  # the primary navigation of a built page (pruned to its own section)
+        return (tmp_path / "s" / page).read_text().split("md-nav--primary")[1].split("md-sidebar--secondary")[0]
+
+    assert "attention/" in nav("topics/index.html") and "vaswani2017attention" not in nav("topics/index.html")
+    assert "years/" in nav("papers/index.html") and "vaswani2017attention" not in nav("papers/index.html")
+    assert "vaswani2017attention" not in nav("papers/vaswani2017attention/index.html")
+
+
+@pytest.mark.parametrize("body", ["[gone](../papers/nope.md)", "[bad anchor](../papers/vaswani2017attention.md#no-such-anchor)"])
+def test_strict_build_fails_on_a_broken_internal_link(site_kb, tmp_path, body):
+    site_kb.note("attention", "Attention", body=f"See {body}.\n")
+    r = mkdocs("build", "--strict", "-d", str(tmp_path / "s"), cwd=site_kb.root)
+    assert r.returncode != 0 and ("nope.md" in r.stderr or "no-such-anchor" in r.stderr), r.stderr
+
+
+def test_mkdocs_build_stops_on_kb_errors(site_kb, tmp_path):
+    site_kb.record("bad", "title: [")
+    r = mkdocs("build", "-d", str(tmp_path / "s"), cwd=site_kb.root)
+    assert r.returncode != 0 and "papers/bad.yaml:2:1: error: YAML syntax error" in r.stderr
+
+
+def test_tlnotes_build_checks_first_with_check_messages(site_kb, run):
+    site_kb.record("bad", VALID.replace("year: 2017", "year: 1066"))
+    check = run("check", site_kb.root)
+    build = run("build", site_kb.root)
+    assert build.code == 1 and check.out and check.out in build.out
+    assert not (site_kb.root / "site").exists()
+
+
+def test_tlnotes_build_writes_site(site_kb, run):
+    r = run("build", site_kb.root)
+    assert r.code == 0, r.err
+    assert (site_kb.root / "site" / "papers" / "vaswani2017attention" / "index.html").exists()
+
+
+def test_tlnotes_build_needs_the_plugin(site_kb, run):
+    (site_kb.root / "mkdocs.yml").write_text((site_kb.root / "mkdocs.yml").read_text().replace("  - tlnotes\n", ""))
+    r = run("build", site_kb.root)
+    assert r.code == 1 and "add `- tlnotes`" in r.err
+
+
+def test_hand_written_page_wins(site_kb, tmp_path):
+    (site_kb.root / "docs" / "papers").mkdir()
+    (site_kb.root / "docs" / "papers" / "vaswani2017attention.md").write_text("# My own page\n")
+    r = mkdocs("build", "--strict", "-d", str(tmp_path / "s"), cwd=site_kb.root)
+    assert r.returncode == 0, r.stderr
+    assert "is hand-written; it is kept" in r.stderr
+    assert "My own page" in (tmp_path / "s" / "papers" / "vaswani2017attention" / "index.html").read_text()
+
+
+def test_serve_watches_records_and_notes(site_kb):
+    from mkdocs.config import load_config
+
+    config = load_config(str(site_kb.root / "mkdocs.yml"))
+    plugin = config.plugins["tlnotes"]
+    plugin.on_config(config)
+
+    class FakeServer:
+        watched: list[str] = []
+
+        def watch(self, path, *a, **k):
+            self.watched.append(path)
+
+    server = FakeServer()
+    plugin.on_serve(server, config, None)
+    assert str(site_kb.root.resolve() / "papers") in server.watched
+    assert str(site_kb.root.resolve() / "notes") in server.watched
+
+
+def test_init_kb_builds(tmp_path, run):
+    assert run("init", tmp_path / "kb").code == 0
+    r = run("build", tmp_path / "kb")
+    assert r.code == 0, r.err
+    assert (tmp_path / "kb" / "site" / "papers" / "vaswani2017attention" / "index.html").exists()
