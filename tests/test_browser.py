@@ -245,3 +245,10 @@ def test_hostile_text_never_runs(page, hostile_url):
         page.goto(hostile_url + path)
         assert page.locator("a[href^='javascript' i], [onerror], [onload], iframe, article script").count() == 0
     assert page.problems == [], page.problems
+
+
+def test_bibtex_block_has_a_copy_button(page, repo_url):
+    page.goto(repo_url + "papers/vaswani2017attention/")
+    block = page.locator("pre.tln-bibtex")
+    assert "@inproceedings{vaswani2017attention," in block.inner_text()
+    page.locator(".md-code__button, .md-clipboard").first.wait_for(timeout=10000)
