@@ -11,7 +11,6 @@ import markdown
 import pytest
 
 from tests.conftest import VALID
-from tlnotes import load
 from tlnotes.index import author_id, build_index
 from tlnotes.render import Site, nav, render
 
