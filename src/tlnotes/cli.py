@@ -152,6 +152,61 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_import_notes(args) -> int:
+    import datetime as dt
+
+    from .import_notes import note_md, note_path, parse_notes, record_yaml
+    from .load import load
+
+    root = _kb_root(args.dir)
+    source = Path(args.file)
+    try:
+        text = source.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:
+        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
+        return 1
+    kb = load(root)
+    result = parse_notes(text, kb, source_name=source.stem)
+    added = dt.date.today().isoformat()
+    written_notes = written_papers = 0
+    for topic in result.topics.values():
+        if topic.id in kb.topics:
+            continue
+        path = note_path(root, topic, result.topics)
+        if args.dry_run:
+            print(f"would write {path.relative_to(root)}")
+            continue
+        try:
+            write_new(path, note_md(topic))
+            written_notes += 1
+        except FileExists:
+            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+    for paper in result.papers.values():
+        path = root / "papers" / f"{paper.key}.yaml"
+        if args.dry_run:
+            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
+            continue
+        try:
+            write_new(path, record_yaml(paper, added))
+            written_papers += 1
+        except FileExists:
+            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+    if not args.dry_run and written_papers:
+        _ensure_schema_file(root)
+    for line, title, existing in result.existing:
+        print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
+    for line, text_ in result.unparsed:
+        print(f"{source}:{line}: could not parse a paper from: {text_}", file=sys.stderr)
+    verb = "would write" if args.dry_run else "wrote"
+    print(f"{verb} {len(result.papers) if args.dry_run else written_papers} records and "
+          f"{sum(t.id not in kb.topics for t in result.topics.values()) if args.dry_run else written_notes} topic notes; "
+          f"{len(result.existing)} already in the knowledge base; {len(result.unparsed)} lines not parsed", file=sys.stderr)
+    return 1 if result.unparsed else 0
+
+
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
     "docs/about.md": "init/docs/about.md",
@@ -205,6 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("--dir", help="the knowledge base (default: the current directory)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="turn notes from elsewhere into records")
+    isub = p.add_subparsers(dest="source", metavar="SOURCE")
+    isub.required = True
+    pn = isub.add_parser("notes", help="a Markdown notes page: headings become topics, paper bullets records")
+    pn.add_argument("file")
+    pn.add_argument("--dir", help="the knowledge base (default: the current directory)")
+    pn.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    pn.set_defaults(func=cmd_import_notes)
 
     p = sub.add_parser("init", help="create a new knowledge base in DIR")
     p.add_argument("dir")

@@ -1,0 +1,556 @@
+"""`tlnotes import notes`: turn a Markdown reading-notes page into records and topic notes.
+
+Researchers keep notes as one page per area: headings for topics, one bullet
+per paper, nested bullets of notes under it. This module reads that shape:
+
+- headings become topics (nested headings nest);
+- a bullet that cites a paper becomes a record tagged with the heading above;
+  its sub-bullets become the summary, and a paper bullet nested under another
+  paper becomes a record of its own, `related` to its parent;
+- everything else (grouping bullets, prose) stays in the topic's note, with
+  each paper bullet replaced by a citation of its record.
+
+Parsing is separate from writing (`parse_notes` is pure), so the same result
+can be checked, printed or written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .index import fold, slugify
+from .model import KnowledgeBase, normalize_doi, normalize_title
+from .schema import ET_AL
+
+# ---------------------------------------------------------------- links and ids
+
+ARXIV_URL_RE = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.I,
+)
+DOI_URL_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})[a-z]?(?![\d.])")
+LINK_RE = re.compile(r"\[(?P<text>[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]\((?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\)")
+BARE_URL_RE = re.compile(r"https?://\S+")
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+SEPARATOR_RE = re.compile(r"^\s*(?:--?|–|—|:|,)\s*")
+
+STOPWORDS = set("""a an the on of for in to and or with is are be by at as from via into over under
+towards toward how what why when where which who do does can we you your our its it this that these those
+not no using use new""".split())
+PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "dos", "das", "ter", "zu"}
+ORGANISATIONS = {
+    "openai": "OpenAI", "deepmind": "DeepMind", "google": "Google", "google brain": "Google Brain",
+    "google research": "Google Research", "meta": "Meta AI", "meta ai": "Meta AI", "facebook": "Facebook AI",
+    "fair": "Facebook AI", "microsoft": "Microsoft", "anthropic": "Anthropic", "adept": "Adept", "nvidia": "NVIDIA",
+    "ibm": "IBM", "allen ai": "Allen Institute for AI", "ai2": "Allen Institute for AI", "stanford": "Stanford",
+    "huggingface": "Hugging Face", "hugging face": "Hugging Face", "eleutherai": "EleutherAI", "amazon": "Amazon",
+    "apple": "Apple", "baidu": "Baidu", "alibaba": "Alibaba", "tsinghua": "Tsinghua University", "mosaicml": "MosaicML",
+    "salesforce": "Salesforce", "cohere": "Cohere", "stability ai": "Stability AI", "bigscience": "BigScience",
+}
+
+
+def arxiv_id(url: str) -> str | None:
+    """The bare arXiv id of an abs/pdf/html URL, without version or `.pdf`."""
+    m = ARXIV_URL_RE.match(url.strip())
+    return m.group("id") if m else None
+
+
+def arxiv_year(aid: str) -> int | None:
+    m = re.match(r"^(\d{2})(\d{2})\.", aid) or re.match(r"^[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})", aid)
+    if not m:
+        return None
+    yy = int(m.group(1))
+    return (1900 if yy >= 91 else 2000) + yy
+
+
+def link_label(url: str) -> str:
+    """What kind of link a URL is, as a record's `links` label."""
+    low = url.lower()
+    host = re.sub(r"^https?://(www\.)?", "", low).split("/")[0]
+    if host in ("github.com", "gitlab.com", "huggingface.co") or host.endswith(".github.io") and "/code" in low:
+        return "code"
+    if low.split("?")[0].endswith(".pdf"):
+        return "pdf"
+    if "blog" in low or host.endswith(("medium.com", "substack.com")) or "/posts/" in low:
+        return "blog"
+    return "url"
+
+
+def links_for(url: str | None) -> dict[str, str]:
+    if not url:
+        return {}
+    aid = arxiv_id(url)
+    if aid:
+        return {"arxiv": aid}
+    m = DOI_URL_RE.match(url)
+    if m:
+        return {"doi": m.group("doi")}
+    return {link_label(url): url}
+
+
+# ---------------------------------------------------------------- names
+
+
+def _cap(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:] for p in word.split("-")) if word.islower() else word
+
+
+def person(name: str) -> str:
+    """`quoc le` -> `Quoc Le`; names already capitalised stay as written."""
+    words = name.split()
+    return " ".join(w if (w.lower() in PARTICLES and i < len(words) - 1 and w.islower()) else _cap(w)
+                    for i, w in enumerate(words))
+
+
+def parse_authors(text: str) -> tuple[list[str], bool]:
+    """Authors from a citation's author part; (names, abbreviated with `...`)."""
+    text = text.strip().strip(",;").strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        return [], False
+    abbreviated = "..." in text or "…" in text
+    etal = bool(re.search(r"\bet\.? al\.?", text, re.I))
+    text = re.sub(r",?\s*\bet\.? al\.?", "", text, flags=re.I)
+    if abbreviated:
+        first = re.split(r"\.\.\.|…", text)[0]
+        first = first.split(",")[0].strip()
+        names = [first] if first else []
+        etal = True
+    else:
+        parts = re.split(r"\s*(?:,|&|\band\b)\s*", text)
+        names = [p for p in (q.strip() for q in parts) if p]
+    out = []
+    for n in names:
+        key = n.lower()
+        out.append(ORGANISATIONS.get(key) or person(n))
+    if etal and out:
+        out.append(ET_AL)
+    return out, abbreviated
+
+
+def parse_cite(text: str) -> tuple[list[str], int | None, bool] | None:
+    """`vaswani et al. 2017`, `dai & quoc le, 2015`, `2022, Adept`, `nakano, ..., 2022, OpenAI`."""
+    text = re.sub(r"[()]", " ", text).strip()  # `Fedus et al. (2022)`
+    if ";" in text or len(text) > 120:
+        return None
+    years = list(YEAR_RE.finditer(text))
+    year = int(years[-1].group(1)) if years else None
+    if years:
+        y = years[-1]
+        before, after = text[: y.start()].strip(" ,"), text[y.end():].strip(" ,")
+        author_text = before or after
+    else:
+        author_text = re.sub(r"[,\s]*\d+\s*$", "", text)  # a mistyped year such as 203
+    if not author_text or not re.search(r"[A-Za-z]", author_text):
+        return None
+    authors, abbreviated = parse_authors(author_text)
+    if not authors:
+        return None
+    return authors, year, abbreviated
+
+
+# ---------------------------------------------------------------- outline
+
+
+@dataclass
+class Item:
+    """A bullet and its sub-bullets, with its line number in the source."""
+
+    text: str
+    line: int
+    indent: int
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int
+    items: list[Item] = field(default_factory=list)
+    prose: list[tuple[int, str]] = field(default_factory=list)  # (position, text) outside bullets
+    heading_links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def outline(text: str) -> list[Section]:
+    """Headings with their bullet trees. A section 0 holds what precedes the first heading."""
+    sections = [Section("", 0, 0)]
+    stack: list[Item] = []
+    in_fence = False
+    after_blank = False
+    paragraph: Item | None = None  # the open paragraph inside a bullet, if any
+    for n, raw in enumerate(text.splitlines(), 1):
+        blank_before, after_blank = after_blank, not raw.strip()
+        line = raw.replace("\t", "    ")
+        if FENCE_RE.match(line):
+            in_fence = not in_fence
+            sections[-1].prose.append((len(sections[-1].items), raw))
+            continue
+        if in_fence:
+            sections[-1].prose.append((len(sections[-1].items), raw))
+            continue
+        h = HEADING_RE.match(line)
+        if h and not line.startswith(" "):
+            title_text = h.group(2)
+            sections.append(Section(title_text, len(h.group(1)), n, heading_links=[(m["text"], m["url"]) for m in LINK_RE.finditer(title_text)]))
+            stack = []
+            continue
+        b = BULLET_RE.match(line)
+        if b:
+            paragraph = None
+            indent = len(b.group("indent"))
+            item = Item(b.group("text").strip(), n, indent)
+            while stack and stack[-1].indent >= indent:
+                stack.pop()
+            (stack[-1].children if stack else sections[-1].items).append(item)
+            stack.append(item)
+            continue
+        if not line.strip():
+            continue
+        lead = len(line) - len(line.lstrip())
+        if stack and lead > stack[-1].indent:
+            if blank_before:  # a paragraph of its own inside the bullet: a sub-item
+                paragraph = Item(line.strip(), n, lead)
+                stack[-1].children.append(paragraph)
+            else:  # a wrapped line, of that paragraph or of the bullet itself
+                (paragraph or stack[-1]).text += " " + line.strip()
+            continue
+        stack = []
+        sections[-1].prose.append((len(sections[-1].items), raw))
+    return sections
+
+
+# ---------------------------------------------------------------- papers
+
+
+@dataclass
+class Candidate:
+    title: str
+    authors: list[str]
+    year: int
+    links: dict[str, str]
+    rest: str  # text after the citation: the first summary bullet
+    line: int
+    source_cite: str | None = None  # the author text as written, when abbreviated
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"\*\*|__", "", title).strip()
+    title = re.sub(r"^(?:e\.g\.|i\.e\.|see|also)\s*,?\s*", "", title, flags=re.I)
+    title = title.strip(" -–—:,;").strip()
+    if title.islower():
+        title = title[:1].upper() + title[1:]
+    return title
+
+
+def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: int, raw_cite: str | None) -> Candidate | None:
+    links = links_for(url)
+    aid = links.get("arxiv")
+    if cite is None:
+        return None
+    authors, year, abbreviated = cite
+    ay = arxiv_year(aid) if aid else None
+    if ay and (year is None or year < ay or year > ay + 1):
+        year = ay
+    title = _clean_title(title)
+    if not title or year is None or not authors or len(title.split()) > 30:
+        return None
+    rest = SEPARATOR_RE.sub("", rest.strip(), count=1).strip() if rest else ""
+    return Candidate(title, authors, year, links, rest, line, raw_cite if abbreviated else None)
+
+
+def parse_paper(text: str, line: int = 0) -> Candidate | None:
+    """A paper citation in one bullet's text, in any of the common forms, or None."""
+    text = text.strip()
+    url_re = r"(?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\s*"
+    # [Title](url) (authors, 2020) rest  -- also with a short prefix: `GATO: [Title](url) (deepmind, 2022)`
+    m = re.match(r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)\s*\((?P<cite>[^()]+)\)(?P<rest>.*)$", text)
+    if m:
+        found = _finish(m.group("title"), parse_cite(m.group("cite")), m.group("url"), m.group("rest"), line, m.group("cite"))
+        if found:
+            return found
+    # [Name](url) ([authors, 2020](paper-url)) rest: a project link, then the paper
+    m = re.match(r"^\[(?P<title>[^\[\]]+)\]\(https?://[^\s()]*\)\s*\(\[(?P<cite>[^\[\]]+)\]\(" + url_re + r"\)\)(?P<rest>.*)$", text)
+    if m and YEAR_RE.search(m.group("cite")):
+        found = _finish(m.group("title"), parse_cite(m.group("cite")), m.group("url"), m.group("rest"), line, m.group("cite"))
+        if found:
+            return found
+    # Title ([authors, 2020](url)) rest  |  Title [authors, 2020](url) rest  |  Title ([Fedus et al. (2022)](url))
+    m = re.match(r"^(?P<title>[^\[\]]+?)\s*\(?\s*\[(?P<cite>[^\[\]]+)\]\(" + url_re + r"\)\s*\)?(?P<rest>.*)$", text)
+    if m and m.group("title").strip(" -–—:("):
+        cite = m.group("cite")
+        # the link text must read as a citation: a year, or an author list on an arXiv link
+        authorish = re.search(r"et\.? al|\.\.\.|…|&|,", cite) and arxiv_id(m.group("url"))
+        if YEAR_RE.search(cite) or authorish:
+            found = _finish(m.group("title"), parse_cite(cite), m.group("url"), m.group("rest"), line, cite)
+            if found:
+                return found
+    # Title (authors, 2020) rest -- no link at all
+    m = re.match(r"^(?P<title>[^()\[\]]+?)\s*\((?P<cite>[^()\[\]]*?(?:19|20)\d{2}[a-z]?[^()\[\]]*)\)(?P<rest>.*)$", text)
+    if m and not LINK_RE.search(m.group("title")):
+        found = _finish(m.group("title"), parse_cite(m.group("cite")), None, m.group("rest"), line, m.group("cite"))
+        if found:
+            return found
+    return None
+
+
+def looks_like_citation(text: str) -> bool:
+    """Whether a bullet that is not a parsed paper still points at one (so failing to parse it matters)."""
+    if LINK_RE.search(text) or BARE_URL_RE.search(text):
+        return True
+    return bool(re.search(r"\([^()]*[A-Za-z][^()]*(?:19|20)\d{2}[a-z]?\)", text))
+
+
+# ---------------------------------------------------------------- the whole page
+
+
+@dataclass
+class ImportedPaper:
+    key: str
+    candidate: Candidate
+    topics: list[str]
+    summary: list  # bullets: str or {str: [...]}
+    related: list[str]
+
+
+@dataclass
+class ImportedTopic:
+    id: str
+    title: str
+    parent: str | None
+    body: list[str]
+    line: int
+
+
+@dataclass
+class ImportResult:
+    papers: dict[str, ImportedPaper] = field(default_factory=dict)
+    topics: dict[str, ImportedTopic] = field(default_factory=dict)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)
+    existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
+
+
+def _key_word(title: str) -> str:
+    for word in re.findall(r"[A-Za-z0-9]+", fold(title)):
+        if word not in STOPWORDS and not word.isdigit():
+            return word
+    return "paper"
+
+
+def make_key(c: Candidate, taken) -> str:
+    """First author's family name + year + first significant title word; b, c, ... on collision."""
+    first = c.authors[0]
+    family = re.sub(r"[^a-z0-9]", "", fold(first.split()[-1] if first not in ORGANISATIONS.values() else first.replace(" ", "")))
+    base = f"{family or 'anon'}{c.year}{_key_word(c.title)}"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}{chr(ord('a') + n - 1)}" if n <= 26 else f"{base}{n}"
+    return key
+
+
+def _topic_title(text: str) -> str:
+    text = LINK_RE.sub(lambda m: m.group("text"), text)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "S")  # emoji and symbols
+    text = re.sub(r"[*_`]", "", text).strip(" -:")
+    return text[:1].upper() + text[1:] if text else "Notes"
+
+
+def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "notes") -> ImportResult:
+    """Everything a notes page holds, as records and topics, checked against `kb`."""
+    result = ImportResult()
+    text = re.sub(r"\A---\n.*?\n---\n", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    sections = outline(text)
+    known = _Known(kb)
+    taken_topics = set(kb.topics) if kb else set()
+    parents: list[tuple[int, str]] = []  # (level, topic id)
+    root_topic = slugify(source_name)
+
+    for section in sections:
+        if section.level == 0 and not section.items:
+            continue
+        if section.level == 0:
+            tid, title, parent = root_topic, _topic_title(source_name.replace("_", " ")), None
+        else:
+            while parents and parents[-1][0] >= section.level:
+                parents.pop()
+            parent = parents[-1][1] if parents else None
+            title = _topic_title(section.title)
+            tid = slugify(title)
+            if tid in result.topics or (tid in taken_topics and kb and tid in kb.topics and parent and kb.topics[tid].parent != parent):
+                tid = f"{parent}-{tid}" if parent else f"{tid}-{section.line}"
+            parents.append((section.level, tid))
+        topic = result.topics.get(tid) or ImportedTopic(tid, title, parent, [], section.line)
+        result.topics[tid] = topic
+        for link_text, url in section.heading_links:
+            if not known.find(links_for(url), link_text):
+                result.unparsed.append((section.line, f"heading cites {link_text!r} ({url}) without authors and year"))
+        prose_at = dict()
+        for pos, line in section.prose:
+            prose_at.setdefault(pos, []).append(line)
+        for i, item in enumerate(section.items):
+            topic.body.extend(prose_at.pop(i, []))
+            topic.body.extend(_walk(item, tid, None, 0, result, known))
+        for rest in prose_at.values():
+            topic.body.extend(rest)
+    return result
+
+
+class _Known:
+    """Papers already in the KB or earlier in this import, by arXiv id, DOI and title."""
+
+    def __init__(self, kb: KnowledgeBase | None):
+        self.ids: dict[tuple[str, str], str] = {}
+        self.paths: dict[str, str] = {}
+        if kb:
+            for p in kb.papers.values():
+                self.add(p.key, p.links, p.title, p.path)
+
+    def add(self, key, links, title, path=None):
+        if "arxiv" in links:
+            self.ids.setdefault(("arxiv", links["arxiv"]), key)
+        if "doi" in links:
+            self.ids.setdefault(("doi", normalize_doi(links["doi"])), key)
+        for label, url in links.items():
+            if label not in ("arxiv", "doi"):
+                self.ids.setdefault(("url", url.rstrip("/")), key)
+        self.ids.setdefault(("title", normalize_title(title)), key)
+        if path:
+            self.paths[key] = path
+
+    def find(self, links, title) -> str | None:
+        probes = []
+        if "arxiv" in links:
+            probes.append(("arxiv", links["arxiv"]))
+        if "doi" in links:
+            probes.append(("doi", normalize_doi(links["doi"])))
+        probes += [("url", u.rstrip("/")) for lab, u in links.items() if lab not in ("arxiv", "doi")]
+        if title:
+            probes.append(("title", normalize_title(title)))
+        for probe in probes:
+            if probe in self.ids:
+                return self.ids[probe]
+        return None
+
+
+def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResult, known: _Known) -> list:
+    """Sub-bullets of a paper as summary bullets; nested papers become records of their own."""
+    out = []
+    for item in items:
+        child = parse_paper(item.text, item.line)
+        if child is not None:
+            _add_paper(child, topic, item, parent_key, result, known)
+            continue
+        sub = _summary(item.children, topic, parent_key, result, known)
+        out.append({item.text: sub} if sub else item.text)
+    return out
+
+
+def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: _Known) -> str | None:
+    existing = known.find(c.links, c.title)
+    if existing is not None:
+        if existing in result.papers:  # seen earlier on this page: one more topic, maybe more notes
+            paper = result.papers[existing]
+            if topic not in paper.topics:
+                paper.topics.append(topic)
+            if parent_key and parent_key != existing and parent_key not in paper.related:
+                paper.related.append(parent_key)
+            _summary(item.children, topic, existing, result, known)
+        else:
+            result.existing.append((item.line, c.title, known.paths.get(existing, existing)))
+        return existing
+    key = make_key(c, set(result.papers) | set(known.paths))
+    known.add(key, c.links, c.title)
+    paper = ImportedPaper(key, c, [topic], [], [parent_key] if parent_key else [])
+    result.papers[key] = paper
+    summary = [c.rest] if c.rest else []
+    summary += _summary(item.children, topic, key, result, known)
+    paper.summary = summary
+    return key
+
+
+def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: ImportResult, known: _Known) -> list[str]:
+    """Body lines of the topic note for one bullet; records for the papers in it."""
+    pad = "    " * depth
+    c = parse_paper(item.text, item.line)
+    if c is not None:
+        key = _add_paper(c, topic, item, parent_key, result, known)
+        return [f"{pad}- {c.title} [@{key}]"] if key else []
+    links = [(m["text"], m["url"]) for m in LINK_RE.finditer(item.text)]
+    if looks_like_citation(item.text):
+        found = [known.find(links_for(url), t) for t, url in links] if links else [None]
+        if not all(found):
+            result.unparsed.append((item.line, item.text))
+    lines = [f"{pad}- {item.text}"]
+    for child in item.children:
+        lines.extend(_walk(child, topic, parent_key, depth + 1, result, known))
+    return lines
+
+
+# ---------------------------------------------------------------- writing
+
+
+def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
+    """A record in the layout of a hand-written one, with the schema line for editors."""
+    import json
+
+    q = json.dumps  # a JSON string is a YAML string, whatever it holds
+    c = p.candidate
+    lines = ["# yaml-language-server: $schema=../schema/paper.schema.json", f"title: {q(c.title)}", "authors:"]
+    lines += [f"  - {q(a)}" for a in c.authors]
+    lines.append(f"year: {c.year}")
+    lines.append("topics:")
+    lines += [f"  - {t}" for t in p.topics]
+    if p.summary:
+        lines.append("summary:")
+        lines += _summary_yaml(p.summary, 1)
+    if c.links:
+        lines.append("links:")
+        lines += [f"  {label}: {q(url)}" for label, url in c.links.items()]
+    if p.related:
+        lines.append("related:")
+        lines += [f"  - {k}" for k in dict.fromkeys(p.related)]
+    if added:
+        lines.append(f"added: {added}")
+    if c.source_cite:
+        lines.append(f"notes: {q('Cited in the source notes as (' + c.source_cite.strip() + ').')}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary_yaml(items: list, depth: int) -> list[str]:
+    import json
+
+    pad = "  " * depth
+    out = []
+    for b in items:
+        if isinstance(b, dict):
+            ((text, kids),) = b.items()
+            out.append(f"{pad}- {json.dumps(text, ensure_ascii=False)}:")
+            out += _summary_yaml(kids, depth + 2)
+        else:
+            out.append(f"{pad}- {json.dumps(b, ensure_ascii=False)}")
+    return out
+
+
+def note_md(t: ImportedTopic) -> str:
+    import json
+
+    body = "\n".join(t.body).strip()
+    return f"---\ntitle: {json.dumps(t.title, ensure_ascii=False)}\n---\n\n{body}\n"
+
+
+def note_path(root: Path, t: ImportedTopic, topics: dict[str, ImportedTopic]) -> Path:
+    chain = []
+    parent = t.parent
+    while parent:
+        chain.append(parent)
+        parent = topics[parent].parent if parent in topics else None
+    return root / "notes" / Path(*reversed(chain)) / f"{t.id}.md" if chain else root / "notes" / f"{t.id}.md"

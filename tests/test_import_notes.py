@@ -1,0 +1,204 @@
+"""`tlnotes import notes`: every citation form, nesting, dedupe, and never overwriting."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tlnotes import load
+from tlnotes.import_notes import arxiv_id, make_key, parse_notes, parse_paper
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notes"
+
+
+def records(root: Path) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text()) for p in sorted((root / "papers").glob("*.yaml"))}
+
+
+@pytest.fixture
+def empty_kb(tmp_path):
+    root = tmp_path / "kb"
+    (root / "papers").mkdir(parents=True)
+    (root / "notes").mkdir()
+    (root / "mkdocs.yml").write_text("site_name: t\n")
+    return root
+
+
+@pytest.mark.parametrize("url, aid", [
+    ("https://arxiv.org/abs/1706.03762", "1706.03762"),
+    ("https://arxiv.org/abs/1706.03762v5", "1706.03762"),
+    ("https://arxiv.org/pdf/1810.04805v2.pdf", "1810.04805"),
+    ("https://arxiv.org/pdf/1906.08237.pdf", "1906.08237"),
+    ("http://arxiv.org/abs/2005.14165?2", "2005.14165"),
+    ("https://arxiv.org/abs/2207.09238?utm_source=substack&utm_medium=email", "2207.09238"),
+    ("https://www.arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001"),
+    ("https://export.arxiv.org/abs/2004.05150", "2004.05150"),
+    ("https://example.org/abs/1706.03762", None),
+])
+def test_arxiv_ids(url, aid):
+    assert arxiv_id(url) == aid
+
+
+@pytest.mark.parametrize("text, title, authors, year, links, rest", [
+    ("Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762)) - initial transformer",
+     "Attention is all you need", ["Vaswani", "others"], 2017, {"arxiv": "1706.03762"}, "initial transformer"),
+    ("[ULMFiT](https://arxiv.org/abs/1801.06146) (howard & ruder, 2018)", "ULMFiT", ["Howard", "Ruder"], 2018, {"arxiv": "1801.06146"}, ""),
+    ("XLNet ([yang...quoc le, 2019](https://arxiv.org/abs/1906.08237))", "XLNet", ["Yang", "others"], 2019, {"arxiv": "1906.08237"}, ""),
+    ("Semi-supervised Sequence Learning ([dai & quoc le, 2015](https://arxiv.org/abs/1511.01432))",
+     "Semi-supervised Sequence Learning", ["Dai", "Quoc Le"], 2015, {"arxiv": "1511.01432"}, ""),
+    ("GPT-4 (openai, 2023) - adds multimodal understanding", "GPT-4", ["OpenAI"], 2023, {}, "adds multimodal understanding"),
+    ("ACT-1: Transformer for Actions ([2022, Adept](https://www.adept.ai/act)) - acts", "ACT-1: Transformer for Actions", ["Adept"], 2022,
+     {"url": "https://www.adept.ai/act"}, "acts"),
+    ("webgpt ([nakano, ..., schulman, 2022, OpenAI](https://arxiv.org/abs/2112.09332)) - search",
+     "Webgpt", ["Nakano", "others"], 2022, {"arxiv": "2112.09332"}, "search"),
+    ("Internet-augmented language models [Lazaridou et al., 2022](https://arxiv.org/pdf/2203.05115.pdf)",
+     "Internet-augmented language models", ["Lazaridou", "others"], 2022, {"arxiv": "2203.05115"}, ""),
+    ("Switch transformers ([Fedus et al. (2022)](https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf)) simplifies",
+     "Switch transformers", ["Fedus", "others"], 2022, {"pdf": "https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf"}, "simplifies"),
+    ("GATO: [A Generalist Agent](https://arxiv.org/abs/2205.06175) (deepmind, 2022) - one agent", "A Generalist Agent", ["DeepMind"], 2022,
+     {"arxiv": "2205.06175"}, "one agent"),
+    ("Mixture of Soft Prompts ([chen, ... yu, 203](https://arxiv.org/abs/2303.01580)) - typo in year", "Mixture of Soft Prompts",
+     ["Chen", "others"], 2023, {"arxiv": "2303.01580"}, "typo in year"),
+    ("Deep learning ([lecun, bengio, & hinton, 2015](https://doi.org/10.1038/nature14539))", "Deep learning",
+     ["Lecun", "Bengio", "Hinton"], 2015, {"doi": "10.1038/nature14539"}, ""),
+    ("[moleculenet](https://moleculenet.org/datasets-1) ([wu et al. 2017](https://arxiv.org/abs/1703.00564)) benchmark",
+     "Moleculenet", ["Wu", "others"], 2017, {"arxiv": "1703.00564"}, "benchmark"),
+    ("Code ([smith et al. 2021](https://github.com/a/b))", "Code", ["Smith", "others"], 2021, {"code": "https://github.com/a/b"}, ""),
+])
+def test_citation_forms(text, title, authors, year, links, rest):
+    c = parse_paper(text)
+    assert c is not None, text
+    assert (c.title, c.authors, c.year, c.links, c.rest) == (title, authors, year, links, rest)
+
+
+@pytest.mark.parametrize("text", [
+    "finetune all DNN params",
+    "https://you.com",
+    "[langchain](https://github.com/hwchase17/langchain) library",
+    "ablate weights by training a binary mask (Zhao et al., 2020; Radiya-Dixit and Wang, 2020)",
+    "program synthesis [arxiv.org/abs/2108.07732](https://arxiv.org/abs/2108.07732) - runnable code",
+    "sizes: largest has 175B params (2020)",
+])
+def test_not_papers(text):
+    assert parse_paper(text) is None
+
+
+def test_year_follows_arxiv_when_the_notes_disagree():
+    assert parse_paper("X ([a et al. 2015](https://arxiv.org/abs/1706.03762))").year == 2017
+    assert parse_paper("X ([a et al. 2018](https://arxiv.org/abs/1706.03762))").year == 2018  # venue year, a year later
+
+
+def test_keys_follow_one_rule_with_suffixes():
+    c = parse_paper("Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762))")
+    assert make_key(c, set()) == "vaswani2017attention"
+    assert make_key(c, {"vaswani2017attention"}) == "vaswani2017attentionb"
+    assert make_key(c, {"vaswani2017attention", "vaswani2017attentionb"}) == "vaswani2017attentionc"
+    org = parse_paper("The GPT-4 report (openai, 2023)")
+    assert make_key(org, set()) == "openai2023gpt"
+
+
+def test_import_forms_fixture(empty_kb, run):
+    r = run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb)
+    assert r.code == 1  # one line is not a paper
+    assert "forms.md:25: could not parse a paper from: [a tool](https://example.org/tool)" in r.err
+    recs = records(empty_kb)
+    assert set(recs) == {"vaswani2017attention", "devlin2018bert", "liu2019roberta", "peters2018elmo", "yang2019xlnet",
+                         "openai2023gpt", "deepmind2022chinchilla", "smith1999old", "lecun2015deep", "houlsby2019parameter",
+                         "beltagy2020longformer", "early2017wrong"}
+    v = recs["vaswani2017attention"]
+    assert v["title"] == "Attention is all you need" and v["authors"] == ["Vaswani", "others"] and v["year"] == 2017
+    assert v["summary"] == ["introduces the transformer", {"self-attention only": ["no recurrence at all"]}]
+    assert v["topics"] == ["pretraining", "other-area"]
+    assert v["links"] == {"arxiv": "1706.03762"}
+    assert recs["devlin2018bert"]["related"] == ["vaswani2017attention"]
+    assert recs["devlin2018bert"]["authors"] == ["Devlin", "Chang", "Lee", "Toutanova"]
+    assert recs["peters2018elmo"]["authors"] == ["Peters", "others"] and "peters...zettlemoyer" in recs["peters2018elmo"]["notes"]
+    assert recs["smith1999old"]["links"] == {"arxiv": "hep-th/9901001"}
+    assert recs["lecun2015deep"]["links"] == {"doi": "10.1038/nature14539"} and recs["lecun2015deep"]["summary"] == ["a review"]
+    assert recs["houlsby2019parameter"]["links"] == {"url": "http://proceedings.mlr.press/v97/houlsby19a.html"}
+    assert recs["beltagy2020longformer"]["topics"] == ["pretraining"] and "related" not in recs["beltagy2020longformer"]
+    assert recs["early2017wrong"]["year"] == 2017
+    assert (empty_kb / "papers" / "vaswani2017attention.yaml").read_text().startswith("# yaml-language-server: $schema=")
+    # topics nest like the headings, and the note keeps the prose with citations in place of paper bullets
+    kb = load(empty_kb)
+    assert kb.errors == []
+    assert kb.topics["pretraining"].parent == "language-models" and kb.topics["other-area"].parent == "language-models"
+    assert (empty_kb / "notes" / "language-models" / "pretraining.md").exists()
+    body = kb.topics["pretraining"].body
+    assert "[@vaswani2017attention]" in body and "- a grouping bullet, not a paper" in body and "[@beltagy2020longformer]" in body
+    assert "Some prose that introduces the page." in kb.topics["language-models"].body
+
+
+def test_import_styles_fixture(empty_kb, run):
+    r = run("import", "notes", FIXTURES / "styles.md", "--dir", empty_kb)
+    assert r.code == 1 and "styles.md:16: could not parse" in r.err
+    recs = records(empty_kb)
+    assert set(recs) == {"child2019sparse", "guu2020realm", "borgeaud2022retro", "karpukhin2020dpr", "khattab2020colbert"}
+    assert recs["child2019sparse"]["topics"] == ["styles"]
+    assert recs["borgeaud2022retro"]["links"] == {"arxiv": "2112.04426"}
+    assert recs["borgeaud2022retro"]["summary"] == ["chunked cross-attention", "a sub-note indented with a tab"]
+    assert recs["khattab2020colbert"]["summary"] == ["late interaction continued on a second line"]
+    assert recs["karpukhin2020dpr"]["topics"] == ["dense-retrieval"] and recs["karpukhin2020dpr"]["links"] == {
+        "url": "https://aclanthology.org/2020.emnlp-main.550/"}
+    assert load(empty_kb).topics["dense-retrieval"].parent == "retrieval"
+
+
+def test_papers_already_in_the_kb_are_not_written_again(empty_kb, run):
+    assert run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb).code == 1
+    before = {p.name: p.read_bytes() for p in (empty_kb / "papers").iterdir()}
+    r = run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb)
+    assert "already in the knowledge base as papers/vaswani2017attention.yaml" in r.err
+    assert {p.name: p.read_bytes() for p in (empty_kb / "papers").iterdir()} == before
+
+
+def test_same_title_different_id_counts_as_the_same_paper(empty_kb, run):
+    (empty_kb / "notes" / "x.md").write_text("---\ntitle: X\n---\n")
+    (empty_kb / "papers" / "mine.yaml").write_text(
+        "title: Attention is all you need\nauthors: [A]\nyear: 2017\ntopics: [x]\nsummary: [s]\n")
+    run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb)
+    assert not (empty_kb / "papers" / "vaswani2017attention.yaml").exists()
+
+
+def test_existing_files_are_never_overwritten(empty_kb, run):
+    (empty_kb / "papers" / "devlin2018bert.yaml").write_text("not: a valid record\n")  # a file load() rejects
+    (empty_kb / "notes" / "language-models").mkdir()
+    (empty_kb / "notes" / "language-models" / "pretraining.md").write_text("---\ntitle: Mine\n---\nmy own\n")
+    run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb)
+    assert (empty_kb / "papers" / "devlin2018bert.yaml").read_text() == "not: a valid record\n"
+    assert "my own" in (empty_kb / "notes" / "language-models" / "pretraining.md").read_text()
+
+
+def test_clean_page_exits_0_and_dry_run_writes_nothing(empty_kb, run, tmp_path):
+    page = tmp_path / "clean.md"
+    page.write_text("# Area\n\n- A paper ([smith et al. 2020](https://arxiv.org/abs/2001.00001)) - does a thing\n")
+    dry = run("import", "notes", page, "--dir", empty_kb, "--dry-run")
+    assert dry.code == 0 and "would write papers/smith2020paper.yaml" in dry.out
+    assert list((empty_kb / "papers").iterdir()) == []
+    assert run("import", "notes", page, "--dir", empty_kb).code == 0
+    assert load(empty_kb).papers["smith2020paper"].summary[0].text == "does a thing"
+
+
+def test_bad_input_file(empty_kb, run, tmp_path):
+    assert run("import", "notes", tmp_path / "missing.md", "--dir", empty_kb).code == 1
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"# x\n\xff\xfe")
+    r = run("import", "notes", bad, "--dir", empty_kb)
+    assert r.code == 1 and "UTF-8" in r.err
+
+
+def test_seed_import_covers_the_arxiv_papers(empty_kb, run):
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ovw_transformers.md"
+    if not seed.exists():
+        pytest.skip(f"the seed notes are not at {seed}")
+    shutil.copy(seed, empty_kb / "seed.md")
+    run("import", "notes", empty_kb / "seed.md", "--dir", empty_kb)
+    kb = load(empty_kb)
+    assert kb.errors == []
+    import re
+
+    seed_ids = {arxiv_id(u) for u in re.findall(r"https?://arxiv\.org/\S+?(?=\))", seed.read_text())} - {None}
+    got = {p.links.get("arxiv") for p in kb.papers.values()}
+    assert len(seed_ids & got) / len(seed_ids) > 0.85
