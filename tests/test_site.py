@@ -35,8 +35,12 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
     site = tmp_path / "site"
     for page in ["index.html", "papers/index.html", "years/index.html", "authors/index.html", "topics/attention/index.html",
                  "papers/vaswani2017attention/index.html", "about/index.html", "assets/tlnotes/tlnotes.js",
-                 "assets/tlnotes/katex/katex.min.js", "search/search_index.json"]:
+                 "assets/tlnotes/katex/katex.min.js", "search/search_index.json", "papers.bib"]:
         assert (site / page).exists(), page
+    from pybtex.database import parse_string
+
+    assert "vaswani2017attention" in parse_string((site / "papers.bib").read_text(), "bibtex").entries
+    assert 'href="papers.bib"' in (site / "index.html").read_text()
 
 
 def test_paper_pages_stay_out_of_the_nav(site_kb, tmp_path):

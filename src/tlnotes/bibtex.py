@@ -11,7 +11,7 @@ import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 
-from .index import display_name
+from .index import display_name, is_organisation
 from .model import KnowledgeBase, Paper
 
 _SPECIAL = {
@@ -24,8 +24,19 @@ _JOURNAL = re.compile(r"\b(journal|transactions|jmlr|tmlr|nature|science|letters
 _ARXIV_CLASS = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?)/")
 
 
-def latex(text: str) -> str:
-    """Text with every character that means something to LaTeX escaped."""
+_MATH_RE = re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$")
+
+
+def latex(text: str, keep_math: bool = False) -> str:
+    """Text with every character that means something to LaTeX escaped; `$math$` kept if asked."""
+    if keep_math:
+        out, pos = [], 0
+        for m in _MATH_RE.finditer(text):
+            out.append(latex(text[pos : m.start()]))
+            out.append("{" + m.group(0) + "}")  # braced: styles must not change its case
+            pos = m.end()
+        out.append(latex(text[pos:]))
+        return "".join(out)
     out = []
     for ch in text:
         if ch in _SPECIAL:
@@ -34,20 +45,47 @@ def latex(text: str) -> str:
             out.append(ch)
         else:
             enc = codecs.encode(ch, "ulatex").strip()
-            out.append(ch if enc == ch else "{" + enc + "}")
-    return "".join(out)
+            # accents and letters become LaTeX commands; dashes and quotes (`--`, `''`) stay
+            # Unicode, which every modern BibTeX reads and which round-trips exactly
+            out.append("{" + enc + "}" if "\\" in enc else ch)
+    text = "".join(out)
+    while "--" in text:  # LaTeX reads -- as an en dash; the record meant two hyphens
+        text = text.replace("--", "-{}-")
+    return text
+
+
+def bib_name(name: str) -> str:
+    """A name for an author field: organisations braced whole so no style splits them."""
+    name = display_name(name)
+    if is_organisation(name):
+        return "{" + latex(name) + "}"
+    return latex(name)
 
 
 def protect_title(title: str) -> str:
     """Escaped title with acronyms and mixed-case words braced so styles keep their capitals."""
     words = []
-    for word in title.split(" "):
+    for word in _split_keeping_math(title):
+        if _MATH_RE.fullmatch(word):
+            words.append("{" + word + "}")
+            continue
         escaped = latex(word)
         letters = [c for c in word if c.isalpha()]
         if any(c.isupper() for c in letters[1:]) or (letters and letters[0].isupper() and any(c.isdigit() for c in word)):
             escaped = "{" + escaped + "}"
         words.append(escaped)
     return " ".join(words)
+
+
+def _split_keeping_math(title: str) -> list[str]:
+    """Words of a title, with each `$math$` span kept as one word."""
+    words, pos = [], 0
+    for m in _MATH_RE.finditer(title):
+        words += title[pos : m.start()].split()
+        words.append(m.group(0))
+        pos = m.end()
+    words += title[pos:].split()
+    return words
 
 
 def entry_type(paper: Paper) -> tuple[str, str | None]:
@@ -62,7 +100,7 @@ def entry_type(paper: Paper) -> tuple[str, str | None]:
 
 def entry(paper: Paper) -> str:
     kind, venue_field = entry_type(paper)
-    names = [latex(display_name(a)) for a in paper.named_authors]
+    names = [bib_name(a) for a in paper.named_authors]
     if paper.et_al:
         names.append("others")
     fields: list[tuple[str, str]] = [
@@ -71,7 +109,7 @@ def entry(paper: Paper) -> str:
         ("year", str(paper.year)),
     ]
     if venue_field:
-        fields.append((venue_field, latex(paper.venue)))
+        fields.append((venue_field, latex(paper.venue, keep_math=True)))
     arxiv = paper.links.get("arxiv")
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
@@ -79,7 +117,7 @@ def entry(paper: Paper) -> str:
         if m:
             fields.append(("primaryClass", m.group(1)))
     if "doi" in paper.links:
-        fields.append(("doi", latex(paper.links["doi"])))
+        fields.append(("doi", paper.links["doi"].replace("{", "").replace("}", "")))  # a verbatim field
     url = paper.links.get("url") or paper.links.get("pdf") or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None)
     if url:
         fields.append(("url", url.replace("%", r"\%").replace("#", r"\#").replace("{", "%7B").replace("}", "%7D")))
@@ -90,3 +128,19 @@ def entry(paper: Paper) -> str:
 
 def bibliography(kb: KnowledgeBase) -> str:
     return "\n".join(entry(kb.papers[k]) for k in sorted(kb.papers))
+
+
+def format_references(papers: list[Paper]) -> list[tuple[str, str]]:
+    """(key, plain text) of each paper as a reference list entry, formatted by pybtex's plain style.
+
+    The entries go through the same BibTeX text as `export bibtex`, so what a
+    reader sees in a note's references is what they get when they cite it.
+    """
+    if not papers:
+        return []
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+
+    data = parse_string("\n".join(entry(p) for p in papers), "bibtex")
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    return [(fe.key, fe.text.render_as("text")) for fe in style.format_bibliography(data)]

@@ -207,6 +207,75 @@ def cmd_import_notes(args) -> int:
     return 1 if result.unparsed else 0
 
 
+def cmd_export_bibtex(args) -> int:
+    from .bibtex import bibliography
+    from .load import load
+
+    kb = load(_kb_root(args.dir))
+    text = bibliography(kb)
+    if args.output:
+        from .files import write_replace
+
+        write_replace(Path(args.output), text)
+        print(f"wrote {len(kb.papers)} entries to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if kb.errors:
+        bad = sorted({p.file for p in kb.errors if p.file.startswith("papers/")})
+        print(f"tlnotes export: {len(bad)} record(s) with errors were left out; `tlnotes check` lists them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_import_bibtex(args) -> int:
+    import datetime as dt
+
+    from .import_bibtex import BibSyntaxError, parse_bibtex
+    from .import_notes import record_yaml
+    from .load import load
+
+    root = _kb_root(args.dir)
+    source = Path(args.file)
+    try:
+        text = source.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:
+        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
+        return 1
+    kb = load(root)
+    unknown = [t for t in args.topic if t not in kb.topics]
+    if unknown:
+        print(f"tlnotes import: unknown topic(s) {', '.join(unknown)}; topics are notes in notes/", file=sys.stderr)
+        return 1
+    try:
+        result = parse_bibtex(text, kb, args.topic, filename=str(source))
+    except BibSyntaxError as exc:
+        print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
+        return 1
+    added = dt.date.today().isoformat()
+    written = 0
+    for paper in result.papers.values():
+        path = root / "papers" / f"{paper.key}.yaml"
+        if args.dry_run:
+            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
+            continue
+        try:
+            write_new(path, record_yaml(paper, added))
+            written += 1
+        except FileExists:
+            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+    if written:
+        _ensure_schema_file(root)
+    for line, why in result.skipped:
+        print(f"{source}:{line}: {why}", file=sys.stderr)
+    verb = "would write" if args.dry_run else "wrote"
+    print(f"{verb} {len(result.papers) if args.dry_run else written} records; {len(result.skipped)} entries skipped"
+          + ("" if args.topic else "; records have no topics yet: `tlnotes check` lists what to fill in"), file=sys.stderr)
+    return 0
+
+
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
     "docs/about.md": "init/docs/about.md",
@@ -269,6 +338,20 @@ def build_parser() -> argparse.ArgumentParser:
     pn.add_argument("--dir", help="the knowledge base (default: the current directory)")
     pn.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
     pn.set_defaults(func=cmd_import_notes)
+    pb = isub.add_parser("bibtex", help="a .bib file (Zotero, Google Scholar, DBLP, arXiv exports)")
+    pb.add_argument("file")
+    pb.add_argument("--topic", action="append", default=[], help="tag every imported record with this topic (repeatable)")
+    pb.add_argument("--dir", help="the knowledge base (default: the current directory)")
+    pb.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    pb.set_defaults(func=cmd_import_bibtex)
+
+    p = sub.add_parser("export", help="write the knowledge base in another format")
+    esub = p.add_subparsers(dest="format", metavar="FORMAT")
+    esub.required = True
+    pe = esub.add_parser("bibtex", help="one BibTeX entry per record, keyed by the record key")
+    pe.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    pe.add_argument("-o", "--output", help="write to this file (replaced atomically) instead of stdout")
+    pe.set_defaults(func=cmd_export_bibtex)
 
     p = sub.add_parser("init", help="create a new knowledge base in DIR")
     p.add_argument("dir")

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .index import fold, slugify
+from .index import fold, is_organisation, slugify
 from .model import KnowledgeBase, normalize_doi, normalize_title
 from .schema import ET_AL
 
@@ -239,6 +239,8 @@ class Candidate:
     rest: str  # text after the citation: the first summary bullet
     line: int
     source_cite: str | None = None  # the author text as written, when abbreviated
+    venue: str | None = None
+    abstract: str | None = None
 
 
 def _clean_title(title: str) -> str:
@@ -347,7 +349,8 @@ def _key_word(title: str) -> str:
 def make_key(c: Candidate, taken) -> str:
     """First author's family name + year + first significant title word; b, c, ... on collision."""
     first = c.authors[0]
-    family = re.sub(r"[^a-z0-9]", "", fold(first.split()[-1] if first not in ORGANISATIONS.values() else first.replace(" ", "")))
+    whole = first in ORGANISATIONS.values() or is_organisation(first)
+    family = re.sub(r"[^a-z0-9]", "", fold(first if whole else first.split()[-1]))
     base = f"{family or 'anon'}{c.year}{_key_word(c.title)}"
     key, n = base, 1
     while key in taken:
@@ -507,8 +510,11 @@ def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
     lines = ["# yaml-language-server: $schema=../schema/paper.schema.json", f"title: {q(c.title)}", "authors:"]
     lines += [f"  - {q(a)}" for a in c.authors]
     lines.append(f"year: {c.year}")
-    lines.append("topics:")
-    lines += [f"  - {t}" for t in p.topics]
+    if c.venue:
+        lines.append(f"venue: {q(c.venue)}")
+    if p.topics:
+        lines.append("topics:")
+        lines += [f"  - {t}" for t in p.topics]
     if p.summary:
         lines.append("summary:")
         lines += _summary_yaml(p.summary, 1)
@@ -520,7 +526,9 @@ def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
         lines += [f"  - {k}" for k in dict.fromkeys(p.related)]
     if added:
         lines.append(f"added: {added}")
-    if c.source_cite:
+    if c.abstract:
+        lines.append(f"notes: {q('Abstract: ' + c.abstract)}")
+    elif c.source_cite:
         lines.append(f"notes: {q('Cited in the source notes as (' + c.source_cite.strip() + ').')}")
     return "\n".join(lines) + "\n"
 

@@ -53,6 +53,15 @@ def display_name(name: str) -> str:
     return name
 
 
+_ORG_WORDS = re.compile(r"\b(AI|Research|Institute|University|Lab|Labs|Team|Inc|Corporation|Academy|Foundation|"
+                        r"Group|Consortium|Collaboration|Workshop|Brain|DeepMind|OpenAI|Meta|Google|Microsoft)\b")
+
+
+def is_organisation(name: str) -> bool:
+    """`Meta AI`, `BigScience Workshop`: a name to keep whole, never split into first and last."""
+    return " " in name.strip() and bool(_ORG_WORDS.search(name))
+
+
 def family_name(name: str) -> str:
     return display_name(name).split(" ")[-1]
 

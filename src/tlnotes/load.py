@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import schema
+from .citations import find_citations
 from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, normalize_doi, normalize_title
 
 try:  # libyaml; the pure-Python loader is a slow but correct fallback
@@ -428,6 +429,37 @@ def _no_cyclic_gc():
             gc.enable()
 
 
+def _check_citations(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
+    """Every `[@key]` in a note or a record's `notes` must name a record."""
+    known = loader.record_keys
+
+    def report(rel: str, line: int, col: int, key: str) -> None:
+        near = schema.suggest(key, known, cutoff=0.5) or schema.closest(key, known)
+        hint = f"; did you mean `{near}`?" if near else ""
+        loader.problem(rel, line, col, "unknown-citation", f"citation of unknown key @{key}{hint}")
+
+    for topic in topics.values():
+        for c in find_citations(topic.body):
+            for item in c.items:
+                if item.key not in known:
+                    report(topic.path, topic.body_line + c.line - 1, c.column, item.key)
+    for paper in papers.values():
+        if not paper.notes:
+            continue
+        cites = find_citations(paper.notes)
+        if not any(item.key not in known for c in cites for item in c.items):
+            continue
+        line, col = loader.sources[paper.key].locate(("notes",))
+        node_is_block = loader.sources[paper.key].text.splitlines()[line - 1][col - 1 : col] in ("|", ">")
+        for c in cites:
+            for item in c.items:
+                if item.key not in known:
+                    if node_is_block:
+                        report(paper.path, line + c.line, c.column + 2, item.key)
+                    else:
+                        report(paper.path, line + c.line - 1, (col if c.line == 1 else 1) + c.column - 1, item.key)
+
+
 def load(root: str | os.PathLike) -> KnowledgeBase:
     """Load the KB at `root`: every valid record and topic, and every problem found."""
     with _no_cyclic_gc():
@@ -447,6 +479,7 @@ def _load(root: Path) -> KnowledgeBase:
             papers[paper.key] = paper
     topics = _load_topics(root, loader)
     _cross_check(loader, papers, topics)
+    _check_citations(loader, papers, topics)
     # a record with a cross-record error stays out of the KB's papers
     bad = {p.file for p in loader.problems if p.severity == ERROR}
     papers = {k: v for k, v in papers.items() if v.path not in bad}

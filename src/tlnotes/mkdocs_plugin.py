@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
-from .render import Site, nav, render
+from .render import Site, extra_files, nav, render
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
@@ -48,6 +48,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             raise PluginError(f"the knowledge base has {len(kb.errors)} error(s); `tlnotes check` lists them:\n{lines}")
         idx = build_index(kb)
         self.pages = render(kb, Site(config.site_name, config.site_description or ""), idx)
+        self.extra = extra_files(kb)
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         for css in CSS:
@@ -66,6 +67,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             per_item = path.startswith(OUT_OF_NAV) and path.count("/") == 1 and not path.endswith("/index.md")
             inclusion = InclusionLevel.NOT_IN_NAV if per_item else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
+        for path, text in self.extra.items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=text))
         assets = resources.files("tlnotes").joinpath("assets")
         for src in _walk(assets):
             rel = src.relative_to(Path(str(assets))).as_posix()

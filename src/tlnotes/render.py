@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import safe
 from .bibtex import entry as bibtex_entry
+from .bibtex import bibliography, format_references
 from .citations import Citation
 from .index import Author, Index, author_id, build_index, display_name, family_name
 from .model import Bullet, KnowledgeBase, Paper, Topic
@@ -240,7 +241,8 @@ def render_topic(topic: Topic, idx: Index) -> str:
     if cited:
         out.append("## References\n")
         out.append("\n".join(
-            f"- {safe.inline(cite_label(p))}. [{safe.inline(p.title)}]({rel(here, paper_path(p.key))})." for p in cited) + "\n")
+            f"1. {safe.inline(text)} [{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
+            for key, text in format_references(cited)) + "\n")
     return "\n".join(out)
 
 
@@ -299,7 +301,8 @@ def render_home(idx: Index, site: Site) -> str:
         f'<p class="tln-counts"><strong>{len(kb.papers)}</strong> papers · <strong>{len(kb.topics)}</strong> topics · '
         f"<strong>{len(idx.authors)}</strong> authors{span}</p>\n"
     )
-    out.append(f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})\n")
+    out.append(f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})"
+               f" · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n")
     if kb.topics:
         out.append("## Topics\n")
         out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
@@ -321,6 +324,7 @@ def render_all_papers(idx: Index) -> str:
     here = ALL_PAPERS
     out = [front_matter("All papers", **NOT_SEARCHED)]
     out.append("# All papers\n")
+    out.append(f"Every paper as one BibTeX file: [papers.bib]({rel(here, BIBLIOGRAPHY)})\n")
     topic_opts = "".join(f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
                          for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()))
     year_opts = "".join(f'<option value="{y}">{y}</option>' for y in idx.by_year)
@@ -419,6 +423,14 @@ def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> 
     for letter, authors in _author_groups(idx).items():
         pages[author_page(letter)] = render_author_page(letter, authors, idx)
     return pages
+
+
+BIBLIOGRAPHY = "papers.bib"
+
+
+def extra_files(kb: KnowledgeBase) -> dict[str, str]:
+    """Files besides pages that the site offers: the whole KB as BibTeX."""
+    return {BIBLIOGRAPHY: bibliography(kb)}
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:

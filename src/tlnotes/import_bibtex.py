@@ -1,0 +1,173 @@
+"""`tlnotes import bibtex`: records from a `.bib` file (Zotero, Google Scholar, DBLP, arXiv exports).
+
+The file is parsed whole before anything is written: a syntax error stops the
+import with its line and writes nothing. Entries without a title or a year
+are reported and skipped; entries already in the KB, or earlier in the same
+file, are skipped naming the record they duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .import_notes import Candidate, ImportedPaper, _Known, arxiv_id, link_label, make_key
+from .model import KnowledgeBase
+from .schema import DOI_RE, ET_AL
+
+_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s]*|abs/)(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
+_BARE_ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+_ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
+_NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
+
+
+class BibSyntaxError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class BibEntry:
+    key: str
+    type: str
+    fields: dict[str, str]
+    persons: dict[str, list]
+    line: int
+
+
+@dataclass
+class BibImport:
+    papers: dict[str, ImportedPaper] = field(default_factory=dict)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+
+
+def read_entries(text: str, filename: str = "<bib>") -> list[BibEntry]:
+    """Every entry of a BibTeX file, duplicates included, in file order; BibSyntaxError if malformed."""
+    from pybtex.database import Entry, Person
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.scanner import PybtexSyntaxError
+    from pybtex.utils import OrderedCaseInsensitiveDict
+
+    starts = [(m.start(), m.group(2)) for m in _ENTRY_AT.finditer(text)]
+    entries: list[BibEntry] = []
+
+    class Collector(Parser):
+        def process_entry(self, entry_type, key, fields):
+            e = Entry(entry_type)
+            values = OrderedCaseInsensitiveDict()
+            for name, value_list in fields:
+                value = " ".join("".join(value_list).split())
+                if name.lower() in ("author", "editor"):
+                    for person in _split_names(value):
+                        e.add_person(Person(person), name.lower())
+                elif name not in values:
+                    values[name] = value
+            offset = next((pos for pos, k in starts if k == key), 0)
+            entries.append(BibEntry(key or "", entry_type.lower(), dict(values), dict(e.persons),
+                                    text.count("\n", 0, offset) + 1))
+
+        def handle_error(self, error):
+            raise error
+
+    try:
+        Collector(filename=filename).parse_string(text)
+    except PybtexSyntaxError as exc:
+        raise BibSyntaxError(getattr(exc, "lineno", 0) or 1, str(exc).split(": ", 1)[-1]) from None
+    except Exception as exc:  # pybtex reports a few problems as other errors
+        raise BibSyntaxError(1, str(exc)) from None
+    return entries
+
+
+def _split_names(value: str) -> list[str]:
+    from pybtex.bibtex.utils import split_name_list  # brace-aware: `{Meta AI} and Others`
+
+    return split_name_list(value)
+
+
+def decode(latex_text: str) -> str:
+    """BibTeX text to Unicode: `Ga{\\"e}l` -> Gaël, braces dropped."""
+    from pybtex.richtext import Text
+
+    try:
+        text = Text.from_latex(latex_text).render_as("text")
+    except Exception:  # malformed LaTeX: keep what is readable
+        text = latex_text.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _name(person) -> str:
+    parts = person.first_names + person.middle_names + person.prelast_names + person.last_names + person.lineage_names
+    return decode(" ".join(parts))
+
+
+def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
+    """A record candidate, or why the entry cannot become one."""
+    f = {k.lower(): v for k, v in e.fields.items()}
+    title = decode(f.get("title", ""))
+    if not title:
+        return None, "no title"
+    m = re.search(r"\d{4}", f.get("year", "") or f.get("date", ""))
+    if not m:
+        return None, "no year"
+    year = int(m.group(0))
+    authors = [_name(p) for p in e.persons.get("author", [])] or [_name(p) for p in e.persons.get("editor", [])]
+    authors = [a for a in authors if a]
+    if authors and authors[-1].lower() == "others":
+        authors[-1] = ET_AL
+    if not authors or authors == [ET_AL]:
+        return None, "no authors"
+    links: dict[str, str] = {}
+    aid = None
+    eprint = f.get("eprint", "").strip()
+    if eprint and (_BARE_ARXIV.match(eprint) and (f.get("archiveprefix", "arxiv").lower() == "arxiv"
+                                                 or f.get("eprinttype", "").lower() == "arxiv")):
+        aid = re.sub(r"v\d+$", "", eprint)
+    for source in (f.get("journal", ""), f.get("volume", ""), f.get("url", ""), f.get("note", "")):
+        if aid:
+            break
+        m = _ARXIV_IN_TEXT.search(source)
+        if m:
+            aid = m.group("id")
+    url_doi = re.match(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", f.get("url", "").strip(), re.I)
+    doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", f.get("doi", "").strip(), flags=re.I) or (url_doi.group(1) if url_doi else "")
+    if not aid:  # arXiv's own DOIs name the id: 10.48550/arXiv.2211.05100
+        m = re.match(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$", doi, re.I)
+        aid = m.group(1) if m else None
+    if aid:
+        links["arxiv"] = aid
+    if doi and DOI_RE.match(doi):
+        links["doi"] = doi
+    url = f.get("url", "").strip().split()[0] if f.get("url", "").strip() else ""
+    if url and not arxiv_id(url) and "doi.org/" not in url and url.startswith(("http://", "https://")):
+        links.setdefault(link_label(url), url)
+    venue = decode(f.get("journal") or f.get("booktitle") or "")
+    if _NOT_VENUES.match(venue):
+        venue = ""
+    c = Candidate(title, authors, year, links, "", e.line)
+    c.venue = venue or None
+    c.abstract = decode(f["abstract"]) if f.get("abstract") else None
+    return c, None
+
+
+def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filename: str = "<bib>") -> BibImport:
+    result = BibImport()
+    known = _Known(kb)
+    seen_in_file: dict[str, str] = {}
+    for e in read_entries(text, filename):
+        c, why = to_candidate(e)
+        if c is None:
+            result.skipped.append((e.line, f"entry {e.key!r} skipped: {why}"))
+            continue
+        existing = known.find(c.links, c.title)
+        if existing is not None:
+            where = known.paths.get(existing)
+            what = f"already in the knowledge base as {where}" if where else f"same paper as entry {seen_in_file.get(existing, existing)!r} earlier in this file"
+            result.skipped.append((e.line, f"entry {e.key!r} skipped: {what}"))
+            continue
+        key = make_key(c, set(result.papers) | set(known.paths))
+        known.add(key, c.links, c.title)
+        seen_in_file[key] = e.key
+        result.papers[key] = ImportedPaper(key, c, list(topics), [], [])
+    return result
