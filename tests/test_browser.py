@@ -136,7 +136,7 @@ def test_search_by_summary_words(page, repo_url):
 
 
 def test_topic_to_paper_to_related_to_author(page, repo_url):
-    page.goto(repo_url + "topics/attention/")
+    page.goto(repo_url + "topics/high-performing-models/")
     page.locator("article a[href*='papers/vaswani2017attention/']").first.click()
     page.wait_for_url("**/papers/vaswani2017attention/")
     related = page.locator("#related-papers + ul a").first
@@ -154,26 +154,34 @@ def test_topic_to_paper_to_related_to_author(page, repo_url):
 
 
 def test_all_papers_table_filters(page, repo_url):
+    from tlnotes import load
+    from tlnotes.index import build_index
+
+    kb = load(REPO)
+    idx = build_index(kb)
     page.goto(repo_url + "papers/")
     rows = page.locator("#tln-papers tbody tr")
     visible = page.locator("#tln-papers tbody tr:not([hidden])")
-    total = rows.count()
-    assert total == 6 and visible.count() == 6
+    assert rows.count() == len(kb.papers) and visible.count() == len(kb.papers)
     page.fill("#tln-filter-text", "longformer")
-    assert visible.count() == 1 and "Longformer" in visible.first.inner_text()
+    assert 1 <= visible.count() < len(kb.papers)
+    assert "Longformer" in page.locator("#tln-papers tbody tr:not([hidden]) td:first-child").all_inner_texts()[0] or \
+        any("Longformer" in t for t in visible.all_inner_texts())
     page.fill("#tln-filter-text", "")
     page.select_option("#tln-filter-topic", "attention")
-    assert visible.count() == 2
+    assert visible.count() == len(idx.by_topic["attention"])
     page.select_option("#tln-filter-year", "2017")
-    assert visible.count() == 1 and "Attention Is All You Need" in visible.first.inner_text()
-    assert page.locator("#tln-filter-count").inner_text() == "1 paper"
-    page.goto(repo_url + "papers/?q=bert")
-    assert visible.count() == 2  # BERT and RoBERTa
+    expected = [p for p in idx.by_topic["attention"] if p.year == 2017]
+    assert visible.count() == len(expected) >= 1
+    assert "Attention Is All You Need" in " ".join(visible.all_inner_texts())
+    assert page.locator("#tln-filter-count").inner_text() == f"{len(expected)} paper{'s' * (len(expected) != 1)}"
+    page.goto(repo_url + "papers/?q=roberta")
+    assert 1 <= visible.count() < len(kb.papers)
     assert page.problems == []
 
 
 def test_math_renders_with_katex(page, repo_url):
-    page.goto(repo_url + "topics/attention/")
+    page.goto(repo_url + "topics/attention/")  # the basics note on attention writes its formulas in $...$
     page.locator(".arithmatex .katex").first.wait_for(timeout=10000)
     assert page.problems == []
 
