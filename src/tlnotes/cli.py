@@ -276,6 +276,84 @@ def cmd_import_bibtex(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    """Fetch metadata for each REF and write one record each, or nothing at all."""
+    import datetime as dt
+
+    from . import schema as schema_
+    from .import_notes import Candidate, ImportedPaper, _Known, make_key, record_yaml
+    from .load import load
+    from .sources import SourceError, fetch_arxiv, fetch_doi, parse_ref
+
+    root = _kb_root(args.dir)
+    try:
+        refs = [parse_ref(r) for r in args.refs]
+    except SourceError as exc:
+        print(f"tlnotes add: {exc}", file=sys.stderr)
+        return 1
+    if args.key and len(refs) > 1:
+        print("tlnotes add: --key names one record; give one REF with it", file=sys.stderr)
+        return 1
+    if args.key and not schema_.KEY_RE.match(args.key):
+        print(f"tlnotes add: {args.key!r} is not a valid key (lowercase letters, digits, . _ -)", file=sys.stderr)
+        return 1
+    kb = load(root)
+    unknown = [t for t in args.topic if t not in kb.topics]
+    if unknown:
+        near = schema_.closest(unknown[0], kb.topics)
+        print(f"tlnotes add: unknown topic {unknown[0]!r}" + (f"; the closest is `{near}`" if near else ""), file=sys.stderr)
+        return 1
+    known = _Known(kb)
+    for ref in refs:  # refuse duplicates before touching the network
+        existing = known.find({ref.kind: ref.id}, "")
+        if existing:
+            print(f"tlnotes add: {ref.text} is already in the knowledge base as {known.paths.get(existing, existing)}; "
+                  "nothing written", file=sys.stderr)
+            return 1
+    try:
+        arxiv = fetch_arxiv([r.id for r in refs if r.kind == "arxiv"]) if any(r.kind == "arxiv" for r in refs) else {}
+        found = []
+        for ref in refs:
+            meta = arxiv.get(ref.id) if ref.kind == "arxiv" else fetch_doi(ref.id)
+            if meta is None:
+                where = "arXiv" if ref.kind == "arxiv" else "Crossref"
+                raise SourceError(f"{ref.text}: {where} knows no paper with this id")
+            found.append((ref, meta))
+    except SourceError as exc:
+        print(f"tlnotes add: {exc}; nothing written", file=sys.stderr)
+        return 1
+    planned = []
+    taken = set(known.paths) | {p.stem for p in (root / "papers").glob("*.yaml")}
+    for ref, meta in found:
+        existing = known.find(meta.links, meta.title)
+        if existing:
+            print(f"tlnotes add: {ref.text} ({meta.title}) is already in the knowledge base as "
+                  f"{known.paths.get(existing, 'an earlier REF')}; nothing written", file=sys.stderr)
+            return 1
+        c = Candidate(meta.title, meta.authors, meta.year, meta.links, "", 0, venue=meta.venue,
+                      abstract=None if args.no_abstract else meta.abstract)
+        key = args.key or make_key(c, taken)
+        if (root / "papers" / f"{key}.yaml").exists():
+            print(f"tlnotes add: papers/{key}.yaml already exists; nothing written", file=sys.stderr)
+            return 1
+        taken.add(key)
+        known.add(key, c.links, c.title)
+        planned.append(ImportedPaper(key, c, list(args.topic), list(args.summary), []))
+    added = dt.date.today().isoformat()
+    for paper in planned:
+        path = root / "papers" / f"{paper.key}.yaml"
+        try:
+            write_new(path, record_yaml(paper, added))
+        except FileExists:
+            print(f"tlnotes add: {path} appeared meanwhile; kept as it is", file=sys.stderr)
+            return 1
+        print(path)
+    _ensure_schema_file(root)
+    if not args.topic or not args.summary:
+        print("tlnotes add: written; `tlnotes check` lists what is still to fill in (topics, summary)", file=sys.stderr)
+    return 0
+
+
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
     "docs/about.md": "init/docs/about.md",
@@ -344,6 +422,15 @@ def build_parser() -> argparse.ArgumentParser:
     pb.add_argument("--dir", help="the knowledge base (default: the current directory)")
     pb.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
     pb.set_defaults(func=cmd_import_bibtex)
+
+    p = sub.add_parser("add", help="add papers by arXiv id, DOI or URL, with metadata fetched for you")
+    p.add_argument("refs", nargs="+", metavar="REF", help="arxiv:ID, a bare arXiv id, an arxiv.org URL, doi:DOI or a doi.org URL")
+    p.add_argument("--topic", action="append", default=[], help="a topic of the new record (repeatable)")
+    p.add_argument("--summary", action="append", default=[], help="a summary bullet (repeatable)")
+    p.add_argument("--key", help="the record key, instead of the one the key rule gives (one REF only)")
+    p.add_argument("--no-abstract", action="store_true", help="do not keep the abstract in the record's notes")
+    p.add_argument("--dir", help="the knowledge base (default: the current directory)")
+    p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("export", help="write the knowledge base in another format")
     esub = p.add_subparsers(dest="format", metavar="FORMAT")
