@@ -125,7 +125,8 @@ def test_add_arxiv_writes_a_checked_record(kb, run, apis):
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../schema/paper.schema.json\n")
     data = yaml.safe_load(text)
-    assert list(data) == ["title", "authors", "year", "topics", "summary", "links", "added", "notes"]
+    assert list(data) == ["title", "authors", "year", "topics", "summary", "links", "category", "added", "notes"]
+    assert data["category"] == "cs.LG"
     assert data["title"] == "Finding Neurons in a Haystack: Case Studies with Sparse Probing"
     assert data["authors"] == ["Wes Gurnee", "Neel Nanda", "Matthew Pauly"]
     assert data["year"] == 2023 and data["links"] == {"arxiv": "2305.01610"}

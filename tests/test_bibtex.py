@@ -46,6 +46,12 @@ def test_arxiv_doi_url_and_et_al():
     assert "author = {Ada Lovelace and others}" in " ".join(text.split())
 
 
+def test_primary_class_from_the_record_category():
+    e = parse_string(entry(paper(links={"arxiv": "1706.03762"}, category="cs.CL")), "bibtex").entries["k"]
+    assert e.fields["primaryClass"] == "cs.CL"
+    assert "primaryClass" not in parse_string(entry(paper(links={"arxiv": "1706.03762"})), "bibtex").entries["k"].fields
+
+
 def test_capitals_protected_and_specials_escaped():
     title = "BERT and GPT-3: 50% of $O(n^2)$ & #1 {x} ~ under_score for T5 on ImageNet"
     text = entry(paper(title=title, authors=("Łukasz Kaiser", "Meta AI", "Le, Quoc")))

@@ -114,8 +114,8 @@ def entry(paper: Paper) -> str:
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
         m = _ARXIV_CLASS.match(arxiv)
-        if m:
-            fields.append(("primaryClass", m.group(1)))
+        if paper.category or m:
+            fields.append(("primaryClass", paper.category or m.group(1)))
     if "doi" in paper.links:
         fields.append(("doi", paper.links["doi"].replace("{", "").replace("}", "")))  # a verbatim field
     url = paper.links.get("url") or paper.links.get("pdf") or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None)

@@ -331,7 +331,7 @@ def cmd_add(args) -> int:
                   f"{known.paths.get(existing, 'an earlier REF')}; nothing written", file=sys.stderr)
             return 1
         c = Candidate(meta.title, meta.authors, meta.year, meta.links, "", 0, venue=meta.venue,
-                      abstract=None if args.no_abstract else meta.abstract)
+                      abstract=None if args.no_abstract else meta.abstract, category=meta.category)
         key = args.key or make_key(c, taken)
         if (root / "papers" / f"{key}.yaml").exists():
             print(f"tlnotes add: papers/{key}.yaml already exists; nothing written", file=sys.stderr)

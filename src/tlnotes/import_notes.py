@@ -241,6 +241,7 @@ class Candidate:
     source_cite: str | None = None  # the author text as written, when abbreviated
     venue: str | None = None
     abstract: str | None = None
+    category: str | None = None
 
 
 def _clean_title(title: str) -> str:
@@ -521,6 +522,8 @@ def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
     if c.links:
         lines.append("links:")
         lines += [f"  {label}: {q(url)}" for label, url in c.links.items()]
+    if c.category:
+        lines.append(f"category: {q(c.category)}")
     if p.related:
         lines.append("related:")
         lines += [f"  - {k}" for k in dict.fromkeys(p.related)]

@@ -293,6 +293,7 @@ def _paper(key: str, rel: str, data: dict) -> Paper:
         summary=schema.to_bullets(data.get("summary") or []),
         venue=(data.get("venue") or "").strip() or None,
         links={k: v.strip() for k, v in (data.get("links") or {}).items()},
+        category=data.get("category"),
         related=tuple(data.get("related") or ()),
         added=added,
         notes=data.get("notes"),

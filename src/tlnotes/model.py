@@ -60,6 +60,7 @@ class Paper:
     summary: tuple[Bullet, ...] = ()
     venue: str | None = None
     links: dict[str, str] = field(default_factory=dict)
+    category: str | None = None  # arXiv primary category
     related: tuple[str, ...] = ()
     added: _dt.date | None = None
     notes: str | None = None

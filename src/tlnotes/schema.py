@@ -25,6 +25,7 @@ TOPIC_RE = KEY_RE
 ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
 ARXIV_VERSIONED_RE = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})v\d+$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?$")  # cs.CL, hep-th, math.GT
 LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://\S+$"
 ET_AL = "others"
@@ -343,6 +344,7 @@ FIELDS: tuple[Field, ...] = (
     Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping."),
     Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
     Field("links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs."),
+    Field("category", Text(CATEGORY_RE, "an arXiv category such as cs.CL"), "The arXiv primary category, e.g. cs.CL."),
     Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
     Field("added", Date(), "When the record was added to the knowledge base."),
     Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
