@@ -354,6 +354,47 @@ def cmd_add(args) -> int:
     return 0
 
 
+def cmd_links(args) -> int:
+    import os
+
+    from . import links
+    from .load import load
+
+    root = _kb_root(args.dir)
+    try:
+        max_age = links.parse_duration(args.max_age) if args.max_age else None
+        host_limits = {}
+        for item in args.host_limit:
+            host, _, n = item.partition("=")
+            if not host or not n.isdigit() or int(n) < 1:
+                raise ValueError(f"--host-limit wants HOST=N, not {item!r}")
+            host_limits[host.lower()] = min(int(n), links.MAX_HOST_CONCURRENCY)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    kb = load(root)
+    if kb.errors:
+        print(f"tlnotes links: {len(kb.errors)} error(s) in the knowledge base; records with errors are not checked "
+              "(`tlnotes check` lists them)", file=sys.stderr)
+    settings = links.Settings(concurrency=args.concurrency, per_host=min(args.per_host, links.MAX_HOST_CONCURRENCY),
+                              host_limits=host_limits, timeout=args.timeout, retries=args.retries)
+    cache = links.Cache(None if args.no_cache else root / links.CACHE_FILE, max_age=max_age)
+    results = links.run(kb, settings, cache)
+    if args.format == "json":
+        sys.stdout.write(links.report_json(results))
+    elif args.format == "github":
+        sys.stdout.write(links.report_github(results, args.strict))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(links.report_markdown(results))
+    elif args.format == "markdown":
+        sys.stdout.write(links.report_markdown(results))
+    else:
+        sys.stdout.write(links.report_text(results))
+    failing = links.FAILING | ({links.TRANSIENT, links.BLOCKED} if args.strict else set())
+    return 1 if any(r.cls in failing for r in results) else 0
+
+
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
     "docs/about.md": "init/docs/about.md",
@@ -431,6 +472,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-abstract", action="store_true", help="do not keep the abstract in the record's notes")
     p.add_argument("--dir", help="the knowledge base (default: the current directory)")
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("links", help="check every URL, arXiv id and DOI of the knowledge base")
+    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p.add_argument("--format", choices=("text", "json", "github", "markdown"), default="text")
+    p.add_argument("--strict", action="store_true", help="transient and blocked links fail too")
+    p.add_argument("--no-cache", action="store_true", help="check everything again, and keep no results")
+    p.add_argument("--max-age", help="ignore cached results older than this (3600, 90m, 12h, 7d)")
+    p.add_argument("--concurrency", type=int, default=16, help="requests at once, in all (default 16)")
+    p.add_argument("--per-host", type=int, default=2, help="requests at once to one host (default 2, at most 8)")
+    p.add_argument("--host-limit", action="append", default=[], metavar="HOST=N", help="a limit for one host (repeatable)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer (default 10)")
+    p.add_argument("--retries", type=int, default=3, help="retries of a transient failure (default 3)")
+    p.set_defaults(func=cmd_links)
 
     p = sub.add_parser("export", help="write the knowledge base in another format")
     esub = p.add_subparsers(dest="format", metavar="FORMAT")
