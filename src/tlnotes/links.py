@@ -474,6 +474,7 @@ def run(kb: KnowledgeBase, settings: Settings, cache: Cache | None = None) -> li
             todo_arxiv[aid] = uses
 
     checker = Checker(settings)
+    todo_urls = _round_robin(todo_urls)
     with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
         arxiv_future = pool.submit(check_arxiv, todo_arxiv, settings) if todo_arxiv else None
         url_futures = {url: pool.submit(checker.check, url) for url in todo_urls}
@@ -497,6 +498,18 @@ def run(kb: KnowledgeBase, settings: Settings, cache: Cache | None = None) -> li
     cache.save()
     results.sort(key=lambda r: (CLASSES.index(r.cls), r.url))
     return results
+
+
+def _round_robin(urls: list[str]) -> list[str]:
+    """One URL per host in turn, so the pool's workers do not all queue on one host's limit."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(urlsplit(url).netloc.lower(), []).append(url)
+    queues = list(by_host.values())
+    out = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[i] for q in queues if i < len(q))
+    return out
 
 
 # ---------------------------------------------------------------- reports
