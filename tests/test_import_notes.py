@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tlnotes import load
-from tlnotes.import_notes import arxiv_id, make_key, parse_notes, parse_paper
+from tlnotes.import_notes import arxiv_id, make_key, parse_paper
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 

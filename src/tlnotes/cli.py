@@ -152,26 +152,52 @@ def cmd_new(args) -> int:
     return 0
 
 
-def cmd_import_notes(args) -> int:
+def _read_source(source: Path) -> str | None:
+    """A file to import, as text; None (after saying why) when it cannot be read."""
+    try:
+        return source.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
+    except UnicodeDecodeError as exc:
+        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
+    return None
+
+
+def _write_records(root: Path, papers, dry_run: bool) -> int:
+    """Write each imported record as a new file (never over one); the number written."""
     import datetime as dt
 
-    from .import_notes import note_md, note_path, parse_notes, record_yaml
+    from .import_notes import record_yaml
+
+    added = dt.date.today().isoformat()
+    written = 0
+    for paper in papers:
+        path = root / "papers" / f"{paper.key}.yaml"
+        if dry_run:
+            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
+            continue
+        try:
+            write_new(path, record_yaml(paper, added))
+            written += 1
+        except FileExists:
+            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+    if written:
+        _ensure_schema_file(root)
+    return written
+
+
+def cmd_import_notes(args) -> int:
+    from .import_notes import note_md, note_path, parse_notes
     from .load import load
 
     root = _kb_root(args.dir)
     source = Path(args.file)
-    try:
-        text = source.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as exc:
-        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
+    text = _read_source(source)
+    if text is None:
         return 1
     kb = load(root)
     result = parse_notes(text, kb, source_name=source.stem)
-    added = dt.date.today().isoformat()
-    written_notes = written_papers = 0
+    written_notes = 0
     for topic in result.topics.values():
         if topic.id in kb.topics:
             continue
@@ -184,18 +210,7 @@ def cmd_import_notes(args) -> int:
             written_notes += 1
         except FileExists:
             print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
-    for paper in result.papers.values():
-        path = root / "papers" / f"{paper.key}.yaml"
-        if args.dry_run:
-            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
-            continue
-        try:
-            write_new(path, record_yaml(paper, added))
-            written_papers += 1
-        except FileExists:
-            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
-    if not args.dry_run and written_papers:
-        _ensure_schema_file(root)
+    written_papers = _write_records(root, result.papers.values(), args.dry_run)
     for line, title, existing in result.existing:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
     for line, text_ in result.unparsed:
@@ -228,21 +243,13 @@ def cmd_export_bibtex(args) -> int:
 
 
 def cmd_import_bibtex(args) -> int:
-    import datetime as dt
-
     from .import_bibtex import BibSyntaxError, parse_bibtex
-    from .import_notes import record_yaml
     from .load import load
 
     root = _kb_root(args.dir)
     source = Path(args.file)
-    try:
-        text = source.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as exc:
-        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
+    text = _read_source(source)
+    if text is None:
         return 1
     kb = load(root)
     unknown = [t for t in args.topic if t not in kb.topics]
@@ -254,20 +261,7 @@ def cmd_import_bibtex(args) -> int:
     except BibSyntaxError as exc:
         print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
         return 1
-    added = dt.date.today().isoformat()
-    written = 0
-    for paper in result.papers.values():
-        path = root / "papers" / f"{paper.key}.yaml"
-        if args.dry_run:
-            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
-            continue
-        try:
-            write_new(path, record_yaml(paper, added))
-            written += 1
-        except FileExists:
-            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
-    if written:
-        _ensure_schema_file(root)
+    written = _write_records(root, result.papers.values(), args.dry_run)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
@@ -281,7 +275,7 @@ def cmd_add(args) -> int:
     import datetime as dt
 
     from . import schema as schema_
-    from .import_notes import Candidate, ImportedPaper, _Known, make_key, record_yaml
+    from .import_notes import Candidate, ImportedPaper, KnownPapers, make_key, record_yaml
     from .load import load
     from .sources import SourceError, fetch_arxiv, fetch_doi, parse_ref
 
@@ -303,7 +297,7 @@ def cmd_add(args) -> int:
         near = schema_.closest(unknown[0], kb.topics)
         print(f"tlnotes add: unknown topic {unknown[0]!r}" + (f"; the closest is `{near}`" if near else ""), file=sys.stderr)
         return 1
-    known = _Known(kb)
+    known = KnownPapers(kb)
     for ref in refs:  # refuse duplicates before touching the network
         existing = known.find({ref.kind: ref.id}, "")
         if existing:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .import_notes import Candidate, ImportedPaper, _Known, arxiv_id, link_label, make_key
+from .import_notes import Candidate, ImportedPaper, KnownPapers, arxiv_id, link_label, make_key
 from .model import KnowledgeBase
 from .schema import DOI_RE, ET_AL
 
@@ -153,7 +153,7 @@ def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
 
 def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filename: str = "<bib>") -> BibImport:
     result = BibImport()
-    known = _Known(kb)
+    known = KnownPapers(kb)
     seen_in_file: dict[str, str] = {}
     for e in read_entries(text, filename):
         c, why = to_candidate(e)

@@ -373,7 +373,7 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
     result = ImportResult()
     text = re.sub(r"\A---\n.*?\n---\n", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
     sections = outline(text)
-    known = _Known(kb)
+    known = KnownPapers(kb)
     taken_topics = set(kb.topics) if kb else set()
     parents: list[tuple[int, str]] = []  # (level, topic id)
     root_topic = slugify(source_name)
@@ -408,7 +408,7 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
     return result
 
 
-class _Known:
+class KnownPapers:
     """Papers already in the KB or earlier in this import, by arXiv id, DOI and title."""
 
     def __init__(self, kb: KnowledgeBase | None):
@@ -445,7 +445,7 @@ class _Known:
         return None
 
 
-def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResult, known: _Known) -> list:
+def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResult, known: KnownPapers) -> list:
     """Sub-bullets of a paper as summary bullets; nested papers become records of their own."""
     out = []
     for item in items:
@@ -458,7 +458,7 @@ def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResul
     return out
 
 
-def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: _Known) -> str | None:
+def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: KnownPapers) -> str | None:
     existing = known.find(c.links, c.title)
     if existing is not None:
         if existing in result.papers:  # seen earlier on this page: one more topic, maybe more notes
@@ -481,7 +481,7 @@ def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, res
     return key
 
 
-def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: ImportResult, known: _Known) -> list[str]:
+def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: ImportResult, known: KnownPapers) -> list[str]:
     """Body lines of the topic note for one bullet; records for the papers in it."""
     pad = "    " * depth
     c = parse_paper(item.text, item.line)

@@ -342,7 +342,7 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
     for start in range(0, len(order), settings.arxiv_batch):
         batch = order[start : start + settings.arxiv_batch]
         found = None
-        for attempt in range(settings.retries + 1):
+        for _attempt in range(settings.retries + 1):
             limiter.wait()
             try:
                 found = parse_arxiv_feed(_get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
