@@ -245,7 +245,7 @@ def test_per_host_limit_and_spacing(kb, env):
     port = int(env[0].rsplit(":", 1)[1])
     assert 1 <= Handler.peak[(port, "/slow")] <= 2
     starts = sorted(t for t, p, _, path in Handler.log if p == port and path == "/slow")
-    assert len(starts) == 12 and min(b - a for a, b in zip(starts, starts[1:])) >= 0.045
+    assert len(starts) == 12 and min(b - a for a, b in zip(starts, starts[1:])) >= 0.04  # 50 ms, less arrival jitter
 
 
 def test_host_limit_is_capped_at_8(kb, env):
@@ -276,7 +276,7 @@ def test_arxiv_batches_spaced(kb, env, monkeypatch):
         kb.record(f"p{i}", f'title: "P{i}"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "2000.0000{i}"\n')
     links.run(kb.load(), Settings(arxiv_batch=2, arxiv_interval=0.3, timeout=1))
     calls = [t for t, _, _, path in Handler.log if path == "/api/query"]
-    assert len(calls) == 3 and min(b - a for a, b in zip(calls, calls[1:])) >= 0.28
+    assert len(calls) == 3 and min(b - a for a, b in zip(calls, calls[1:])) >= 0.25  # 0.3 s, less arrival jitter
 
 
 def test_dois_through_the_handle_api(kb, env):
