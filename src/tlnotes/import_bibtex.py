@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .import_notes import Candidate, ImportedPaper, KnownPapers, arxiv_id, link_label, make_key
+from .import_notes import Candidate, ImportedPaper, KnownPapers, link_label, make_key
 from .model import KnowledgeBase
-from .schema import DOI_RE, ET_AL
+from .schema import ARXIV_ID, DOI_RE, ET_AL, arxiv_id
 
-_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s]*|abs/)(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
-_BARE_ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+_ARXIV_IN_TEXT = re.compile(rf"(?:arxiv[:\s]*|abs/)(?P<id>{ARXIV_ID})(?:v\d+)?", re.I)
+_BARE_ARXIV = re.compile(rf"^{ARXIV_ID}(?:v\d+)?$")
 _ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
 _NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
 
@@ -133,7 +133,7 @@ def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
     url_doi = re.match(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", f.get("url", "").strip(), re.I)
     doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", f.get("doi", "").strip(), flags=re.I) or (url_doi.group(1) if url_doi else "")
     if not aid:  # arXiv's own DOIs name the id: 10.48550/arXiv.2211.05100
-        m = re.match(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})$", doi, re.I)
+        m = re.match(rf"^10\.48550/arxiv\.({ARXIV_ID})$", doi, re.I)
         aid = m.group(1) if m else None
     if aid:
         links["arxiv"] = aid

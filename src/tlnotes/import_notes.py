@@ -23,15 +23,10 @@ from pathlib import Path
 
 from .index import fold, is_organisation, slugify
 from .model import KnowledgeBase, normalize_doi, normalize_title
-from .schema import ET_AL
+from .schema import ET_AL, arxiv_id
 
 # ---------------------------------------------------------------- links and ids
 
-ARXIV_URL_RE = re.compile(
-    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
-    re.I,
-)
 DOI_URL_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\.\d{4,9}/\S+)$", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})[a-z]?(?![\d.])")
 LINK_RE = re.compile(r"\[(?P<text>[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]\((?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\)")
@@ -54,12 +49,6 @@ ORGANISATIONS = {
     "apple": "Apple", "baidu": "Baidu", "alibaba": "Alibaba", "tsinghua": "Tsinghua University", "mosaicml": "MosaicML",
     "salesforce": "Salesforce", "cohere": "Cohere", "stability ai": "Stability AI", "bigscience": "BigScience",
 }
-
-
-def arxiv_id(url: str) -> str | None:
-    """The bare arXiv id of an abs/pdf/html URL, without version or `.pdf`."""
-    m = ARXIV_URL_RE.match(url.strip())
-    return m.group("id") if m else None
 
 
 def arxiv_year(aid: str) -> int | None:

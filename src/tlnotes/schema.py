@@ -22,8 +22,13 @@ from .model import ERROR, WARNING, Bullet
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TOPIC_RE = KEY_RE
 # New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
-ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
-ARXIV_VERSIONED_RE = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})v\d+$")
+# An arXiv id: new style (0704.0001 on) or old style archive/YYMMNNN. Every module that
+# reads ids from text, URLs or APIs builds on this one pattern.
+ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+ARXIV_RE = re.compile(rf"^{ARXIV_ID}$")
+ARXIV_VERSIONED_RE = re.compile(rf"^(?P<id>{ARXIV_ID})v\d+$")
+ARXIV_URL_RE = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I)
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?$")  # cs.CL, hep-th, math.GT
 LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -350,6 +355,12 @@ FIELDS: tuple[Field, ...] = (
     Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def arxiv_id(url: str) -> str | None:
+    """The bare arXiv id of an abs/pdf/html URL, without version or `.pdf`."""
+    m = ARXIV_URL_RE.match(url.strip())
+    return m.group("id") if m else None
 
 
 def check_record(data: Any, key: str) -> list[Finding]:

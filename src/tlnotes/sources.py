@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from . import __version__
+from .schema import ARXIV_ID, arxiv_id
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
@@ -24,9 +25,7 @@ MAX_RESPONSE = 10 << 20
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 
-_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
-_ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{_ID})(?:v\d+)?$", re.I)
-_ARXIV_URL = re.compile(rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<id>{_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I)
+_ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID})(?:v\d+)?$", re.I)
 _DOI_REF = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+)$", re.I)
 
 
@@ -56,9 +55,10 @@ class Metadata:
 def parse_ref(text: str) -> Ref:
     """`arxiv:2305.01610`, `2305.01610v2`, an arxiv.org abs/pdf URL, `doi:10...` or a doi.org URL."""
     t = text.strip()
-    m = _ARXIV_REF.match(t) or _ARXIV_URL.match(t)
-    if m:
-        return Ref("arxiv", m.group("id"), text)
+    m = _ARXIV_REF.match(t)
+    aid = m.group("id") if m else arxiv_id(t)
+    if aid:
+        return Ref("arxiv", aid, text)
     m = _DOI_REF.match(t)
     if m:
         return Ref("doi", m.group("doi").rstrip("."), text)
@@ -163,7 +163,7 @@ def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
     out = {}
     for entry in root.findall(f"{ATOM}entry"):
         id_url = clean(entry.findtext(f"{ATOM}id"))
-        m = re.search(rf"arxiv\.org/abs/({_ID})(?:v\d+)?$", id_url)
+        m = re.search(rf"arxiv\.org/abs/({ARXIV_ID})(?:v\d+)?$", id_url)
         title = clean(entry.findtext(f"{ATOM}title"))
         if not m or not title or title.lower() == "error":
             continue  # the API's way of saying "no such paper"
