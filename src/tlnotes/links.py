@@ -32,9 +32,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from . import __version__
 from .citations import mask_code
 from .model import KnowledgeBase, normalize_title
+from .sources import describe_error, user_agent
 
 OK, REDIRECTED, BROKEN, MISMATCH, TRANSIENT, BLOCKED = "ok", "redirected", "broken", "mismatch", "transient", "blocked"
 CLASSES = (BROKEN, MISMATCH, TRANSIENT, BLOCKED, REDIRECTED, OK)
@@ -181,11 +181,6 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, min((when - dt.datetime.now(dt.timezone.utc)).total_seconds(), MAX_RETRY_AFTER))
 
 
-def user_agent() -> str:
-    contact = os.environ.get("TLNOTES_CONTACT", "").strip()
-    return f"tlnotes-links/{__version__} (link checker of a reading list" + (f"; mailto:{contact}" if contact else "") + ")"
-
-
 # ---------------------------------------------------------------- checking one URL
 
 
@@ -202,7 +197,7 @@ class Checker:
     def session(self):
         if not hasattr(self.local, "session"):
             self.local.session = self.session_factory()
-            self.local.session.headers["User-Agent"] = user_agent()
+            self.local.session.headers["User-Agent"] = user_agent("link checker of a reading list")
         return self.local.session
 
     def host(self, url: str) -> Host:
@@ -248,9 +243,9 @@ class Checker:
             except requests.ConnectionError as exc:
                 if _is_dns_failure(exc):
                     return Result(url, BROKEN, None, None, f"unknown host {urlsplit(current).hostname}"), None
-                return Result(url, TRANSIENT, None, None, f"connection failed: {_short(exc)}"), None
+                return Result(url, TRANSIENT, None, None, f"connection failed: {describe_error(exc)}"), None
             except requests.RequestException as exc:
-                return Result(url, BROKEN, None, None, f"bad URL: {_short(exc)}"), None
+                return Result(url, BROKEN, None, None, f"bad URL: {describe_error(exc)}"), None
             code = r.status_code
             if code in (301, 302, 303, 307, 308) and r.headers.get("Location"):
                 nxt = urljoin(current, r.headers["Location"])
@@ -310,12 +305,6 @@ def _is_dns_failure(exc: Exception) -> bool:
     return False
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc)
-    m = re.search(r"\[Errno [-\d]+\] ([^'\")]+)", text)
-    return m.group(1).strip() if m else text[:150]
-
-
 # ---------------------------------------------------------------- arXiv and DOIs
 
 
@@ -332,7 +321,7 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
     """Existence and title of each id through the arXiv API, in spaced batches over one connection."""
     import requests
 
-    from .sources import RateLimit, SourceError, _get, parse_arxiv_feed
+    from .sources import RateLimit, SourceError, get, parse_arxiv_feed
 
     base = os.environ.get("TLNOTES_ARXIV_API", "http://export.arxiv.org/api/query")
     session = requests.Session()
@@ -345,7 +334,7 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
         for _attempt in range(settings.retries + 1):
             limiter.wait()
             try:
-                found = parse_arxiv_feed(_get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
+                found = parse_arxiv_feed(get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
                 break
             except SourceError as exc:
                 error = str(exc)
@@ -377,7 +366,7 @@ def check_doi(doi: str, checker: Checker) -> Result:
             with checker.host(api):
                 r = checker.session().get(api, timeout=(min(5.0, checker.s.timeout), checker.s.timeout))
         except requests.RequestException as exc:
-            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: {_short(exc)}")
+            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: {describe_error(exc)}")
         else:
             if r.status_code == 404:
                 return Result(url, BROKEN, 404, None, "no such DOI")

@@ -71,9 +71,11 @@ def clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def user_agent() -> str:
+def user_agent(purpose: str | None = None) -> str:
+    """An honest User-Agent: what we are, what for, and whom to write to (TLNOTES_CONTACT)."""
     contact = os.environ.get("TLNOTES_CONTACT", "").strip()
-    return f"tlnotes/{__version__}" + (f" (mailto:{contact})" if contact else "")
+    notes = [n for n in (purpose, f"mailto:{contact}" if contact else None) if n]
+    return f"tlnotes/{__version__}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def timeout() -> float:
@@ -100,7 +102,7 @@ class RateLimit:
         self.last = self.clock()
 
 
-def _get(session, url: str, what: str, **params) -> bytes:
+def get(session, url: str, what: str, **params) -> bytes:
     import requests
 
     try:
@@ -123,12 +125,13 @@ def _get(session, url: str, what: str, **params) -> bytes:
     except requests.Timeout:
         raise SourceError(f"{what}: no answer within {timeout():g} s (set TLNOTES_TIMEOUT to wait longer)") from None
     except requests.ConnectionError as exc:
-        raise SourceError(f"{what}: cannot connect to {url} ({_reason(exc)})") from None
+        raise SourceError(f"{what}: cannot connect to {url} ({describe_error(exc)})") from None
     except requests.RequestException as exc:
         raise SourceError(f"{what}: {exc}") from None
 
 
-def _reason(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
+    """The readable core of a requests/urllib3 error message (`Connection refused`, not a repr chain)."""
     text = str(exc)
     m = re.search(r"\[Errno [-\d]+\] ([^'\")]+)", text)
     return m.group(1).strip() if m else text.split(":")[-1].strip()[:120] or "connection failed"
@@ -148,7 +151,7 @@ def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) 
     for start in range(0, len(ids), ARXIV_BATCH):
         batch = ids[start : start + ARXIV_BATCH]
         limiter.wait()
-        body = _get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch))
+        body = get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch))
         out.update(parse_arxiv_feed(body))
     return out
 
@@ -193,7 +196,7 @@ def fetch_doi(doi: str, session=None) -> Metadata | None:
 
     session = session or requests.Session()
     base = os.environ.get("TLNOTES_CROSSREF_API", CROSSREF_API).rstrip("/")
-    body = _get(session, f"{base}/works/{doi}", "Crossref")
+    body = get(session, f"{base}/works/{doi}", "Crossref")
     if not body:
         return None
     try:
