@@ -287,21 +287,22 @@ class Checker:
         return Result(url, BROKEN, code, final if moved else None, f"HTTP {code}")
 
 
-def _is_dns_failure(exc: Exception) -> bool:
-    seen = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
+def _is_dns_failure(exc: BaseException) -> bool:
+    """Whether a connection error comes from a name that does not resolve.
+
+    requests wraps urllib3's NameResolutionError, which wraps socket.gaierror:
+    walk every cause, context, `reason` and exception argument to find it.
+    """
+    todo: list = [exc]
+    seen: set[int] = set()
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
         seen.add(id(e))
-        if isinstance(e, socket.gaierror) or "NameResolutionError" in type(e).__name__:
+        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
             return True
-        if "Name or service not known" in str(e) or "nodename nor servname" in str(e) or "No address associated" in str(e):
-            return True
-        e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
-        if e is None:
-            break
-        reason = getattr(e, "reason", None)
-        if isinstance(reason, BaseException) and id(reason) not in seen:
-            e = reason
+        todo += [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
     return False
 
 
