@@ -278,3 +278,9 @@ def test_crossref_json_garbage(kb, run, server, monkeypatch, tmp_path):
     r = run("add", "doi:10.1038/nature14539", "--dir", kb.root)
     assert r.code == 1 and papers(kb) == []
     _ = json  # the module is used by the fake server's fixtures
+
+
+def test_unicode_stays_readable_in_the_written_file(kb, run, apis):
+    assert run("add", "2202.00002", "--topic", "attention", "--summary", "s", "--dir", kb.root).code == 0
+    text = (kb.root / "papers" / "kaiser2022names.yaml").read_text(encoding="utf-8")
+    assert '"Łukasz Kaiser"' in text and '"李飞飞"' in text and "\\u" not in text

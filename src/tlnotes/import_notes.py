@@ -16,6 +16,7 @@ can be checked, printed or written.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -491,11 +492,16 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
 # ---------------------------------------------------------------- writing
 
 
+def yaml_str(text: str) -> str:
+    """A double-quoted YAML string: JSON's quoting, which YAML reads verbatim, keeping non-ASCII readable."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    # YAML reads these as line breaks inside a quoted string; JSON leaves them raw
+    return quoted.replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
     """A record in the layout of a hand-written one, with the schema line for editors."""
-    import json
-
-    q = json.dumps  # a JSON string is a YAML string, whatever it holds
+    q = yaml_str
     c = p.candidate
     lines = ["# yaml-language-server: $schema=../schema/paper.schema.json", f"title: {q(c.title)}", "authors:"]
     lines += [f"  - {q(a)}" for a in c.authors]
@@ -526,25 +532,21 @@ def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
 
 
 def _summary_yaml(items: list, depth: int) -> list[str]:
-    import json
-
     pad = "  " * depth
     out = []
     for b in items:
         if isinstance(b, dict):
             ((text, kids),) = b.items()
-            out.append(f"{pad}- {json.dumps(text, ensure_ascii=False)}:")
+            out.append(f"{pad}- {yaml_str(text)}:")
             out += _summary_yaml(kids, depth + 2)
         else:
-            out.append(f"{pad}- {json.dumps(b, ensure_ascii=False)}")
+            out.append(f"{pad}- {yaml_str(b)}")
     return out
 
 
 def note_md(t: ImportedTopic) -> str:
-    import json
-
     body = "\n".join(t.body).strip()
-    return f"---\ntitle: {json.dumps(t.title, ensure_ascii=False)}\n---\n\n{body}\n"
+    return f"---\ntitle: {yaml_str(t.title)}\n---\n\n{body}\n"
 
 
 def note_path(root: Path, t: ImportedTopic, topics: dict[str, ImportedTopic]) -> Path:
