@@ -152,15 +152,21 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _read_source(source: Path) -> str | None:
-    """A file to import, as text; None (after saying why) when it cannot be read."""
+def _import_inputs(args):
+    """(KB root, source path, source text, loaded KB) for an import; None, after saying why, if unreadable."""
+    from .load import load
+
+    root = _kb_root(args.dir)
+    source = Path(args.file)
     try:
-        return source.read_bytes().decode("utf-8-sig")
+        text = source.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
+        return None
     except UnicodeDecodeError as exc:
         print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
-    return None
+        return None
+    return root, source, text, load(root)
 
 
 def _write_records(root: Path, papers, dry_run: bool) -> int:
@@ -188,14 +194,11 @@ def _write_records(root: Path, papers, dry_run: bool) -> int:
 
 def cmd_import_notes(args) -> int:
     from .import_notes import note_md, note_path, parse_notes
-    from .load import load
 
-    root = _kb_root(args.dir)
-    source = Path(args.file)
-    text = _read_source(source)
-    if text is None:
+    inputs = _import_inputs(args)
+    if inputs is None:
         return 1
-    kb = load(root)
+    root, source, text, kb = inputs
     result = parse_notes(text, kb, source_name=source.stem)
     written_notes = 0
     for topic in result.topics.values():
@@ -244,14 +247,11 @@ def cmd_export_bibtex(args) -> int:
 
 def cmd_import_bibtex(args) -> int:
     from .import_bibtex import BibSyntaxError, parse_bibtex
-    from .load import load
 
-    root = _kb_root(args.dir)
-    source = Path(args.file)
-    text = _read_source(source)
-    if text is None:
+    inputs = _import_inputs(args)
+    if inputs is None:
         return 1
-    kb = load(root)
+    root, source, text, kb = inputs
     unknown = [t for t in args.topic if t not in kb.topics]
     if unknown:
         print(f"tlnotes import: unknown topic(s) {', '.join(unknown)}; topics are notes in notes/", file=sys.stderr)
