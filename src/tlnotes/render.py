@@ -206,11 +206,12 @@ def _citer(idx: Index, here: str):
     return cite
 
 
-def _strip_leading_h1(body: str) -> tuple[str, bool]:
+def _strip_leading_h1(body: str) -> str:
+    """A note's own `# Title` line, dropped: the page already has the topic title as its heading."""
     lines = body.lstrip("\n").split("\n", 1)
     if lines and lines[0].startswith("# "):
-        return (lines[1] if len(lines) > 1 else ""), True
-    return body, False
+        return lines[1] if len(lines) > 1 else ""
+    return body
 
 
 def render_topic(topic: Topic, idx: Index) -> str:
@@ -222,7 +223,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
     out.append(f"# {safe.inline(topic.title)}\n")
     if topic.description:
         out.append(f"*{safe.inline(topic.description)}*\n")
-    body, _ = _strip_leading_h1(topic.body)
+    body = _strip_leading_h1(topic.body)
     if body.strip():
         out.append(safe.block(body, cite=_citer(idx, here)).strip() + "\n")
     children = idx.children.get(topic.id, [])

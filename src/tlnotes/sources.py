@@ -12,7 +12,7 @@ import os
 import re
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import __version__
 from .schema import ARXIV_ID, arxiv_id
@@ -49,7 +49,6 @@ class Metadata:
     venue: str | None = None
     abstract: str | None = None
     category: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def parse_ref(text: str) -> Ref:
