@@ -322,9 +322,8 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
     """Existence and title of each id through the arXiv API, in spaced batches over one connection."""
     import requests
 
-    from .sources import RateLimit, SourceError, get, parse_arxiv_feed
+    from .sources import RateLimit, SourceError, query_arxiv
 
-    base = os.environ.get("TLNOTES_ARXIV_API", "http://export.arxiv.org/api/query")
     session = requests.Session()
     limiter = RateLimit(settings.arxiv_interval)
     out: dict[str, Result] = {}
@@ -333,9 +332,8 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
         batch = order[start : start + settings.arxiv_batch]
         found = None
         for _attempt in range(settings.retries + 1):
-            limiter.wait()
             try:
-                found = parse_arxiv_feed(get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
+                found = query_arxiv(batch, session, limiter)
                 break
             except SourceError as exc:
                 error = str(exc)

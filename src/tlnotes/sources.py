@@ -145,14 +145,17 @@ def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) 
 
     session = session or requests.Session()
     limiter = limiter or RateLimit(ARXIV_INTERVAL)
-    base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
     out: dict[str, Metadata] = {}
     for start in range(0, len(ids), ARXIV_BATCH):
-        batch = ids[start : start + ARXIV_BATCH]
-        limiter.wait()
-        body = get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch))
-        out.update(parse_arxiv_feed(body))
+        out.update(query_arxiv(ids[start : start + ARXIV_BATCH], session, limiter))
     return out
+
+
+def query_arxiv(batch: list[str], session, limiter: RateLimit) -> dict[str, Metadata]:
+    """One arXiv API call for a batch of ids, after the limiter allows it; SourceError on failure."""
+    limiter.wait()
+    base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
+    return parse_arxiv_feed(get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
 
 
 def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
