@@ -137,7 +137,7 @@ def cmd_schema(args) -> int:
 def cmd_new(args) -> int:
     root = _kb_root(args.dir)
     key = args.key
-    if not schema.KEY_RE.match(key):
+    if not schema.KEY_RE.fullmatch(key):
         print(f"tlnotes new: {key!r} is not a valid key: use lowercase letters, digits and . _ -, "
               "starting with a letter or digit (e.g. vaswani2017attention)", file=sys.stderr)
         return 1
@@ -288,7 +288,7 @@ def cmd_add(args) -> int:
     if args.key and len(refs) > 1:
         print("tlnotes add: --key names one record; give one REF with it", file=sys.stderr)
         return 1
-    if args.key and not schema_.KEY_RE.match(args.key):
+    if args.key and not schema_.KEY_RE.fullmatch(args.key):
         print(f"tlnotes add: {args.key!r} is not a valid key (lowercase letters, digits, . _ -)", file=sys.stderr)
         return 1
     kb = load(root)

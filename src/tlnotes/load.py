@@ -237,7 +237,7 @@ class _Loader:
         key = name[: -len(RECORD_SUFFIX)]
         rel = f"{PAPERS_DIR}/{name}"
         self.record_keys.add(key)
-        key_ok = bool(schema.KEY_RE.match(key))
+        key_ok = bool(schema.KEY_RE.fullmatch(key))
         if not key_ok:
             self.problem(rel, 1, 1, "bad-key",
                          f"file name {key!r} is not a valid key: use lowercase letters, digits and . _ - (e.g. vaswani2017attention)")
@@ -338,7 +338,7 @@ def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
         if bad:
             loader.problem(rel, bad[0], bad[1], "encoding", bad[2])
             continue
-        if not schema.TOPIC_RE.match(tid):
+        if not schema.TOPIC_RE.fullmatch(tid):
             loader.problem(rel, 1, 1, "bad-topic-id",
                            f"note file name {tid!r} is not a valid topic id: use lowercase letters, digits and . _ -")
             continue

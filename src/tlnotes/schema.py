@@ -19,7 +19,10 @@ from typing import Any, Iterator
 
 from .model import ERROR, WARNING, Bullet
 
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_KEY_LENGTH = 80  # keys and topic ids become file names; 80 leaves room under every file system's 255
+# Patterns keep ECMA-262 syntax (^...$) for the JSON Schema; code matches them with fullmatch,
+# since `$` alone would also accept a trailing newline.
+KEY_RE = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{MAX_KEY_LENGTH - 1}}}$")
 TOPIC_RE = KEY_RE
 # New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
 # An arXiv id: new style (0704.0001 on) or old style archive/YYMMNNN. Every module that
@@ -113,7 +116,7 @@ class Text(Kind):
             yield Finding(path, "empty", f"must be non-empty {self.what}")
         elif self.single_line and "\n" in value.strip():
             yield Finding(path, "format", f"must be {self.what} on one line")
-        elif self.pattern is not None and not self.pattern.match(value):
+        elif self.pattern is not None and not self.pattern.fullmatch(value):
             yield Finding(path, "format", f"{value!r} is not {self.what}")
 
     def json_schema(self):
@@ -174,7 +177,7 @@ class TextList(Kind):
         for item in value:
             if type(item) is not str or not item.strip():
                 return False
-            if (pattern is not None and not pattern.match(item)) or (one_line and "\n" in item.strip()):
+            if (pattern is not None and not pattern.fullmatch(item)) or (one_line and "\n" in item.strip()):
                 return False
         return not self.unique or len(set(value)) == len(value)
 
@@ -270,7 +273,7 @@ _HTTP_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:@[^\s/?#@]+)?(?:[/?#]\S*)?$",
 
 def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host and no whitespace."""
-    return bool(_HTTP_URL_RE.match(value))
+    return bool(_HTTP_URL_RE.fullmatch(value))
 
 
 class Links(Kind):
@@ -280,22 +283,22 @@ class Links(Kind):
             return
         for label, link in value.items():
             at = path + (label,)
-            if not isinstance(label, str) or not LINK_LABEL_RE.match(label):
+            if not isinstance(label, str) or not LINK_LABEL_RE.fullmatch(label):
                 yield Finding(at, "format", f"link label {label!r} must be a lowercase word such as pdf, code or blog", on_key=True)
                 continue
             if not isinstance(link, str):
                 yield Finding(at, "type", f"link {label!r} must be text, not {_type_name(link)}{_quote_hint(link)}")
             elif label == "arxiv":
-                m = ARXIV_VERSIONED_RE.match(link.strip())
+                m = ARXIV_VERSIONED_RE.fullmatch(link.strip())
                 if m:
                     yield Finding(at, "format", f"store the arXiv id without its version: {m['id']}")
-                elif not ARXIV_RE.match(link):
+                elif not ARXIV_RE.fullmatch(link):
                     hint = ""
                     if is_http_url(link):
                         hint = "; put the URL under another label such as url"
                     yield Finding(at, "format", f"{link!r} is not an arXiv id such as 1706.03762 or hep-th/9901001{hint}")
             elif label == "doi":
-                if not DOI_RE.match(link):
+                if not DOI_RE.fullmatch(link):
                     hint = " (write the bare DOI, without https://doi.org/)" if "doi.org/" in link else ""
                     yield Finding(at, "format", f"{link!r} is not a DOI such as 10.1038/nature14539{hint}")
             elif not is_http_url(link):
@@ -359,7 +362,7 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 def arxiv_id(url: str) -> str | None:
     """The bare arXiv id of an abs/pdf/html URL, without version or `.pdf`."""
-    m = ARXIV_URL_RE.match(url.strip())
+    m = ARXIV_URL_RE.fullmatch(url.strip())
     return m.group("id") if m else None
 
 
