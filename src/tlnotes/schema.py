@@ -24,6 +24,8 @@ MAX_KEY_LENGTH = 80  # keys and topic ids become file names; 80 leaves room unde
 # since `$` alone would also accept a trailing newline.
 KEY_RE = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{MAX_KEY_LENGTH - 1}}}$")
 TOPIC_RE = KEY_RE
+# `index` would replace a generated listing page (papers/index.md, topics/index.md)
+RESERVED_IDS = frozenset({"index"})
 # New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
 # An arXiv id: new style (0704.0001 on) or old style archive/YYMMNNN. Every module that
 # reads ids from text, URLs or APIs builds on this one pattern.
