@@ -495,7 +495,7 @@ def test_github_annotations_cannot_be_forged():
     r = links.Result("https://e.org/x\n::error::y", "broken", 404, None, "not found\r\n::warning::z", [evil])
     out = links.report_github([r])
     assert out.count("\n") == 1, out
-    assert out.startswith("::error file=notes/a%2Cb%0A%3A%3Aerror file%3Dforged.md%2Cline%3D1%3A%3Apwned%3A%250A/x.md,"
+    assert out.startswith("::error file=notes/a%2Cb%0A%3A%3Aerror file=forged.md%2Cline=1%3A%3Apwned%3A%250A/x.md,"
                           "line=3,title=link broken::broken: https://e.org/x%0A::error::y not found%0D%0A::warning::z"), out
 
 

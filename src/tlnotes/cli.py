@@ -373,6 +373,8 @@ def cmd_links(args) -> int:
                               host_limits=host_limits, timeout=args.timeout, retries=args.retries)
     cache = links.Cache(None if args.no_cache else root / links.CACHE_FILE, max_age=max_age)
     results = links.run(kb, settings, cache)
+    if cache.error:
+        print(f"tlnotes links: warning: {cache.error}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(links.report_json(results))
     elif args.format == "github":

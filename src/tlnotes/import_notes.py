@@ -338,13 +338,20 @@ def _key_word(title: str) -> str:
 
 
 def make_key(c: Candidate, taken) -> str:
-    """First author's family name + year + first significant title word; b, c, ... on collision."""
-    first = c.authors[0]
+    """First author's family name + year + first significant title word; b, c, ... on collision.
+
+    Always a valid key: each part is cut so the key, suffix included, stays
+    within schema.MAX_KEY_LENGTH, and a reserved name counts as taken.
+    """
+    from .schema import KEY_RE, MAX_KEY_LENGTH, RESERVED_IDS
+
+    first = c.authors[0] if c.authors else ""
     whole = first in ORGANISATIONS.values() or is_organisation(first)
-    family = re.sub(r"[^a-z0-9]", "", fold(first if whole else first.split()[-1]))
-    base = f"{family or 'anon'}{c.year}{_key_word(c.title)}"
+    family = re.sub(r"[^a-z0-9]", "", fold(first if whole else (first.split() or [""])[-1]))
+    part = (MAX_KEY_LENGTH - 8) // 2  # 8: room for the year and a suffix
+    base = f"{family[:part] or 'anon'}{str(c.year)[:4]}{_key_word(c.title)[:part]}"
     key, n = base, 1
-    while key in taken:
+    while key in taken or key in RESERVED_IDS or not KEY_RE.fullmatch(key):
         n += 1
         key = f"{base}{chr(ord('a') + n - 1)}" if n <= 26 else f"{base}{n}"
     return key

@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .citations import mask_code
 from .model import KnowledgeBase, normalize_title
-from .sources import describe_error, user_agent
+from .sources import Deadline, TooLarge, describe_error, http_session, quote_id, read_capped, user_agent
 
 OK, REDIRECTED, BROKEN, MISMATCH, TRANSIENT, BLOCKED = "ok", "redirected", "broken", "mismatch", "transient", "blocked"
 CLASSES = (BROKEN, MISMATCH, TRANSIENT, BLOCKED, REDIRECTED, OK)
@@ -45,6 +45,7 @@ TTL = {OK: 7 * 86400, REDIRECTED: 7 * 86400, BLOCKED: 30 * 86400}
 MAX_HOST_CONCURRENCY = 8
 MAX_REDIRECTS = 10
 MAX_RETRY_AFTER = 60.0
+MAX_DOI_ANSWER = 1 << 20  # the handle API answers in a few hundred bytes
 # hosts that answer robots with 401/403 whatever the page
 BOT_WALLS = ("linkedin.com", "twitter.com", "x.com", "researchgate.net", "sciencedirect.com", "ieeexplore.ieee.org",
              "dl.acm.org", "jstor.org", "tandfonline.com", "onlinelibrary.wiley.com", "academic.oup.com",
@@ -186,13 +187,11 @@ def retry_after(value: str | None) -> float | None:
 
 class Checker:
     def __init__(self, settings: Settings, session_factory=None):
-        import requests
-
         self.s = settings
         self.hosts: dict[str, Host] = {}
         self.lock = threading.Lock()
         self.local = threading.local()
-        self.session_factory = session_factory or requests.Session
+        self.session_factory = session_factory or http_session
 
     def session(self):
         if not hasattr(self.local, "session"):
@@ -226,6 +225,11 @@ class Checker:
             time.sleep(delay)
 
     def _once(self, url: str) -> tuple[Result, float | None]:
+        """One try, redirects and the GET fallback included, within `timeout` seconds in all."""
+        with Deadline(self.s.timeout) as deadline:
+            return self._try(url, deadline)
+
+    def _try(self, url: str, deadline: Deadline) -> tuple[Result, float | None]:
         import requests
 
         seen = {url}
@@ -238,13 +242,13 @@ class Checker:
             try:
                 with self.host(current):
                     r = self._request(current)
-            except requests.Timeout:
-                return Result(url, TRANSIENT, None, None, f"no answer within {self.s.timeout:g} s"), None
-            except requests.ConnectionError as exc:
-                if _is_dns_failure(exc):
+            except (requests.RequestException, OSError) as exc:
+                if deadline.expired or isinstance(exc, requests.Timeout):
+                    return Result(url, TRANSIENT, None, None, f"no answer within {self.s.timeout:g} s"), None
+                if isinstance(exc, requests.ConnectionError) and _is_dns_failure(exc):
                     return Result(url, BROKEN, None, None, f"unknown host {urlsplit(current).hostname}"), None
-                return Result(url, TRANSIENT, None, None, f"connection failed: {describe_error(exc)}"), None
-            except requests.RequestException as exc:
+                if isinstance(exc, (requests.ConnectionError, OSError)):
+                    return Result(url, TRANSIENT, None, None, f"connection failed: {describe_error(exc)}"), None
                 return Result(url, BROKEN, None, None, f"bad URL: {describe_error(exc)}"), None
             code = r.status_code
             if code in (301, 302, 303, 307, 308) and r.headers.get("Location"):
@@ -320,11 +324,9 @@ def title_matches(expected: str, got: str) -> bool:
 
 def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> dict[str, Result]:
     """Existence and title of each id through the arXiv API, in spaced batches over one connection."""
-    import requests
-
     from .sources import RateLimit, SourceError, query_arxiv
 
-    session = requests.Session()
+    session = http_session()
     limiter = RateLimit(settings.arxiv_interval)
     out: dict[str, Result] = {}
     order = list(ids)
@@ -333,7 +335,7 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
         found = None
         for _attempt in range(settings.retries + 1):
             try:
-                found = query_arxiv(batch, session, limiter)
+                found = query_arxiv(batch, session, limiter, settings.timeout)
                 break
             except SourceError as exc:
                 error = str(exc)
@@ -359,28 +361,42 @@ def check_doi(doi: str, checker: Checker) -> Result:
 
     base = os.environ.get("TLNOTES_DOI_API", DOI_API).rstrip("/")
     url = f"https://doi.org/{doi}"
-    api = f"{base}/{doi}"
+    api = f"{base}/{quote_id(doi)}"
     for attempt in range(checker.s.retries + 1):
         try:
-            with checker.host(api):
-                r = checker.session().get(api, timeout=(min(5.0, checker.s.timeout), checker.s.timeout))
-        except requests.RequestException as exc:
-            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: {describe_error(exc)}")
-        else:
-            if r.status_code == 404:
-                return Result(url, BROKEN, 404, None, "no such DOI")
-            if r.status_code == 200:
+            with Deadline(checker.s.timeout) as deadline, checker.host(api):
                 try:
-                    code = r.json().get("responseCode")
+                    with checker.session().get(api, timeout=(min(5.0, checker.s.timeout), checker.s.timeout),
+                                               stream=True) as r:
+                        status = r.status_code
+                        body = read_capped(r, MAX_DOI_ANSWER) if status == 200 else b""
+                except (requests.RequestException, OSError):
+                    if deadline.expired:
+                        raise requests.Timeout() from None
+                    raise
+        except requests.Timeout:
+            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: no answer within {checker.s.timeout:g} s")
+        except (requests.RequestException, OSError) as exc:
+            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: {describe_error(exc)}")
+        except TooLarge as exc:
+            result = Result(url, TRANSIENT, 200, None, f"doi.org handle API: {exc}")
+        else:
+            if status == 404:
+                return Result(url, BROKEN, 404, None, "no such DOI")
+            if status == 200:
+                try:
+                    answer = json.loads(body)
                 except ValueError:
-                    code = None
+                    answer = None
+                code = answer.get("responseCode") if isinstance(answer, dict) else None
                 if code == 1:
                     return Result(url, OK, 200)
                 if code in (100, 200):
                     return Result(url, BROKEN, 404, None, "no such DOI")
-                return Result(url, TRANSIENT, 200, None, f"doi.org handle API answered responseCode {code}")
-            result = Result(url, TRANSIENT, r.status_code, None, f"doi.org handle API: HTTP {r.status_code}")
-        time.sleep(checker.s.backoff * (2 ** attempt) * (0.5 + random.random()))
+                return Result(url, TRANSIENT, 200, None, f"doi.org handle API answered responseCode {code!r}")
+            result = Result(url, TRANSIENT, status, None, f"doi.org handle API: HTTP {status}")
+        if attempt < checker.s.retries:
+            time.sleep(checker.s.backoff * (2 ** attempt) * (0.5 + random.random()))
     return result
 
 
@@ -395,11 +411,13 @@ class Cache:
         self.max_age = max_age
         self.now = now if now is not None else time.time()
         self.entries: dict[str, dict] = {}
+        self.error: str | None = None  # why the results could not be saved
         if path and path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                self.entries = data.get("entries", {}) if isinstance(data, dict) else {}
-            except (OSError, ValueError):
+                entries = data.get("entries", {}) if isinstance(data, dict) else {}
+                self.entries = {k: v for k, v in entries.items() if isinstance(v, dict)} if isinstance(entries, dict) else {}
+            except (OSError, ValueError, UnicodeDecodeError):
                 self.entries = {}  # a corrupt cache is only a slower run
 
     def get(self, key: str) -> Result | None:
@@ -420,12 +438,16 @@ class Cache:
                              "message": r.message, "checked": self.now, "expires": self.now + ttl * jitter}
 
     def save(self) -> None:
+        """Keep the results; a cache that cannot be written costs the next run time, never this run's report."""
         if not self.path:
             return
         from .files import write_replace
 
         self.entries = {k: v for k, v in self.entries.items() if v.get("expires", 0) > self.now}
-        write_replace(self.path, json.dumps({"version": 1, "entries": self.entries}, indent=1, sort_keys=True))
+        try:
+            write_replace(self.path, json.dumps({"version": 1, "entries": self.entries}, indent=1, sort_keys=True))
+        except OSError as exc:
+            self.error = f"{self.path}: cannot save the link cache ({exc.strerror or exc}); results are not kept"
 
 
 # ---------------------------------------------------------------- the run
@@ -524,8 +546,14 @@ def report_json(results: list[Result]) -> str:
     return json.dumps([r.as_dict() for r in results], indent=2) + "\n"
 
 
-def _escape_annotation(text: str) -> str:
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value (file=, title=): `:` and `,` would end it, so they are escaped too."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def report_github(results: list[Result], strict: bool = False) -> str:
@@ -537,8 +565,9 @@ def report_github(results: list[Result], strict: bool = False) -> str:
         level = "error" if r.cls in FAILING or (strict and r.cls in (TRANSIENT, BLOCKED)) else "warning"
         for s in r.sources:
             path, _, line = s.rpartition(":")
-            msg = _escape_annotation(f"{r.cls}: {r.url} {r.message}".strip())
-            out.append(f"::{level} file={path},line={line},title=link {r.cls}::{msg}")
+            msg = _escape_data(f"{r.cls}: {r.url} {r.message}".strip())
+            out.append(f"::{level} file={_escape_property(path)},line={_escape_property(line)},"
+                       f"title={_escape_property('link ' + r.cls)}::{msg}")
     return "\n".join(out) + ("\n" if out else "")
 
 

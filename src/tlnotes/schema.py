@@ -34,7 +34,11 @@ ARXIV_RE = re.compile(rf"^{ARXIV_ID}$")
 ARXIV_VERSIONED_RE = re.compile(rf"^(?P<id>{ARXIV_ID})v\d+$")
 ARXIV_URL_RE = re.compile(
     rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I)
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+# The DOI handbook's syntax, prefix `10.` registrant(.sub)* `/` suffix, with every suffix segment
+# something a URL cannot read as a path step: no whitespace or control characters, no `?` or `#`,
+# no empty segment and no `.` or `..` (also percent-encoded).
+_DOI_SEGMENT = r"(?!(?:\.|%2[eE]){1,2}(?:/|$))[^/\s?#\x00-\x1f\x7f-\x9f]+"
+DOI_RE = re.compile(rf"^10\.\d{{4,9}}(?:\.\d+)*/{_DOI_SEGMENT}(?:/{_DOI_SEGMENT})*$")
 CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?$")  # cs.CL, hep-th, math.GT
 LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://\S+$"

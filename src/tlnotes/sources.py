@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from . import __version__
-from .schema import ARXIV_ID, arxiv_id
+from .schema import ARXIV_ID, DOI_RE, arxiv_id
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
@@ -26,7 +29,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 
 _ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID})(?:v\d+)?$", re.I)
-_DOI_REF = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+_DOI_REF = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>.+)$", re.I | re.S)
 
 
 class SourceError(Exception):
@@ -59,7 +62,7 @@ def parse_ref(text: str) -> Ref:
     if aid:
         return Ref("arxiv", aid, text)
     m = _DOI_REF.match(t)
-    if m:
+    if m and DOI_RE.fullmatch(m.group("doi").rstrip(".")):
         return Ref("doi", m.group("doi").rstrip("."), text)
     raise SourceError(f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
                       "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)")
@@ -101,32 +104,161 @@ class RateLimit:
         self.last = self.clock()
 
 
-def get(session, url: str, what: str, **params) -> bytes:
+class Deadline:
+    """A wall-clock limit on everything the requests made inside it do.
+
+    requests and urllib3 only bound each socket read, so a server that drips
+    one byte at a time never times out. Connections opened or used inside a
+    Deadline are registered with it (see `_Watched`), and a timer shuts them
+    down when the time is up: the blocked read returns and the request fails.
+    """
+
+    _local = threading.local()
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._conns: list = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._outer = getattr(Deadline._local, "current", None)
+        Deadline._local.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        Deadline._local.current = self._outer
+
+    @classmethod
+    def watch(cls, conn) -> None:
+        """Put a connection the current thread is using under the current deadline, if any."""
+        dl = getattr(cls._local, "current", None)
+        if dl is not None:
+            with dl._lock:
+                dl._conns.append(conn)
+                if dl.expired:
+                    _shut(conn)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for conn in self._conns:
+                _shut(conn)
+
+
+def _shut(conn) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def http_session():
+    """A requests Session whose connections obey `Deadline`, with our User-Agent."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class _Watched:
+        def connect(self):
+            Deadline.watch(self)
+            return super().connect()
+
+        def getresponse(self, *a, **k):
+            Deadline.watch(self)
+            return super().getresponse(*a, **k)
+
+    class _HTTP(_Watched, HTTPConnection):
+        pass
+
+    class _HTTPS(_Watched, HTTPSConnection):
+        pass
+
+    class _Pool(HTTPConnectionPool):
+        ConnectionCls = _HTTP
+
+    class _SPool(HTTPSConnectionPool):
+        ConnectionCls = _HTTPS
+
+    class _Adapter(HTTPAdapter):
+        def init_poolmanager(self, *a, **k):
+            super().init_poolmanager(*a, **k)
+            self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
+
+        def proxy_manager_for(self, *a, **k):
+            manager = super().proxy_manager_for(*a, **k)
+            manager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
+            return manager
+
+    session = requests.Session()
+    session.mount("http://", _Adapter())
+    session.mount("https://", _Adapter())
+    session.headers["User-Agent"] = user_agent()
+    return session
+
+
+class TooLarge(Exception):
+    """An answer over its byte cap."""
+
+
+def read_capped(response, limit: int) -> bytes:
+    """The decoded body, refused once it passes `limit` bytes.
+
+    urllib3 (>= 2.6) inflates at most one chunk's worth per read, so a gzip
+    bomb is refused after `limit` bytes, never inflated whole.
+    """
+    body = bytearray()
+    for chunk in response.iter_content(64 << 10):
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the answer is larger than {_size(limit)}; refusing it")
+    return bytes(body)
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
+
+
+def get(session, url: str, what: str, seconds: float | None = None, **params) -> bytes:
+    """The body of a GET within `seconds` in all and MAX_RESPONSE bytes; b"" on 404; SourceError otherwise."""
     import requests
 
+    seconds = timeout() if seconds is None else seconds
+    shown = requests.Request("GET", url, params=params).prepare().url
     try:
-        with session.get(url, params=params, timeout=timeout(), stream=True,
-                         headers={"User-Agent": user_agent()}) as r:
-            if r.status_code == 429:
-                after = r.headers.get("Retry-After")
-                raise SourceError(f"{what}: the server asks us to slow down (HTTP 429"
-                                  + (f", retry after {after}" if after else "") + "); try again later")
-            if r.status_code == 404:
-                return b""
-            if r.status_code >= 400:
-                raise SourceError(f"{what}: the server answered HTTP {r.status_code}; try again later")
-            body = b""
-            for chunk in r.iter_content(64 << 10):
-                body += chunk
-                if len(body) > MAX_RESPONSE:
-                    raise SourceError(f"{what}: the answer is larger than {MAX_RESPONSE >> 20} MiB; refusing it")
-            return body
+        with Deadline(seconds) as dl:
+            try:
+                with session.get(url, params=params, timeout=seconds, stream=True,
+                                 headers={"User-Agent": user_agent()}) as r:
+                    if r.status_code == 429:
+                        after = r.headers.get("Retry-After")
+                        raise SourceError(f"{what} ({shown}): the server asks us to slow down (HTTP 429"
+                                          + (f", retry after {after}" if after else "") + "); try again later")
+                    if r.status_code == 404:
+                        return b""
+                    if r.status_code >= 400:
+                        raise SourceError(f"{what} ({shown}): the server answered HTTP {r.status_code}; try again later")
+                    return read_capped(r, MAX_RESPONSE)
+            except (requests.RequestException, OSError):
+                if dl.expired:
+                    raise requests.Timeout() from None
+                raise
+    except TooLarge as exc:
+        raise SourceError(f"{what} ({shown}): {exc}") from None
     except requests.Timeout:
-        raise SourceError(f"{what}: no answer within {timeout():g} s (set TLNOTES_TIMEOUT to wait longer)") from None
+        raise SourceError(f"{what} ({shown}): no answer within {seconds:g} s "
+                          "(set TLNOTES_TIMEOUT to wait longer)") from None
     except requests.ConnectionError as exc:
-        raise SourceError(f"{what}: cannot connect to {url} ({describe_error(exc)})") from None
-    except requests.RequestException as exc:
-        raise SourceError(f"{what}: {exc}") from None
+        raise SourceError(f"{what}: cannot connect to {shown} ({describe_error(exc)})") from None
+    except (requests.RequestException, OSError) as exc:
+        raise SourceError(f"{what} ({shown}): {describe_error(exc)}") from None
 
 
 def describe_error(exc: Exception) -> str:
@@ -141,9 +273,7 @@ def describe_error(exc: Exception) -> str:
 
 def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) -> dict[str, Metadata]:
     """Metadata of every id, in as few API calls as batches allow; unknown ids are missing from the result."""
-    import requests
-
-    session = session or requests.Session()
+    session = session or http_session()
     limiter = limiter or RateLimit(ARXIV_INTERVAL)
     out: dict[str, Metadata] = {}
     for start in range(0, len(ids), ARXIV_BATCH):
@@ -151,14 +281,15 @@ def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) 
     return out
 
 
-def query_arxiv(batch: list[str], session, limiter: RateLimit) -> dict[str, Metadata]:
+def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | None = None) -> dict[str, Metadata]:
     """One arXiv API call for a batch of ids, after the limiter allows it; SourceError on failure."""
     limiter.wait()
     base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
-    return parse_arxiv_feed(get(session, base, "arXiv API", id_list=",".join(batch), max_results=len(batch)))
+    return parse_arxiv_feed(get(session, base, "arXiv API", seconds, id_list=",".join(batch), max_results=len(batch)))
 
 
 def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
+    """Papers of an Atom feed by id; entries that do not describe a paper are left out."""
     if not body.strip():
         return {}
     try:
@@ -192,33 +323,58 @@ def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
 
 
 def fetch_doi(doi: str, session=None) -> Metadata | None:
+    """Crossref's record of a DOI; None if Crossref does not know it; SourceError if it is unusable."""
     import json
 
-    import requests
-
-    session = session or requests.Session()
+    session = session or http_session()
     base = os.environ.get("TLNOTES_CROSSREF_API", CROSSREF_API).rstrip("/")
-    body = get(session, f"{base}/works/{doi}", "Crossref")
+    url = f"{base}/works/{quote_id(doi)}"
+    body = get(session, url, "Crossref")
     if not body:
         return None
     try:
         msg = json.loads(body)["message"]
     except (ValueError, KeyError, TypeError):
-        raise SourceError("Crossref: the answer is not the JSON it should be") from None
-    title = clean((msg.get("title") or [""])[0])
+        msg = None
+    if not isinstance(msg, dict):
+        raise SourceError(f"Crossref ({url}): the answer is not the JSON it should be") from None
+    title = _first_text(msg.get("title"))
     authors = []
-    for a in msg.get("author") or []:
-        name = clean(" ".join(p for p in (a.get("given"), a.get("family")) if p)) or clean(a.get("name"))
-        if name:
-            authors.append(name)
+    for a in _as_list(msg.get("author")):
+        if isinstance(a, dict):
+            parts = [p for p in (_text(a.get("given")), _text(a.get("family"))) if p]
+            name = clean(" ".join(parts)) or _text(a.get("name"))
+            if name:
+                authors.append(name)
     year = None
     for key in ("published-print", "published-online", "issued", "created"):
-        parts = (msg.get(key) or {}).get("date-parts") or [[None]]
-        if parts and parts[0] and parts[0][0]:
-            year = int(parts[0][0])
+        date = msg.get(key)
+        parts = _as_list(date.get("date-parts")) if isinstance(date, dict) else []
+        first = _as_list(parts[0]) if parts else []
+        if first and type(first[0]) is int:
+            year = first[0]
             break
     if not title or not authors or year is None:
-        raise SourceError(f"Crossref: the record of {doi} lacks a title, authors or a year")
-    venue = clean((msg.get("container-title") or [""])[0]) or None
-    return Metadata(title, authors, year, {"doi": msg.get("DOI", doi)}, venue=venue,
-                    abstract=clean(re.sub(r"<[^>]+>", " ", msg.get("abstract") or "")) or None)
+        raise SourceError(f"Crossref ({url}): the record of {doi} lacks a title, authors or a year")
+    venue = _first_text(msg.get("container-title"))
+    abstract = _text(msg.get("abstract"))
+    return Metadata(title, authors, year, {"doi": _text(msg.get("DOI")) or doi}, venue=venue,
+                    abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None)
+
+
+def quote_id(value: str) -> str:
+    """An id as one path segment: `/`, `..`, `?`, `#` and spaces cannot change where a request goes."""
+    return quote(value, safe="")
+
+
+def _text(value) -> str | None:
+    return clean(value) or None if isinstance(value, str) else None
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _first_text(value) -> str | None:
+    """Crossref's lists of one string (`title`, `container-title`), or a plain string."""
+    return _text(value[0] if isinstance(value, list) and value else value)
