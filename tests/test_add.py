@@ -197,7 +197,7 @@ def test_add_doi_from_crossref_with_polite_user_agent(kb, run, apis, monkeypatch
     data = yaml.safe_load((kb.root / "papers" / "lecun2015deep.yaml").read_text())
     assert data["authors"] == ["Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"] and data["venue"] == "Nature"
     assert data["year"] == 2015 and data["links"] == {"doi": "10.1038/nature14539"}
-    assert apis[0]["path"] == "/works/10.1038/nature14539" and "mailto:curator@example.org" in apis[0]["agent"]
+    assert apis[0]["path"] == "/works/10.1038%2Fnature14539" and "mailto:curator@example.org" in apis[0]["agent"]
 
 
 def test_doi_url_and_organisation_author(kb, run, apis):

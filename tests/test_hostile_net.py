@@ -83,9 +83,11 @@ class Hostile(http.server.BaseHTTPRequestHandler):
                 while not head:
                     self.wfile.write(b" " * 65536)
                 return None
-            if p.startswith("/large"):
-                body = b" " * (30 << 20)
-                return self.send(200, body, {"Content-Type": "application/json"}, head)
+            if p.startswith("/large"):  # 30 MB with a Content-Length, sent in pieces (the test measures memory)
+                self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (30 << 20))
+                for _ in range(0 if head else 30 * 16):
+                    self.wfile.write(b" " * 65536)
+                return None
             if p.startswith("/bomb"):
                 return self.send(200, BOMB, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, head)
             if p.startswith("/json"):
@@ -248,7 +250,7 @@ def test_crossref_answers_of_the_wrong_shape(kb, run, hostile, monkeypatch, payl
     if r.code == 0:  # a shape that still says something usable must give a valid record
         assert [p for p in load(kb.root).problems if p.severity == "error"] == []
     else:
-        assert r.code == 1 and r.err.count("\n") == 1 and "10.1234/good" in r.err, r.err
+        assert r.code == 1 and r.err.count("\n") == 1 and ("10.1234/good" in r.err or "10.1234%2Fgood" in r.err), r.err
         assert papers(kb) == []
 
 

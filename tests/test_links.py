@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -126,7 +126,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = FEED.format("".join(ENTRY.format(id=i, title=ARXIV[i]) for i in ids if i in ARXIV)).encode()
             return self.send(200, {"Content-Type": "application/atom+xml"}, body)
         if p.startswith("/handles/"):
-            doi = p[len("/handles/"):]
+            doi = unquote(p[len("/handles/"):])
             if doi == "10.1000/real":
                 return self.send(200, {"Content-Type": "application/json"}, json.dumps({"responseCode": 1, "handle": doi}).encode())
             return self.send(404, {"Content-Type": "application/json"}, json.dumps({"responseCode": 100}).encode())

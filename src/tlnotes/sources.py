@@ -25,6 +25,7 @@ CROSSREF_API = "https://api.crossref.org"
 ARXIV_INTERVAL = 3.0  # arXiv's terms: at most one request every three seconds
 ARXIV_BATCH = 50
 MAX_RESPONSE = 10 << 20
+MAX_AUTHORS = 5000  # the longest real author lists (particle physics) have about 3,000
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 
@@ -66,6 +67,24 @@ def parse_ref(text: str) -> Ref:
         return Ref("doi", m.group("doi").rstrip("."), text)
     raise SourceError(f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
                       "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)")
+
+
+def record_problem(text: str, key: str, meta: Metadata) -> str | None:
+    """Why a record made from fetched metadata would fail `tlnotes check` (its topics aside), or None."""
+    import yaml
+
+    from .load import MAX_RECORD_BYTES
+    from .schema import ERROR, check_record
+
+    if len(meta.authors) > MAX_AUTHORS:
+        return f"{len(meta.authors)} authors, more than the {MAX_AUTHORS} a record takes"
+    if len(text.encode("utf-8")) > MAX_RECORD_BYTES:
+        return f"the record would be larger than {_size(MAX_RECORD_BYTES)}"
+    data = yaml.safe_load(text)
+    for f in check_record({**data, "topics": data.get("topics") or ["placeholder"]}, key):
+        if f.severity == ERROR:
+            return (".".join(map(str, f.path)) + ": " if f.path else "") + f.message
+    return None
 
 
 def clean(text: str | None) -> str:
@@ -222,6 +241,13 @@ def read_capped(response, limit: int) -> bytes:
     return bytes(body)
 
 
+def request_url(url: str, **params) -> str:
+    """The URL a GET with these query parameters goes to, for messages."""
+    import requests
+
+    return requests.Request("GET", url, params=params).prepare().url
+
+
 def _size(n: int) -> str:
     return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
 
@@ -231,7 +257,7 @@ def get(session, url: str, what: str, seconds: float | None = None, **params) ->
     import requests
 
     seconds = timeout() if seconds is None else seconds
-    shown = requests.Request("GET", url, params=params).prepare().url
+    shown = request_url(url, **params)
     try:
         with Deadline(seconds) as dl:
             try:
@@ -285,17 +311,18 @@ def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | 
     """One arXiv API call for a batch of ids, after the limiter allows it; SourceError on failure."""
     limiter.wait()
     base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
-    return parse_arxiv_feed(get(session, base, "arXiv API", seconds, id_list=",".join(batch), max_results=len(batch)))
+    params = {"id_list": ",".join(batch), "max_results": len(batch)}
+    return parse_arxiv_feed(get(session, base, "arXiv API", seconds, **params), request_url(base, **params))
 
 
-def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
+def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
     """Papers of an Atom feed by id; entries that do not describe a paper are left out."""
     if not body.strip():
         return {}
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise SourceError(f"arXiv API: the answer is not valid Atom XML ({exc})") from None
+        raise SourceError(f"arXiv API{f' ({url})' if url else ''}: the answer is not valid Atom XML ({exc})") from None
     out = {}
     for entry in root.findall(f"{ATOM}entry"):
         id_url = clean(entry.findtext(f"{ATOM}id"))
