@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .render import Site, extra_files, nav, render
+from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
@@ -60,6 +61,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         return config
 
     def on_files(self, files: Files, config) -> Files:
+        self.generated = set()
         for path, markdown in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
@@ -67,6 +69,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             per_item = path.startswith(OUT_OF_NAV) and path.count("/") == 1 and not path.endswith("/index.md")
             inclusion = InclusionLevel.NOT_IN_NAV if per_item else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
+            self.generated.add(path)
         for path, text in self.extra.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
@@ -80,6 +83,12 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
         return files
+
+    def on_page_content(self, html, page, config, files):
+        """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
+        if page.file.src_uri in self.generated:
+            return clean(html)
+        return html
 
     def on_serve(self, server, config, builder):
         for folder in (PAPERS_DIR, NOTES_DIR):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
@@ -28,7 +29,6 @@ _DISPLAY_MATH_RE = re.compile(r"(?<![\\$])\$\$(.+?)\$\$", re.S)
 _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?![\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 _AUTOLINK_RE = re.compile(r"<(https?://[^\s<>\"'`]+)>", re.I)
 _LINK_OPEN_RE = re.compile(r"\]\(")
-_REF_DEF_RE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*(\S+)", re.M)
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})([^\n`]*)\n(.*?)(?:^\1[`~]*[ \t]*$|\Z)", re.S | re.M)
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
@@ -55,7 +55,7 @@ def is_safe_url(url: str) -> bool:
 
 
 def _link_dest_end(text: str, start: int) -> int:
-    """Index just past the `)` closing a link destination that opens at `start`."""
+    """Index just past the `)` closing a link destination that opens at `start`; -1 if the paragraph ends first."""
     depth = 1
     i = start
     while i < len(text):
@@ -75,25 +75,97 @@ def _link_dest_end(text: str, start: int) -> int:
     return -1
 
 
-def _prose(text: str) -> str:
-    """Escape raw HTML and attribute lists; make unsafe links plain text."""
-    # links and images: keep http(s)/relative destinations, defuse the rest
+def _paragraph_end(text: str, start: int) -> int:
+    end = text.find("\n\n", start)
+    return len(text) if end < 0 else end
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link, image or reference definition in Markdown text, as the page's Markdown will read it."""
+
+    start: int  # of the `](`, or of the `[` of a definition
+    end: int  # just past the destination
+    dest: str  # as written, angle brackets and title removed
+    kind: str  # "inline" or "definition"
+    label: str = ""  # a definition's label
+    closed: bool = True  # an inline destination that has its `)`
+
+
+_TITLE_RE = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)', re.S)
+_REF_DEF_RE = re.compile(r"\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+)")
+
+
+def links(text: str) -> list[Link]:
+    """Every inline destination and reference definition in `text`, wherever it stands.
+
+    Definitions count anywhere (inside list items and blockquotes, with the
+    URL on the next line), and an inline destination without its `)` runs to
+    the end of the paragraph: a reading wider than Python-Markdown's, so
+    whatever it could take as a link is looked at here.
+    """
     out = []
-    pos = 0
     for m in _LINK_OPEN_RE.finditer(text):
-        if m.start() < pos:
-            continue
         end = _link_dest_end(text, m.end())
-        if end < 0:
+        closed = end >= 0
+        if not closed:
+            end = _paragraph_end(text, m.end())
+        raw = text[m.end() : end - 1 if closed else end].strip()
+        if raw.startswith("<") and ">" in raw:
+            dest = raw[1 : raw.index(">")]
+        else:  # `url "title"`; anything else after a space stays part of the URL, as Python-Markdown reads it
+            first, _, rest = re.sub(r"\s", " ", raw).partition(" ")
+            dest = first if (not rest.strip() or _TITLE_RE.fullmatch(rest.strip())) else raw
+        out.append(Link(m.start(), end, dest, "inline", closed=closed))
+    for m in _REF_DEF_RE.finditer(text):
+        dest = m.group(2)
+        out.append(Link(m.start(), m.end(), dest[1:-1] if dest.startswith("<") else dest, "definition", m.group(1)))
+    return sorted(out, key=lambda link: link.start)
+
+
+def is_local(url: str) -> bool:
+    """A destination on this site: no scheme, no host."""
+    u = html.unescape(url.strip())
+    return not _SCHEME_RE.match(_CONTROL_RE.sub("", u)) and not u.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
+_IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\](?:\(|\[([^\[\]\n]*)\])?")
+
+
+def _prose(text: str) -> str:
+    """Escape raw HTML and attribute lists; make unsafe links plain text; remote images links."""
+    found = links(text)
+    remote_labels = {link.label.casefold() for link in found if link.kind == "definition" and not is_local(link.dest)}
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
+    for link in found:
+        whole = text[link.start : link.end]
+        if not (is_safe_url(link.dest) and is_safe_url(re.sub(r"\s+", "", link.dest))):
+            # no longer a link or a definition: shows as text
+            if link.kind == "inline":
+                edits.append((link.start, link.start + 2, "]\\("))
+            else:
+                edits.append((link.start, link.start + 1, "\\["))
+        elif link.kind == "inline" and whole[2:].lstrip().startswith("<") and link.closed:
+            # `(<url with spaces>)`: the plain form, since every `<` below becomes text
+            edits.append((link.start, link.end, "](" + link.dest.replace(" ", "%20") + ")"))
+    for m in _IMAGE_RE.finditer(text):
+        label = (m.group(2) or m.group(1)) if not m.group(0).endswith("(") else None
+        if label is None:
+            dest = next((link.dest for link in found if link.kind == "inline" and link.start == m.end() - 2), "")
+            remote = not is_local(dest)
+        else:
+            remote = label.casefold() in remote_labels
+        if remote:  # a page never loads a picture from another host: it links to it
+            edits.append((m.start(), m.start() + 2, "[" if m.group(1) else "[image"))
+    out, pos = [], 0
+    for start, end, replacement in sorted(edits):
+        if start < pos:
             continue
-        dest = text[m.end() : end - 1].strip()
-        dest_url = dest.split()[0] if dest and not dest.startswith("<") else dest.split(">")[0]
-        if not (is_safe_url(dest_url) and is_safe_url(re.sub(r"\s+", "", dest))):
-            out.append(text[pos : m.start()] + "]\\(")  # no longer a link: shows as text
-            pos = m.end()
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
     out.append(text[pos:])
     text = "".join(out)
-    text = _REF_DEF_RE.sub(lambda m: m.group(0) if is_safe_url(m.group(3)) else f"{m.group(1)}\\[{m.group(2)}]: {m.group(3)}", text)
     # raw HTML: every "<" becomes text, except http(s) autolinks
     pieces = []
     pos = 0
@@ -138,15 +210,91 @@ def _spans(text: str) -> str:
     return "".join(out)
 
 
+# ---------------------------------------------------------------- one field
+
+
+def _field_parser(links: bool):
+    """CommonMark for one field, raw HTML off, math as in notes; links only where they may be."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # `$5 and $10` is money, `$ x $` is prose: the same rules as the notes' math
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, allow_blank_lines=False,
+           double_inline=True)
+    md.disable(["heading", "lheading", "list", "blockquote", "hr", "code", "fence", "reference", "html_block", "table"],
+               ignoreInvalid=True)
+    if links:
+        # a field shows on many pages, so a relative link would point somewhere else on each: absolute only
+        md.validateLink = lambda url: is_safe_url(url) and bool(_SCHEME_RE.match(url))
+    else:  # link text of our own link: no link inside it
+        md.disable(["link", "image", "autolink"])
+    md.add_render_rule("math_inline", lambda self, tokens, i, options, env: _math(tokens[i].content, False))
+    md.add_render_rule("math_inline_double", lambda self, tokens, i, options, env: _math(tokens[i].content, True))
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def _image_as_link(self, tokens, i, options, env) -> str:
+    """An image in a field is a link to it: a page never loads a picture from another host."""
+    token = tokens[i]
+    alt = html.escape(self.renderInlineAsText(token.children or [], options, env) or "image")
+    return f'<a href="{html.escape(token.attrGet("src") or "", quote=True)}">{alt}</a>'
+
+
+_PARSERS: dict[bool, object] = {}
+_PLAIN = re.compile(r"[\\`*_\[\]!<>&$~^{}|:]|https?:", re.I)  # text without these needs no parser
+_TAG = re.compile(r"(<[^<>]*>)")
+_ATTR_VALUE = re.compile(r'="([^"]*)"')
+_ACTIVE_IN_HTML = re.compile(r"[\\`*_\[\]!$~^{}|]")
+
+
+def _embed(fragment: str) -> str:
+    """Finished HTML that the page's Markdown reads as it is: its Markdown punctuation as entities.
+
+    Without this, an `*` or `[` left over in one field could pair with one in
+    the next field on the same line of the page.
+    """
+    out = []
+    for part in _TAG.split(fragment):
+        if part.startswith("<") and part.endswith(">"):
+            out.append(_ATTR_VALUE.sub(lambda m: '="' + _ACTIVE_IN_HTML.sub(_entity, m.group(1)) + '"', part))
+        else:
+            out.append(_ACTIVE_IN_HTML.sub(_entity, part))
+    return "".join(out)
+
+
+def _entity(m: re.Match) -> str:
+    return f"&#{ord(m.group(0))};"
+
+
 @lru_cache(maxsize=1 << 16)  # titles and names recur on many pages
-def inline(text: str) -> str:
-    """One line of untrusted Markdown (a title, a bullet, a name), made safe."""
-    return _spans(" ".join(str(text).split()))
+def inline(text: str, links: bool = True) -> str:
+    """One field of untrusted Markdown (a title, a bullet, a name) as self-contained inline HTML.
+
+    Each field is parsed on its own, never joined with another field first, so
+    nothing opened in one field (a link, emphasis, code) can close in another.
+    """
+    text = " ".join(_strip_controls(str(text)).split())
+    if not _PLAIN.search(text):
+        return html.escape(text, quote=False)
+    parser = _PARSERS.get(links)
+    if parser is None:
+        parser = _PARSERS[links] = _field_parser(links)
+    return _embed(parser.renderInline(text))
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _strip_controls(text: str) -> str:
+    """Control characters out: Python-Markdown uses \\x02 and \\x03 as its own placeholders."""
+    return _CONTROLS.sub("\ufffd", text)
 
 
 def block(text: str, cite: Callable[[Citation], str] | None = None) -> str:
     """Untrusted multi-line Markdown (a note), made safe; `cite` renders each citation."""
-    text = str(text).replace("\r\n", "\n")
+    text = _strip_controls(str(text).replace("\r\n", "\n")).translate(_NO_HOLDS)
     out = []
     pos = 0
     for m in _FENCE_RE.finditer(text):
@@ -159,17 +307,26 @@ def block(text: str, cite: Callable[[Citation], str] | None = None) -> str:
     return "".join(out)
 
 
+# a citation waits as `\ufdd0N\ufdd1` while the text around it is made safe as a whole:
+# split at citations first, and a link destination holding one would be judged in pieces
+_HOLD_OPEN, _HOLD_CLOSE = "\ufdd0", "\ufdd1"
+_HOLD_RE = re.compile(f"{_HOLD_OPEN}(\\d+){_HOLD_CLOSE}")
+_NO_HOLDS = str.maketrans({_HOLD_OPEN: "\ufffd", _HOLD_CLOSE: "\ufffd"})
+
+
 def _with_citations(text: str, cite: Callable[[Citation], str] | None) -> str:
     if cite is None:
         return _spans(text)
+    rendered: list[str] = []
     out = []
     pos = 0
     for c in find_citations(text):
-        out.append(_spans(text[pos : c.start]))
-        out.append(cite(c))
+        out.append(text[pos : c.start])
+        out.append(f"{_HOLD_OPEN}{len(rendered)}{_HOLD_CLOSE}")
+        rendered.append(cite(c))
         pos = c.end
-    out.append(_spans(text[pos:]))
-    return "".join(out)
+    out.append(text[pos:])
+    return _HOLD_RE.sub(lambda m: rendered[int(m.group(1))], _spans("".join(out)))
 
 
 def attr(text: str) -> str:
