@@ -121,7 +121,11 @@ class _YamlLoader(FastLoader):
         # the composer hands an alias over as the node it names, so a node met twice is an alias
         if node in self.constructed_objects or node in self.recursive_objects:
             raise _Refused("yaml-alias", ALIAS_MESSAGE)
-        return super().construct_object(node, deep)
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, TypeError, OverflowError):  # `!!float x`, `!!bool maybe`: a bad value, not a crash
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            return schema.Unreadable(f"{shown!r:.40} tagged {node.tag.replace('tag:yaml.org,2002:', '!!')}, which it is not")
 
     def construct_mapping(self, node, deep=False):
         """Keys in order; a repeated key is noted (the first value stays) instead of silently winning."""
