@@ -75,7 +75,7 @@ _ASCII_VISIBLE = re.compile(r"[!-~]")
 
 def has_visible(text: str) -> bool:
     """Whether `text` shows anything: zero-width, format and filler characters do not."""
-    if _ASCII_VISIBLE.search(text):  # nearly always, at the first character
+    if "!" <= text[:1] <= "~" or _ASCII_VISIBLE.search(text):  # nearly always the first character
         return True
     return any(c not in _BLANK_GRAPHEMES and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
 
