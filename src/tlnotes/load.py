@@ -437,6 +437,17 @@ class _Loader:
             return True
         return False
 
+    def read_text(self, rel: str, limit: int) -> str | None:
+        """The file's text, or None with the reason reported (too large, unreadable, not UTF-8)."""
+        raw, err = _read_capped(os.path.join(self.root, rel), limit)
+        if err:
+            self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
+            return None
+        text, bad = _decode(raw)
+        if bad:
+            self.problem(rel, bad[0], bad[1], "encoding", bad[2])
+        return text
+
     def parse(self, rel: str, text: str, first_line: int = 1, prefix: str = "") -> Any:
         """The YAML document's data, or _FAILED; its problems reported, offset to the file's lines."""
         data, found = _parse_yaml(text)
@@ -449,13 +460,8 @@ class _Loader:
         rel = f"{PAPERS_DIR}/{name}"
         self.record_keys.add(key)
         key_ok = self.id_ok(rel, key, "key")
-        raw, err = _read_capped(os.path.join(self.root, rel), MAX_RECORD_BYTES)
-        if err:
-            self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
-            return None
-        text, bad = _decode(raw)
-        if bad:
-            self.problem(rel, bad[0], bad[1], "encoding", bad[2])
+        text = self.read_text(rel, MAX_RECORD_BYTES)
+        if text is None:
             return None
         before = len(self.problems)
         data = self.parse(rel, text)
@@ -528,7 +534,7 @@ def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
     notes = [(rel, here) for name, rel, here in loader.tree(NOTES_DIR, skip_hidden=True, folder_ok=folder_ok) if name.endswith(".md")]
     for rel, here in sorted(notes, key=lambda n: n[0].split("/")):
         try:
-            topic = _load_note(root, loader, rel, here, topics)
+            topic = _load_note(loader, rel, here, topics)
         except Exception as exc:  # a bug of ours must not hide the other problems
             loader.problem(rel, 1, 1, "internal-error", f"tlnotes could not check this file: {exc!r}")
             continue
@@ -541,15 +547,10 @@ def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
     return topics
 
 
-def _load_note(root: Path, loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -> Topic | None:
+def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -> Topic | None:
     tid = rel.rsplit("/", 1)[1][: -len(".md")]
-    raw, err = _read_capped(root / rel, MAX_NOTE_BYTES)
-    if err:
-        loader.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
-        return None
-    text, bad = _decode(raw)
-    if bad:
-        loader.problem(rel, bad[0], bad[1], "encoding", bad[2])
+    text = loader.read_text(rel, MAX_NOTE_BYTES)
+    if text is None:
         return None
     if not loader.id_ok(rel, tid, "topic"):
         return None
