@@ -46,11 +46,6 @@ MIN_YEAR = 1900
 Path_ = tuple  # a location inside a record: field names and list indexes
 
 
-def is_id(name: str) -> bool:
-    """A usable record key or topic id: the pattern, and not a reserved name."""
-    return bool(KEY_RE.fullmatch(name)) and name not in RESERVED_IDS
-
-
 class Unreadable:
     """A scalar the loader could not turn into a value (a 5,000-digit number, `!!int 0x7e1`).
 
