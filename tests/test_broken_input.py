@@ -105,7 +105,7 @@ def test_alias_bomb(kb):
     kb.record("k", BILLION_LAUGHS)
     t = time.perf_counter()
     p = single(kb)
-    assert p.code == "yaml-alias" and p.line == 2 and "aliases" in p.message
+    assert p.code == "yaml-alias" and (p.line, p.column) == (1, 4) and "aliases" in p.message  # the first anchor
     assert time.perf_counter() - t < 5
 
 

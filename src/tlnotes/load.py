@@ -12,15 +12,17 @@ nesting depth is bounded, so no file can cost more than linear time.
 
 from __future__ import annotations
 
-import datetime as _dt
 import gc
 import os
+import re
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from . import schema
 from .citations import find_citations
@@ -33,11 +35,16 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 PAPERS_DIR = "papers"
 NOTES_DIR = "notes"
+DOCS_DIR = "docs"
 RECORD_SUFFIX = ".yaml"
 MAX_RECORD_BYTES = 1 << 20  # a record is a few KB; 1 MiB is generous
 MAX_NOTE_BYTES = 4 << 20
 MAX_NODES = 20_000  # containers and scalars in one record
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 20  # far beyond any year; Python refuses to read ints of over 4,300 digits
+
+
+ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed: write each value out"
 
 
 class _Refused(Exception):
@@ -64,16 +71,154 @@ def _check_shape(data: Any) -> None:
     while stack:
         node, depth = stack.pop()
         if id(node) in seen:
-            raise _Refused("yaml-alias", "anchors and aliases (&name, *name) are not allowed in records")
+            raise _Refused("yaml-alias", ALIAS_MESSAGE)
         seen.add(id(node))
         if depth >= MAX_DEPTH:
-            raise _Refused("too-deep", f"the record nests deeper than {MAX_DEPTH} levels")
+            raise _Refused("too-deep", f"it nests deeper than {MAX_DEPTH} levels")
         count += len(node)
         if count > MAX_NODES:
-            raise _Refused("too-large", f"the record has more than {MAX_NODES} values")
+            raise _Refused("too-large", f"it has more than {MAX_NODES} values")
         for v in (node.values() if type(node) is dict else node):
             if isinstance(v, (dict, list)):
                 stack.append((v, depth + 1))
+
+
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DROPPED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("int", "timestamp", "merge", "value")}
+# What may stand before an anchor or alias (spaces aside): the start of a line or an indicator.
+_BEFORE_ANCHOR = frozenset("\r\n\x85\u2028\u2029\ufeff:?[{,-")
+
+
+def _may_have_anchor(text: str) -> bool:
+    """Whether an `&` or `*` of the text is where a node starts; if none is, the text has no anchor.
+
+    `*` is common in Markdown (*emphasis*), so each is looked at in place rather
+    than by a regex tried at every position (a sixth of the load time).
+    """
+    for mark in "&*":
+        i = text.find(mark)
+        while i != -1:
+            j = i
+            while j and text[j - 1] in " \t":
+                j -= 1
+            if j == 0 or text[j - 1] in _BEFORE_ANCHOR:
+                return True
+            if j < i:  # after a tag (`!!str &a x`)?
+                k = j
+                while k and not text[k - 1].isspace():
+                    k -= 1
+                if text[k] == "!":
+                    return True
+            i = text.find(mark, i + 1)
+    return False
+
+
+def _implicit_resolvers() -> dict:
+    """YAML 1.1's implicit types, less those that turn text into surprises.
+
+    Integers are plain decimal (no 0x7e1, 03741, 2_017, 33:37 or +2017); dates
+    and timestamps stay text for `schema.Date` to check (2024-02-30 would not
+    even construct); `<<` merges and `=` are ordinary text.
+    """
+    out: dict = {}
+    for first, pairs in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in pairs if tag not in _DROPPED_TAGS]
+        if kept:
+            out[first] = kept
+    plain_int = re.compile(r"^-?(?:0|[1-9][0-9]*)\Z")
+    for first in "-0123456789":
+        out.setdefault(first, []).insert(0, ("tag:yaml.org,2002:int", plain_int))
+    return out
+
+
+class _YamlLoader(FastLoader):
+    """libyaml's safe loader that also reports duplicate keys and refuses aliases."""
+
+    yaml_implicit_resolvers = _implicit_resolvers()
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[yaml.Node, Any]] = []
+
+    def construct_object(self, node, deep=False):
+        # the composer hands an alias over as the node it names, so a node met twice is an alias
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _Refused("yaml-alias", ALIAS_MESSAGE)
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, TypeError, OverflowError):  # `!!float x`, `!!bool maybe`: a bad value, not a crash
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            return schema.Unreadable(f"{shown!r:.40} tagged {node.tag.replace('tag:yaml.org,2002:', '!!')}, which it is not")
+
+    def construct_mapping(self, node, deep=False):
+        """Keys in order; a repeated key is noted (the first value stays) instead of silently winning."""
+        if not isinstance(node, yaml.MappingNode):
+            raise ConstructorError(None, None, f"expected a mapping node, but found {node.id}", node.start_mark)
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                seen = key in mapping
+            except TypeError:
+                raise ConstructorError("while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark) from None
+            if seen:
+                self.duplicates.append((key_node, key))
+            else:
+                mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_plain_int(self, node):
+        text = self.construct_scalar(node)
+        if not _PLAIN_INT.fullmatch(text):
+            return schema.Unreadable(f"{text[:40]!r}, not a whole number in plain decimal digits")
+        if len(text.lstrip("-")) > MAX_INT_DIGITS:
+            return schema.Unreadable(f"a number of {len(text.lstrip('-'))} digits")
+        return int(text)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:int", _YamlLoader.construct_plain_int)
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+
+_FAILED = object()  # what _parse_yaml returns for a document it could not read
+
+
+def _first_anchor(text: str, sure: bool = False) -> tuple[int, int] | None:
+    """Line and column of the first anchor or alias, if the text has one."""
+    if not sure and not _may_have_anchor(text):
+        return None
+    try:
+        for event in yaml.parse(text, Loader=FastLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:
+        pass  # the load reports it
+    return None
+
+
+def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, int, str, str]]]:
+    """One YAML document as data (or _FAILED), and its problems as (line, col, code, message)."""
+    anchor = _first_anchor(text)
+    if anchor is not None:
+        return _FAILED, [(*anchor, "yaml-alias", ALIAS_MESSAGE)]
+    loader = _YamlLoader(text)
+    try:
+        data = loader.get_single_data()
+        _check_shape(data)
+    except yaml.YAMLError as exc:
+        line, col, message = _yaml_error(exc, text)
+        return _FAILED, [(line, col, "yaml-syntax", message)]
+    except RecursionError:
+        return _FAILED, [(1, 1, "too-deep", "it nests too deeply")]
+    except _Refused as refused:
+        line, col = (_first_anchor(text, sure=True) or (1, 1)) if refused.code == "yaml-alias" else (1, 1)
+        return _FAILED, [(line, col, refused.code, refused.message)]
+    finally:
+        loader.dispose()
+    return data, [
+        (k.start_mark.line + 1, k.start_mark.column + 1, "duplicate-key",
+         f"duplicate key {key!r:.60}: YAML would keep only one of the two values; remove or rename one")
+        for k, key in loader.duplicates
+    ]
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -123,8 +268,12 @@ def _char_at(text: str, line: int, column: int) -> str:
 def _read_capped(path: str | Path, limit: int) -> tuple[bytes | None, str | None]:
     """The file's bytes, never reading more than `limit` + 1 of them."""
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # O_NONBLOCK: a FIFO put in place after the folder scan must not hang the load
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None, "cannot read the file: not a regular file"
+            size = st.st_size
             if size <= limit:
                 # sized reads: read(limit) would allocate a limit-sized buffer per file
                 raw = fh.read(size + 1)
@@ -174,22 +323,13 @@ class _Source:
     def locate(self, path: tuple, on_key: bool = False) -> tuple[int, int]:
         if self._root is None:
             try:
-                self._root = yaml.compose(self.text, Loader=FastLoader) or False
+                self._root = yaml.compose(self.text, Loader=_YamlLoader) or False
             except yaml.YAMLError:
                 self._root = False
         if not self._root:
             return 1, 1
         node = _find_node(self._root, path, on_key)
         return node.start_mark.line + 1, node.start_mark.column + 1
-
-    def first_alias(self) -> tuple[int, int]:
-        try:
-            for event in yaml.parse(self.text, Loader=FastLoader):
-                if isinstance(event, yaml.AliasEvent):
-                    return event.start_mark.line + 1, event.start_mark.column + 1
-        except yaml.YAMLError:
-            pass
-        return 1, 1
 
 
 # ---------------------------------------------------------------- records
@@ -198,6 +338,7 @@ class _Source:
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
+        self.real_root = os.path.realpath(root)
         self.problems: list[Problem] = []
         self.sources: dict[str, _Source] = {}  # key -> source, for records that parsed
         self.record_keys: set[str] = set()  # every record file, valid or not
@@ -210,65 +351,125 @@ class _Loader:
         line, col = source.locate(path, on_key)
         self.problem(source.rel, line, col, code, message, severity)
 
+    def entries(self, rel_dir: str, special: str = WARNING) -> Iterator[tuple[str, str, bool]]:
+        """(name, rel, is_dir) of each entry of `rel_dir` that is safe to open, sorted by name.
+
+        A symbolic link is followed only if it stays inside the knowledge base:
+        anything else in papers/, notes/ or docs/ would be published. FIFOs,
+        sockets and devices are never opened (reading a FIFO blocks forever).
+        """
+        try:
+            with os.scandir(os.path.join(self.root, rel_dir)) as it:
+                found = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.problem(rel_dir, 1, 1, "unreadable", f"cannot read the folder: {exc.strerror or exc}")
+            return
+        for entry in found:
+            rel = f"{rel_dir}/{entry.name}"
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not os.path.exists(entry.path):
+                    self.problem(rel, 1, 1, "symlink-broken", f"symbolic link to {os.readlink(entry.path)!r}, which does not exist (or loops)")
+                    continue
+                if os.path.commonpath([target, self.real_root]) != self.real_root:
+                    self.problem(rel, 1, 1, "symlink-outside",
+                                 f"symbolic link to {target}, outside the knowledge base: it would be published; copy the file in instead")
+                    continue
+            try:
+                mode = os.stat(entry.path).st_mode
+            except OSError as exc:
+                self.problem(rel, 1, 1, "unreadable", f"cannot read it: {exc.strerror or exc}")
+                continue
+            if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+                yield entry.name, rel, stat.S_ISDIR(mode)
+            else:
+                self.problem(rel, 1, 1, "not-a-file", "not a regular file (a FIFO, socket or device); it is never read", special)
+
+    def tree(self, rel_dir: str, special: str = WARNING, skip_hidden: bool = False,
+             folder_ok=None) -> Iterator[tuple[str, str, str]]:
+        """(name, rel, rel_dir) of every file under `rel_dir`; folders that loop are walked once."""
+        seen: set[str] = set()
+        stack = [rel_dir]
+        while stack:
+            here = stack.pop()
+            real = os.path.realpath(os.path.join(self.root, here))
+            if real in seen:
+                continue
+            seen.add(real)
+            subdirs = []
+            for name, rel, is_dir in self.entries(here, special):
+                if skip_hidden and name.startswith("."):
+                    continue
+                if not is_dir:
+                    yield name, rel, here
+                elif folder_ok is None or folder_ok(name, rel):
+                    subdirs.append(rel)
+            stack.extend(reversed(subdirs))
+
     def record_files(self) -> list[str]:
         """Names of the record files in papers/, sorted; strays reported."""
-        folder = os.path.join(self.root, PAPERS_DIR)
-        if not os.path.isdir(folder):
+        if not os.path.isdir(os.path.join(self.root, PAPERS_DIR)):
             return []
         out = []
-        with os.scandir(folder) as it:
-            for entry in it:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                rel = f"{PAPERS_DIR}/{name}"
-                if not entry.is_file():
-                    self.problem(rel, 1, 1, "stray-file", "records live directly in papers/; this folder is ignored", WARNING)
-                elif name.endswith(RECORD_SUFFIX):
-                    out.append(name)
-                elif name.endswith(".yml"):
-                    self.problem(rel, 1, 1, "wrong-extension", f"records end in .yaml: rename it to {name[:-4]}.yaml")
-                else:
-                    self.problem(rel, 1, 1, "stray-file", "not a record (papers/<key>.yaml); ignored", WARNING)
-        out.sort()
+        for name, rel, is_dir in self.entries(PAPERS_DIR):
+            if name.startswith("."):
+                continue
+            if is_dir:
+                self.problem(rel, 1, 1, "stray-file", "records live directly in papers/; this folder is ignored", WARNING)
+            elif name.endswith(RECORD_SUFFIX):
+                out.append(name)
+            elif name.endswith(".yml"):
+                self.problem(rel, 1, 1, "wrong-extension", f"records end in .yaml: rename it to {name[:-4]}.yaml")
+            else:
+                self.problem(rel, 1, 1, "stray-file", "not a record (papers/<key>.yaml); ignored", WARNING)
         return out
 
-    def load_record(self, name: str) -> Paper | None:
-        key = name[: -len(RECORD_SUFFIX)]
-        rel = f"{PAPERS_DIR}/{name}"
-        self.record_keys.add(key)
-        key_ok = bool(schema.KEY_RE.fullmatch(key))
-        if not key_ok:
-            self.problem(rel, 1, 1, "bad-key",
-                         f"file name {key!r} is not a valid key: use lowercase letters, digits and . _ - (e.g. vaswani2017attention)")
-        raw, err = _read_capped(os.path.join(self.root, rel), MAX_RECORD_BYTES)
+    def id_ok(self, rel: str, name: str, what: str) -> bool:
+        """Whether a file stem is a usable key or topic id; if not, one problem says why."""
+        if name in schema.RESERVED_IDS:
+            page = "the all-papers page" if what == "key" else "the topics index"
+            self.problem(rel, 1, 1, "reserved", f"{name!r} is a reserved name (it would replace {page}); rename the file")
+        elif not schema.KEY_RE.fullmatch(name):
+            code, thing = ("bad-key", "key") if what == "key" else ("bad-topic-id", "topic id")
+            self.problem(rel, 1, 1, code, f"file name {name!r} is not a valid {thing}: use lowercase letters, digits and . _ -, "
+                         f"at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)")
+        else:
+            return True
+        return False
+
+    def read_text(self, rel: str, limit: int) -> str | None:
+        """The file's text, or None with the reason reported (too large, unreadable, not UTF-8)."""
+        raw, err = _read_capped(os.path.join(self.root, rel), limit)
         if err:
             self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
             return None
         text, bad = _decode(raw)
         if bad:
             self.problem(rel, bad[0], bad[1], "encoding", bad[2])
+        return text
+
+    def parse(self, rel: str, text: str, first_line: int = 1, prefix: str = "") -> Any:
+        """The YAML document's data, or _FAILED; its problems reported, offset to the file's lines."""
+        data, found = _parse_yaml(text)
+        for line, col, code, message in found:
+            self.problem(rel, line + first_line - 1, col, code, prefix + message)
+        return data
+
+    def load_record(self, name: str) -> Paper | None:
+        key = name[: -len(RECORD_SUFFIX)]
+        rel = f"{PAPERS_DIR}/{name}"
+        self.record_keys.add(key)
+        key_ok = self.id_ok(rel, key, "key")
+        text = self.read_text(rel, MAX_RECORD_BYTES)
+        if text is None:
             return None
-        try:
-            data = yaml.load(text, Loader=FastLoader)
-        except yaml.YAMLError as exc:
-            line, col, msg = _yaml_error(exc, text)
-            self.problem(rel, line, col, "yaml-syntax", msg)
+        before = len(self.problems)
+        data = self.parse(rel, text)
+        if data is _FAILED:
             return None
-        except RecursionError:
-            self.problem(rel, 1, 1, "too-deep", "the record nests too deeply")
-            return None
-        source = _Source(rel, text)
-        try:
-            _check_shape(data)
-        except _Refused as refused:
-            line, col = source.first_alias() if refused.code == "yaml-alias" else (1, 1)
-            self.problem(rel, line, col, refused.code, refused.message)
-            return None
-        self.sources[key] = source
-        findings = schema.check_record(data, key)
-        failed = False
-        for f in findings:
+        failed = len(self.problems) > before  # duplicate keys
+        self.sources[key] = _Source(rel, text)
+        for f in schema.check_record(data, key):
             message = f"{f.path[0]}: {f.message}" if f.path and not f.on_key else f.message
             self.at(key, f.path, f.code, message, f.severity, f.on_key)
             failed = failed or f.severity == ERROR
@@ -278,11 +479,7 @@ class _Loader:
 
 
 def _paper(key: str, rel: str, data: dict) -> Paper:
-    added = data.get("added")
-    if isinstance(added, str):
-        added = _dt.date.fromisoformat(added.strip())
-    elif isinstance(added, _dt.datetime):
-        added = added.date()
+    added = schema.parse_date(data.get("added"))
     return Paper(
         key=key,
         path=rel,
@@ -322,66 +519,77 @@ def _first_heading(body: str) -> str | None:
 
 
 def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
-    folder = root / NOTES_DIR
     topics: dict[str, Topic] = {}
-    if not folder.is_dir():
+    if not (root / NOTES_DIR).is_dir():
         return topics
-    paths = sorted(p for p in folder.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
-        tid = path.stem
-        raw, err = _read_capped(path, MAX_NOTE_BYTES)
-        if err:
-            loader.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
+
+    def folder_ok(name: str, rel: str) -> bool:
+        # a folder names its parent topic, so it follows the topic id rule (no newline to forge output lines)
+        if schema.TOPIC_RE.fullmatch(name):
+            return True
+        loader.problem(rel, 1, 1, "bad-folder",
+                       f"folder name {name!r} is not a valid topic id: use lowercase letters, digits and . _ -; its notes are not loaded")
+        return False
+
+    notes = [(rel, here) for name, rel, here in loader.tree(NOTES_DIR, skip_hidden=True, folder_ok=folder_ok) if name.endswith(".md")]
+    for rel, here in sorted(notes, key=lambda n: n[0].split("/")):
+        try:
+            topic = _load_note(loader, rel, here, topics)
+        except Exception as exc:  # a bug of ours must not hide the other problems
+            loader.problem(rel, 1, 1, "internal-error", f"tlnotes could not check this file: {exc!r}")
             continue
-        text, bad = _decode(raw)
-        if bad:
-            loader.problem(rel, bad[0], bad[1], "encoding", bad[2])
-            continue
-        if not schema.TOPIC_RE.fullmatch(tid):
-            loader.problem(rel, 1, 1, "bad-topic-id",
-                           f"note file name {tid!r} is not a valid topic id: use lowercase letters, digits and . _ -")
-            continue
-        if tid in topics:
-            loader.problem(rel, 1, 1, "duplicate-topic", f"topic id {tid!r} is already used by {topics[tid].path}; topic ids are unique across notes/")
-            continue
-        front, body, body_line = _split_front_matter(text)
-        meta: Any = {}
-        if front is not None:
-            try:
-                meta = yaml.load(front, Loader=FastLoader) or {}
-                _check_shape(meta)
-            except yaml.YAMLError as exc:
-                line, col, msg = _yaml_error(exc, front)
-                loader.problem(rel, line + 1, col, "yaml-syntax", f"front matter: {msg}")
-                continue
-            except _Refused as refused:
-                loader.problem(rel, 1, 1, refused.code, f"front matter: {refused.message}")
-                continue
-            if not isinstance(meta, dict):
-                loader.problem(rel, 2, 1, "front-matter", "front matter must be a mapping (title: ..., description: ...)")
-                continue
-        title = meta.get("title")
-        description = meta.get("description")
-        if title is None:
-            title = _first_heading(body)
-            if title is None:
-                loader.problem(rel, 1, 1, "missing-title", "a topic note needs a title: start it with front matter `---\\ntitle: ...\\n---`")
-                continue
-        if not isinstance(title, str) or not title.strip():
-            loader.problem(rel, 2, 1, "front-matter", "front matter `title` must be non-empty text")
-            continue
-        if description is not None and not isinstance(description, str):
-            loader.problem(rel, 2, 1, "front-matter", "front matter `description` must be text")
-            description = None
-        parent_dir = path.parent
-        parent = parent_dir.name if parent_dir != folder else None
-        topics[tid] = Topic(tid, rel, title.strip(), description, body, body_line, parent)
+        if topic is not None:
+            topics[topic.id] = topic
     # a folder names its parent topic only if a note of that name exists
     for tid, topic in list(topics.items()):
         if topic.parent is not None and (topic.parent not in topics or topic.parent == tid):
             topics[tid] = Topic(topic.id, topic.path, topic.title, topic.description, topic.body, topic.body_line, None)
     return topics
+
+
+def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -> Topic | None:
+    tid = rel.rsplit("/", 1)[1][: -len(".md")]
+    text = loader.read_text(rel, MAX_NOTE_BYTES)
+    if text is None:
+        return None
+    if not loader.id_ok(rel, tid, "topic"):
+        return None
+    if tid in topics:
+        loader.problem(rel, 1, 1, "duplicate-topic", f"topic id {tid!r} is already used by {topics[tid].path}; topic ids are unique across notes/")
+        return None
+    front, body, body_line = _split_front_matter(text)
+    meta: Any = {}
+    if front is not None:
+        before = len(loader.problems)
+        meta = loader.parse(rel, front, first_line=2, prefix="front matter: ")
+        if meta is _FAILED or len(loader.problems) > before:
+            return None
+        meta = {} if meta is None else meta
+        if not isinstance(meta, dict):
+            loader.problem(rel, 2, 1, "front-matter", "front matter must be a mapping (title: ..., description: ...)")
+            return None
+    title = meta.get("title")
+    description = meta.get("description")
+    if title is None:
+        title = _first_heading(body)
+        if title is None:
+            loader.problem(rel, 1, 1, "missing-title", "a topic note needs a title: start it with front matter `---\\ntitle: ...\\n---`")
+            return None
+    if not isinstance(title, str) or not schema.has_visible(title):
+        loader.problem(rel, 2, 1, "front-matter", "front matter `title` must be non-empty text")
+        return None
+    if description is not None and not isinstance(description, str):
+        loader.problem(rel, 2, 1, "front-matter", "front matter `description` must be text")
+        description = None
+    parent = here.rsplit("/", 1)[1] if here != NOTES_DIR else None
+    return Topic(tid, rel, title.strip(), description, body, body_line, parent)
+
+
+def _check_docs(loader: _Loader) -> None:
+    """Report what MkDocs would publish from docs/ that it should not; MkDocs reads the files itself."""
+    if os.path.isdir(os.path.join(loader.root, DOCS_DIR)):
+        for _ in loader.tree(DOCS_DIR, special=ERROR):  # a FIFO would hang the build: an error
+            pass
 
 
 # ---------------------------------------------------------------- across records
@@ -479,6 +687,7 @@ def _load(root: Path) -> KnowledgeBase:
         if paper is not None:
             papers[paper.key] = paper
     topics = _load_topics(root, loader)
+    _check_docs(loader)
     _cross_check(loader, papers, topics)
     _check_citations(loader, papers, topics)
     # a record with a cross-record error stays out of the KB's papers

@@ -16,6 +16,13 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def _one_line(text: str) -> str:
+    """`text` with unprintable characters (newlines, line separators, controls) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the KB, located precisely enough to jump to."""
@@ -28,7 +35,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        # a newline in a file name must not forge a line of output
+        return f"{_one_line(self.file)}:{self.line}:{self.column}: {self.severity}: {_one_line(self.message)} [{self.code}]"
 
     def as_dict(self) -> dict:
         return {

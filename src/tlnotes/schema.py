@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -26,6 +27,7 @@ KEY_RE = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{MAX_KEY_LENGTH - 1}}}$")
 TOPIC_RE = KEY_RE
 # `index` would replace a generated listing page (papers/index.md, topics/index.md)
 RESERVED_IDS = frozenset({"index"})
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the only date form; YAML's others (2024-2-3, times) are refused
 # New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
 # An arXiv id: new style (0704.0001 on) or old style archive/YYMMNNN. Every module that
 # reads ids from text, URLs or APIs builds on this one pattern.
@@ -46,6 +48,35 @@ ET_AL = "others"
 MIN_YEAR = 1900
 
 Path_ = tuple  # a location inside a record: field names and list indexes
+
+
+class Unreadable:
+    """A scalar the loader could not turn into a value (a 5,000-digit number, `!!int 0x7e1`).
+
+    It stands in for the value so that the field reports it like any other
+    wrong type, and the record's other problems are still found.
+    """
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __repr__(self) -> str:
+        return self.what
+
+
+# Letters and symbols that render as nothing: Hangul fillers, the blank Braille pattern.
+_BLANK_GRAPHEMES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+_ASCII_VISIBLE = re.compile(r"[!-~]")
+
+
+def has_visible(text: str) -> bool:
+    """Whether `text` shows anything: zero-width, format and filler characters do not."""
+    if "!" <= text[:1] <= "~" or _ASCII_VISIBLE.search(text):  # nearly always the first character
+        return True
+    return any(c not in _BLANK_GRAPHEMES and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
 
 
 @dataclass(frozen=True)
@@ -70,6 +101,8 @@ def _type_name(value: Any) -> str:
         return "a date"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, Unreadable):
+        return value.what
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -78,7 +111,7 @@ def _type_name(value: Any) -> str:
 
 
 def _quote_hint(value: Any) -> str:
-    if isinstance(value, (bool, int, float, _dt.date)):
+    if isinstance(value, (bool, int, float, _dt.date, Unreadable)):
         return " (put it in quotes to make it text)"
     return ""
 
@@ -118,8 +151,8 @@ class Text(Kind):
     def check(self, value, path):
         if not isinstance(value, str):
             yield Finding(path, "type", f"must be {self.what}, not {_type_name(value)}{_quote_hint(value)}")
-        elif not value.strip():
-            yield Finding(path, "empty", f"must be non-empty {self.what}")
+        elif not has_visible(value):
+            yield Finding(path, "empty", f"must be non-empty {self.what} (with a visible character)")
         elif self.single_line and "\n" in value.strip():
             yield Finding(path, "format", f"must be {self.what} on one line")
         elif self.pattern is not None and not self.pattern.fullmatch(value):
@@ -132,12 +165,17 @@ class Text(Kind):
         return out
 
 
+_YEAR_TEXT_RE = re.compile(r"[1-9][0-9]{3}")
+
+
 class Year(Kind):
     def check(self, value, path):
         last = _dt.date.today().year + 1
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and _YEAR_TEXT_RE.fullmatch(value.strip()):
                 yield Finding(path, "type", f"must be a number, not text: write {value.strip()} without quotes")
+            elif isinstance(value, str) and value.strip():
+                yield Finding(path, "type", f"must be a year in plain decimal digits such as 2017, not {value.strip()[:40]!r}")
             else:
                 yield Finding(path, "type", f"must be a year (a whole number), not {_type_name(value)}")
         elif not MIN_YEAR <= value <= last:
@@ -181,7 +219,7 @@ class TextList(Kind):
         pattern = self.item.pattern
         one_line = self.item.single_line
         for item in value:
-            if type(item) is not str or not item.strip():
+            if type(item) is not str or not has_visible(item):
                 return False
             if (pattern is not None and not pattern.fullmatch(item)) or (one_line and "\n" in item.strip()):
                 return False
@@ -224,8 +262,8 @@ class Summary(Kind):
 
     def _bullet(self, item, path):
         if isinstance(item, str):
-            if not item.strip():
-                yield Finding(path, "empty", "a bullet must not be empty")
+            if not has_visible(item):
+                yield Finding(path, "empty", "a bullet must not be empty (it needs a visible character)")
         elif isinstance(item, dict):
             if len(item) != 1:
                 yield Finding(
@@ -235,7 +273,7 @@ class Summary(Kind):
                 )
                 return
             ((text, children),) = item.items()
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str) or not has_visible(text):
                 yield Finding(path, "type", f"a bullet must be text, not {_type_name(text)}", on_key=True)
             if children is None:
                 yield Finding(
@@ -323,19 +361,27 @@ class Links(Kind):
         }
 
 
+def parse_date(value: Any) -> _dt.date | None:
+    """The date a YYYY-MM-DD string names, or None (also for 2024-02-30 or a timestamp)."""
+    if isinstance(value, str) and DATE_RE.fullmatch(value.strip()):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 class Date(Kind):
+    """A date is YYYY-MM-DD: the loader keeps YAML timestamps as text, to be checked here."""
+
     def check(self, value, path):
-        if isinstance(value, _dt.datetime):
+        if parse_date(value) is not None:
             return
-        if isinstance(value, _dt.date):
-            return
-        if isinstance(value, str):
-            try:
-                _dt.date.fromisoformat(value.strip())
-                return
-            except ValueError:
-                pass
-        yield Finding(path, "format", f"must be a date such as 2023-08-18, not {value!r}")
+        shown = repr(value)[:60]
+        if isinstance(value, str) and DATE_RE.fullmatch(value.strip()):
+            yield Finding(path, "format", f"{shown} is not a real date")
+        else:
+            yield Finding(path, "format", f"must be a date such as 2023-08-18 (YYYY-MM-DD), not {shown}")
 
     def json_schema(self):
         return {"type": "string", "format": "date"}
