@@ -260,3 +260,53 @@ def test_bibtex_block_has_a_copy_button(page, repo_url):
     block = page.locator("pre.tln-bibtex")
     assert "@inproceedings{vaswani2017attention," in block.inner_text()
     page.locator(".md-code__button, .md-clipboard").first.wait_for(timeout=10000)
+
+
+@pytest.fixture(scope="session")
+def corpus_url(tmp_path_factory, serve, browser):
+    from tests.test_hostile_site import build_corpus
+
+    return serve(build_corpus(tmp_path_factory.mktemp("corpus")))
+
+
+def test_the_hostile_corpus_never_runs_navigates_or_loads_from_elsewhere(browser, corpus_url):
+    """Every page type of tests/fixtures/hostile in Chromium: no dialog, no navigation, no console error,
+    no request to any host but the site's own, and no link in the article that a click would run."""
+    from tests.test_hostile_site import CORPUS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    problems: list[str] = []
+    origin = corpus_url.rstrip("/")
+    pg.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    pg.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    pg.on("request", lambda r: r.url.startswith(origin) or problems.append(f"request to another host: {r.url}"))
+    keys = sorted(p.stem for p in (CORPUS / "papers").glob("*.yaml"))
+    paths = ["", "papers/", "years/", "authors/", "authors/l/", "authors/other/", "topics/", "topics/hostile/",
+             "topics/deep/", "topics/nested/", "about/", *[f"papers/{k}/" for k in keys]]
+    for path in paths:
+        navigations: list[str] = []
+        listener = lambda frame: frame == pg.main_frame and navigations.append(frame.url)  # noqa: E731
+        pg.on("framenavigated", listener)
+        response = pg.goto(corpus_url + path)
+        assert response is not None and response.ok, path
+        pg.wait_for_timeout(150)  # time for a late script, a refresh or an error to happen
+        pg.remove_listener("framenavigated", listener)
+        assert navigations == [corpus_url + path], (path, navigations)
+        schemes = pg.eval_on_selector_all("article a[href], article area[href]", "els => els.map(e => e.protocol)")
+        assert set(schemes) <= {"http:", "https:", "mailto:"}, (path, set(schemes))
+        live = pg.locator("article script, article iframe, article object, article embed, article form, "
+                          "article [onerror], article [onload], article [onclick], article [onmouseover]")
+        assert live.count() == 0, path
+    # clicking every article link of a paper page runs nothing either
+    pg.goto(corpus_url + "papers/cross-field/")
+    for link in pg.locator("article a[href]").all():
+        href = link.get_attribute("href") or ""
+        if href.startswith(("http:", "https:", "mailto:")):
+            continue  # another site: the click would leave, which is what a link is for
+        link.click(no_wait_after=True)
+        pg.wait_for_timeout(50)
+        pg.goto(corpus_url + "papers/cross-field/")
+    assert problems == [], problems
+    context.close()

@@ -340,6 +340,7 @@ class _Loader:
         self.root = root
         self.real_root = os.path.realpath(root)
         self.problems: list[Problem] = []
+        self.docs_files: set[str] = set()  # under docs/, relative to it: what a note may link to besides generated pages
         self.sources: dict[str, _Source] = {}  # key -> source, for records that parsed
         self.record_keys: set[str] = set()  # every record file, valid or not
 
@@ -588,8 +589,8 @@ def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -
 def _check_docs(loader: _Loader) -> None:
     """Report what MkDocs would publish from docs/ that it should not; MkDocs reads the files itself."""
     if os.path.isdir(os.path.join(loader.root, DOCS_DIR)):
-        for _ in loader.tree(DOCS_DIR, special=ERROR):  # a FIFO would hang the build: an error
-            pass
+        for _name, rel, _dir in loader.tree(DOCS_DIR, special=ERROR):  # a FIFO would hang the build: an error
+            loader.docs_files.add(rel[len(DOCS_DIR) + 1 :])
 
 
 # ---------------------------------------------------------------- across records
@@ -638,35 +639,57 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def _check_citations(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
-    """Every `[@key]` in a note or a record's `notes` must name a record."""
-    known = loader.record_keys
-
-    def report(rel: str, line: int, col: int, key: str) -> None:
-        near = schema.suggest(key, known, cutoff=0.5) or schema.closest(key, known)
-        hint = f"; did you mean `{near}`?" if near else ""
-        loader.problem(rel, line, col, "unknown-citation", f"citation of unknown key @{key}{hint}")
+def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]):
+    """(file, text, page it renders on, where(line, col) -> file line and column) of every Markdown note."""
+    from .render import paper_path, topic_path
 
     for topic in topics.values():
-        for c in find_citations(topic.body):
-            for item in c.items:
-                if item.key not in known:
-                    report(topic.path, topic.body_line + c.line - 1, c.column, item.key)
+        yield topic.path, topic.body, topic_path(topic.id), lambda line, col, t=topic: (t.body_line + line - 1, col)
     for paper in papers.values():
         if not paper.notes:
             continue
-        cites = find_citations(paper.notes)
-        if not any(item.key not in known for c in cites for item in c.items):
-            continue
-        line, col = loader.sources[paper.key].locate(("notes",))
-        node_is_block = loader.sources[paper.key].text.splitlines()[line - 1][col - 1 : col] in ("|", ">")
-        for c in cites:
+
+        def where(line, col, paper=paper, found=[]):  # the notes node is located once, on the first problem
+            if not found:
+                at_line, at_col = loader.sources[paper.key].locate(("notes",))
+                text_line = loader.sources[paper.key].text.splitlines()[at_line - 1]
+                found.append((at_line, at_col, text_line[at_col - 1 : at_col] in ("|", ">")))
+            at_line, at_col, block = found[0]
+            if block:
+                return at_line + line, col + 2
+            return at_line + line - 1, (at_col if line == 1 else 1) + col - 1
+
+        yield paper.path, paper.notes, paper_path(paper.key), where
+
+
+def _line_col_in(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
+    """Citations name records; links lead to pages and headings; nesting stays within what the build can take."""
+    from .render import BIBLIOGRAPHY, page_paths, render_page
+    from .sitecheck import SitePages, check_text
+
+    known = loader.record_keys
+    kb = KnowledgeBase(root=loader.root, papers=papers, topics=topics)
+    site = SitePages(lambda: page_paths(kb), docs=loader.docs_files, extra={BIBLIOGRAPHY},
+                     page_markdown=lambda path: render_page(kb, path) if path not in loader.docs_files
+                     else _read_doc(loader.root, path))
+    for rel, text, page, where in _note_texts(loader, papers, topics):
+        for c in find_citations(text):
             for item in c.items:
                 if item.key not in known:
-                    if node_is_block:
-                        report(paper.path, line + c.line, c.column + 2, item.key)
-                    else:
-                        report(paper.path, line + c.line - 1, (col if c.line == 1 else 1) + c.column - 1, item.key)
+                    near = schema.suggest(item.key, known, cutoff=0.5) or schema.closest(item.key, known)
+                    hint = f"; did you mean `{near}`?" if near else ""
+                    loader.problem(rel, *where(c.line, c.column), "unknown-citation", f"citation of unknown key @{item.key}{hint}")
+        for f in check_text(text, page, site):
+            loader.problem(rel, *where(*_line_col_in(text, f.offset)), f.code, f.message)
+
+
+def _read_doc(root: Path, rel: str) -> str:
+    raw, _err = _read_capped(os.path.join(root, DOCS_DIR, rel), MAX_NOTE_BYTES)
+    return raw.decode("utf-8", "replace") if raw else ""
 
 
 def load(root: str | os.PathLike) -> KnowledgeBase:
@@ -689,7 +712,7 @@ def _load(root: Path) -> KnowledgeBase:
     topics = _load_topics(root, loader)
     _check_docs(loader)
     _cross_check(loader, papers, topics)
-    _check_citations(loader, papers, topics)
+    _check_notes(loader, papers, topics)
     # a record with a cross-record error stays out of the KB's papers
     bad = {p.file for p in loader.problems if p.severity == ERROR}
     papers = {k: v for k, v in papers.items() if v.path not in bad}

@@ -407,23 +407,41 @@ def render_topics_index(idx: Index) -> str:
     return "\n".join(out)
 
 
+LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS)
+
+
 def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
     """Every generated page of the site, as Markdown keyed by its source path."""
     idx = idx or build_index(kb)
-    pages = {
-        HOME: render_home(idx, site),
-        ALL_PAPERS: render_all_papers(idx),
-        ALL_TOPICS: render_topics_index(idx),
-        YEARS: render_years(idx),
-        AUTHORS: render_authors(idx),
-    }
-    for paper in kb.papers.values():
-        pages[paper_path(paper.key)] = render_paper(paper, idx)
-    for topic in kb.topics.values():
-        pages[topic_path(topic.id)] = render_topic(topic, idx)
-    for letter, authors in _author_groups(idx).items():
-        pages[author_page(letter)] = render_author_page(letter, authors, idx)
-    return pages
+    return {path: render_page(kb, path, site, idx) for path in page_paths(kb, idx)}
+
+
+def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
+    """The source path of every page `render` makes, in a stable order."""
+    idx = idx or build_index(kb)
+    return [*LISTINGS, *(paper_path(k) for k in kb.papers), *(topic_path(t) for t in kb.topics),
+            *(author_page(letter) for letter in _author_groups(idx))]
+
+
+def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | None = None) -> str | None:
+    """One generated page, or None if the site has no such page."""
+    idx = idx or build_index(kb)
+    listings = {HOME: lambda: render_home(idx, site), ALL_PAPERS: lambda: render_all_papers(idx),
+                ALL_TOPICS: lambda: render_topics_index(idx), YEARS: lambda: render_years(idx),
+                AUTHORS: lambda: render_authors(idx)}
+    if path in listings:
+        return listings[path]()
+    kind, _, name = path.partition("/")
+    stem = name.removesuffix(".md")
+    if kind == "papers" and stem in kb.papers and path == paper_path(stem):
+        return render_paper(kb.papers[stem], idx)
+    if kind == "topics" and stem in kb.topics and path == topic_path(stem):
+        return render_topic(kb.topics[stem], idx)
+    if kind == "authors":
+        groups = _author_groups(idx)
+        if stem in groups and path == author_page(stem):
+            return render_author_page(stem, groups[stem], idx)
+    return None
 
 
 BIBLIOGRAPHY = "papers.bib"

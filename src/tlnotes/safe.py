@@ -93,14 +93,15 @@ class Link:
 
 
 _TITLE_RE = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)', re.S)
-_REF_DEF_RE = re.compile(r"\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+)")
+# a definition starts a line, after any list markers and quote marks around it; its URL may be on the next line
+_REF_DEF_RE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*(\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+))", re.M)
 
 
 def links(text: str) -> list[Link]:
     """Every inline destination and reference definition in `text`, wherever it stands.
 
-    Definitions count anywhere (inside list items and blockquotes, with the
-    URL on the next line), and an inline destination without its `)` runs to
+    Definitions count wherever a line starts one (inside list items and
+    blockquotes, with the URL on the next line), and an inline destination without its `)` runs to
     the end of the paragraph: a reading wider than Python-Markdown's, so
     whatever it could take as a link is looked at here.
     """
@@ -118,8 +119,8 @@ def links(text: str) -> list[Link]:
             dest = first if (not rest.strip() or _TITLE_RE.fullmatch(rest.strip())) else raw
         out.append(Link(m.start(), end, dest, "inline", closed=closed))
     for m in _REF_DEF_RE.finditer(text):
-        dest = m.group(2)
-        out.append(Link(m.start(), m.end(), dest[1:-1] if dest.startswith("<") else dest, "definition", m.group(1)))
+        dest = m.group(3)
+        out.append(Link(m.start(1), m.end(), dest[1:-1] if dest.startswith("<") else dest, "definition", m.group(2)))
     return sorted(out, key=lambda link: link.start)
 
 
