@@ -116,6 +116,9 @@ def test_the_payloads_are_still_there_as_text(hostile_site):
     assert "&lt;script&gt;alert(" in page
     cross = (hostile_site / "papers" / "cross-field" / "index.html").read_text(encoding="utf-8")
     assert "javascript:alert(&#39;xf2&#39;)" in cross or "javascript:alert('xf2')" in cross
+    # Python-Markdown's placeholder characters (\x02, \x03) show as U+FFFD and fetch nothing from its stash
+    placeholders = (hostile_site / "papers" / "classic18" / "index.html").read_text(encoding="utf-8")
+    assert "\ufffdwzxhzdk:0\ufffd placeholder" in placeholders and "\x02" not in placeholders
 
 
 def test_the_scan_finds_what_it_looks_for(tmp_path):

@@ -332,4 +332,4 @@ def _with_citations(text: str, cite: Callable[[Citation], str] | None) -> str:
 
 def attr(text: str) -> str:
     """Text for an HTML attribute value or element content we write ourselves."""
-    return html.escape(str(text), quote=True)
+    return html.escape(_strip_controls(str(text)), quote=True)
