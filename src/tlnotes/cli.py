@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from importlib import resources
@@ -26,7 +27,7 @@ class UsageError(Exception):
 def _kb_root(path: str | None) -> Path:
     root = Path(path or ".")
     if not root.is_dir():
-        raise UsageError(f"{root}: no such directory")
+        raise UsageError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
     if not any((root / name).exists() for name in ("papers", "notes", "mkdocs.yml")):
         raise UsageError(f"{root}: not a tlnotes knowledge base (no papers/, notes/ or mkdocs.yml); `tlnotes init DIR` makes one")
     return root
@@ -114,7 +115,7 @@ def cmd_build(args) -> int:
             return 1
         config.plugins["tlnotes"].preloaded = kb
         build(config)
-    except (MkDocsException, OSError) as exc:
+    except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         print(f"tlnotes build: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -406,9 +407,15 @@ def cmd_init(args) -> int:
     if taken:
         print(f"tlnotes init: {root} already has {', '.join(taken)}; nothing written", file=sys.stderr)
         return 1
-    for name, template in INIT_FILES.items():
-        write_new(root / name, _template(template))
-    _ensure_schema_file(root)
+    written: list[Path] = []
+    try:
+        for name, template in [*INIT_FILES.items(), (SCHEMA_PATH, None)]:
+            write_new(root / name, _template(template) if template else schema_text())
+            written.append(root / name)
+    except OSError:  # a full or read-only disk: leave no half-made KB that a second `init` would refuse
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     print(f"created a knowledge base in {root}: try `tlnotes check {root}`")
     return 0
 
@@ -497,15 +504,39 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
+    command = f"tlnotes {args.command}"
     try:
-        return args.func(args)
+        code = args.func(args)
+        try:
+            sys.stdout.flush()  # a full disk behind `> out` shows here, not as a traceback at exit
+        except OSError as exc:
+            exc.filename = "<stdout>"
+            raise
+        return code
     except UsageError as exc:
-        print(f"tlnotes {args.command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `tlnotes check | head`
+        _drop_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a read-only or full disk, a directory where a file should be: one line, never a traceback
+        reason = exc.strerror or str(exc)
+        print(f"{command}: {exc.filename}: {reason}" if exc.filename else f"{command}: {reason}", file=sys.stderr)
+        if exc.filename in (None, "<stdout>"):  # most likely our own output failed: do not fail again at exit
+            _drop_stdout()
+        return 1
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so Python's flush at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover
