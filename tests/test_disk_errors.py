@@ -206,3 +206,28 @@ def test_kb_dir_that_is_a_file(run, tmp_path, argv):
     r = run(*[a.format(f=f) for a in argv])
     assert r.code in (1, 2) and "Traceback" not in r.err
     assert f"{f}: not a directory" in r.err and f.read_text() == "precious\n"
+
+
+# ---------------------------------------------------------------- temporary files
+
+
+@pytest.mark.parametrize("gitignore", ["template", "repository"])
+def test_gitignore_matches_temporary_files(run, tmp_path, monkeypatch, gitignore):
+    """A write killed before its cleanup leaves `.<name>.<random>.tmp`; git must not offer to commit it."""
+    kb = tmp_path / "kb"
+    assert run("init", kb).code == 0
+    if gitignore == "repository":
+        (kb / ".gitignore").write_bytes((REPO / ".gitignore").read_bytes())
+    left = []
+    real_unlink = os.unlink
+    monkeypatch.setattr(os, "unlink", lambda p, *a, **k: left.append(p))  # the cleanup never runs
+    assert run("new", "k", "--dir", kb).code == 0
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert left and all(os.path.basename(p).endswith(".tmp") for p in left)
+    subprocess.run(["git", "init", "-q", str(kb)], check=True)
+    rel = [os.path.relpath(p, kb) for p in left if os.path.exists(p)]
+    assert rel
+    ignored = subprocess.run(["git", "-C", str(kb), "check-ignore", *rel], capture_output=True, text=True)
+    assert ignored.stdout.split() == rel
+    shown = subprocess.run(["git", "-C", str(kb), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True)
+    assert ".tmp" not in shown.stdout and "papers/k.yaml" in shown.stdout
