@@ -140,7 +140,11 @@ def cmd_new(args) -> int:
     key = args.key
     if not schema.KEY_RE.fullmatch(key):
         print(f"tlnotes new: {key!r} is not a valid key: use lowercase letters, digits and . _ -, "
-              "starting with a letter or digit (e.g. vaswani2017attention)", file=sys.stderr)
+              f"starting with a letter or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)",
+              file=sys.stderr)
+        return 1
+    if key in schema.RESERVED_IDS:
+        print(f"tlnotes new: {key!r} is reserved (the site uses it for its own pages); choose another key", file=sys.stderr)
         return 1
     target = root / "papers" / f"{key}.yaml"
     try:
