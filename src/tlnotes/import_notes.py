@@ -371,7 +371,10 @@ def refusal(paper: ImportedPaper) -> str | None:
         return f"the title {title!r} has no letters or digits"
     if not schema.KEY_RE.fullmatch(paper.key) or paper.key in schema.RESERVED_IDS:
         return f"the key {paper.key!r} is not a valid record key"
-    data = yaml.load(record_yaml(paper, "2000-01-01"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        data = yaml.load(record_yaml(paper, "2000-01-01"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:  # a character YAML will not read back
+        return f"the record would not read back as YAML ({getattr(exc, 'problem', None) or exc})"
     data.setdefault("topics", ["topic"])  # `import bibtex` without --topic writes them anyway, and says so
     errors = [f for f in schema.check_record(data, paper.key) if f.severity == schema.ERROR]
     if errors:
@@ -550,11 +553,14 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
 # ---------------------------------------------------------------- writing
 
 
+_YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 def yaml_str(text: str) -> str:
     """A double-quoted YAML string: JSON's quoting, which YAML reads verbatim, keeping non-ASCII readable."""
     quoted = json.dumps(text, ensure_ascii=False)
-    # YAML reads these as line breaks inside a quoted string; JSON leaves them raw
-    return quoted.replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # JSON leaves these raw; YAML reads some as line breaks and refuses the others (DEL, C1 controls, non-characters)
+    return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
