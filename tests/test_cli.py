@@ -161,6 +161,26 @@ def test_new_refuses_invalid_key(kb, run, key):
     assert not (kb.root / "escape.yaml").exists()
 
 
+@pytest.mark.parametrize("key", ["evil\n", "k\n", "a" * (schema.MAX_KEY_LENGTH + 1), "a" * 300, "k\r", "k\x00"])
+def test_new_refuses_keys_the_loader_would_refuse(kb, run, key):
+    r = run("new", key, "--dir", kb.root)
+    assert r.code == 1 and "not a valid key" in r.err and "Traceback" not in r.err
+    assert list((kb.root / "papers").iterdir()) == []
+
+
+@pytest.mark.parametrize("key", sorted(schema.RESERVED_IDS) + [k.upper() for k in sorted(schema.RESERVED_IDS)])
+def test_new_refuses_reserved_keys(kb, run, key):
+    r = run("new", key, "--dir", kb.root)
+    assert r.code == 1 and "Traceback" not in r.err
+    assert list((kb.root / "papers").iterdir()) == []
+
+
+def test_new_accepts_the_longest_key(kb, run):
+    key = "a" * schema.MAX_KEY_LENGTH
+    assert run("new", key, "--dir", kb.root).code == 0
+    assert not [p for p in load(kb.root).problems if p.code in ("bad-key", "reserved")]
+
+
 def test_new_keeps_an_existing_schema_file(kb, run):
     (kb.root / "schema").mkdir()
     (kb.root / "schema" / "paper.schema.json").write_text("{}")

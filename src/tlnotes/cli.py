@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from importlib import resources
@@ -26,7 +27,7 @@ class UsageError(Exception):
 def _kb_root(path: str | None) -> Path:
     root = Path(path or ".")
     if not root.is_dir():
-        raise UsageError(f"{root}: no such directory")
+        raise UsageError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
     if not any((root / name).exists() for name in ("papers", "notes", "mkdocs.yml")):
         raise UsageError(f"{root}: not a tlnotes knowledge base (no papers/, notes/ or mkdocs.yml); `tlnotes init DIR` makes one")
     return root
@@ -114,7 +115,7 @@ def cmd_build(args) -> int:
             return 1
         config.plugins["tlnotes"].preloaded = kb
         build(config)
-    except (MkDocsException, OSError) as exc:
+    except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         print(f"tlnotes build: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -139,7 +140,11 @@ def cmd_new(args) -> int:
     key = args.key
     if not schema.KEY_RE.fullmatch(key):
         print(f"tlnotes new: {key!r} is not a valid key: use lowercase letters, digits and . _ -, "
-              "starting with a letter or digit (e.g. vaswani2017attention)", file=sys.stderr)
+              f"starting with a letter or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)",
+              file=sys.stderr)
+        return 1
+    if key in schema.RESERVED_IDS:
+        print(f"tlnotes new: {key!r} is reserved (the site uses it for its own pages); choose another key", file=sys.stderr)
         return 1
     target = root / "papers" / f"{key}.yaml"
     try:
@@ -152,77 +157,90 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _import_inputs(args):
-    """(KB root, source path, source text, loaded KB) for an import; None, after saying why, if unreadable."""
+def _import_inputs(args, limit: int):
+    """(KB root, source path, source text, loaded KB) for an import; None, after saying why, if unusable.
+
+    An unreadable file is an OSError naming it, which main() reports.
+    """
     from .load import load
 
     root = _kb_root(args.dir)
     source = Path(args.file)
-    try:
-        text = source.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        print(f"tlnotes import: {source}: {exc.strerror or exc}", file=sys.stderr)
+    with open(source, "rb") as fh:
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        print(f"tlnotes import: {source}: over {limit >> 20} MiB; tlnotes imports files of at most {limit >> 20} MiB; "
+              "nothing imported", file=sys.stderr)
         return None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
         return None
     return root, source, text, load(root)
 
 
-def _write_records(root: Path, papers, dry_run: bool) -> int:
-    """Write each imported record as a new file (never over one); the number written."""
+def _write_imported(root: Path, papers, notes, dry_run: bool) -> tuple[int, int]:
+    """Write records, then the notes that cite them, each as a new file; (records, notes) written.
+
+    Records go first so that an interrupted import leaves no note citing a record not yet written.
+    On Ctrl-C or a disk error, say how far it got before main() reports the error.
+    """
     import datetime as dt
 
-    from .import_notes import record_yaml
+    from .import_notes import note_md, record_yaml
 
     added = dt.date.today().isoformat()
-    written = 0
-    for paper in papers:
-        path = root / "papers" / f"{paper.key}.yaml"
-        if dry_run:
-            print(f"would write {path.relative_to(root)}: {paper.candidate.title}")
-            continue
-        try:
-            write_new(path, record_yaml(paper, added))
-            written += 1
-        except FileExists:
-            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
-    if written:
-        _ensure_schema_file(root)
-    return written
+    plan = [(root / "papers" / f"{p.key}.yaml", lambda p=p: record_yaml(p, added), "record", f": {p.candidate.title}")
+            for p in papers]
+    plan += [(path, lambda t=t: note_md(t), "note", "") for path, t in notes]
+    written = {"record": 0, "note": 0}
+    try:
+        for path, text, kind, what in plan:
+            if dry_run:
+                print(f"would write {path.relative_to(root)}{what}")
+                continue
+            try:
+                write_new(path, text())
+                written[kind] += 1
+            except FileExists:
+                print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+        if written["record"]:
+            _ensure_schema_file(root)
+    except (KeyboardInterrupt, OSError) as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+        print(f"tlnotes import: {why} after writing {written['record']} of {len(papers)} records and "
+              f"{written['note']} of {len(notes)} notes; running the same import again skips what exists", file=sys.stderr)
+        raise
+    return written["record"], written["note"]
 
 
 def cmd_import_notes(args) -> int:
-    from .import_notes import note_md, note_path, parse_notes
+    from .import_notes import MAX_NOTE_SOURCE_BYTES, ImportRefused, note_path, parse_notes
 
-    inputs = _import_inputs(args)
+    inputs = _import_inputs(args, MAX_NOTE_SOURCE_BYTES)
     if inputs is None:
         return 1
     root, source, text, kb = inputs
-    result = parse_notes(text, kb, source_name=source.stem)
-    written_notes = 0
-    for topic in result.topics.values():
-        if topic.id in kb.topics:
-            continue
-        path = note_path(root, topic, result.topics)
-        if args.dry_run:
-            print(f"would write {path.relative_to(root)}")
-            continue
-        try:
-            write_new(path, note_md(topic))
-            written_notes += 1
-        except FileExists:
-            print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
-    written_papers = _write_records(root, result.papers.values(), args.dry_run)
+    try:
+        result = parse_notes(text, kb, source_name=source.stem)
+    except ImportRefused as exc:
+        print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
+        return 1
+    notes = [(note_path(root, t, result.topics), t) for t in result.topics.values() if t.id not in kb.topics]
+    written_papers, written_notes = _write_imported(root, list(result.papers.values()), notes, args.dry_run)
     for line, title, existing in result.existing:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
+    for line, why in result.skipped:
+        print(f"{source}:{line}: {why}", file=sys.stderr)
     for line, text_ in result.unparsed:
         print(f"{source}:{line}: could not parse a paper from: {text_}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
     print(f"{verb} {len(result.papers) if args.dry_run else written_papers} records and "
-          f"{sum(t.id not in kb.topics for t in result.topics.values()) if args.dry_run else written_notes} topic notes; "
-          f"{len(result.existing)} already in the knowledge base; {len(result.unparsed)} lines not parsed", file=sys.stderr)
-    return 1 if result.unparsed else 0
+          f"{len(notes) if args.dry_run else written_notes} topic notes; "
+          f"{len(result.existing)} already in the knowledge base; {len(result.skipped)} skipped; "
+          f"{len(result.unparsed)} lines not parsed", file=sys.stderr)
+    return 1 if result.unparsed or result.skipped else 0
 
 
 def cmd_export_bibtex(args) -> int:
@@ -246,9 +264,9 @@ def cmd_export_bibtex(args) -> int:
 
 
 def cmd_import_bibtex(args) -> int:
-    from .import_bibtex import BibSyntaxError, parse_bibtex
+    from .import_bibtex import MAX_BIB_SOURCE_BYTES, BibSyntaxError, parse_bibtex
 
-    inputs = _import_inputs(args)
+    inputs = _import_inputs(args, MAX_BIB_SOURCE_BYTES)
     if inputs is None:
         return 1
     root, source, text, kb = inputs
@@ -261,7 +279,7 @@ def cmd_import_bibtex(args) -> int:
     except BibSyntaxError as exc:
         print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
         return 1
-    written = _write_records(root, result.papers.values(), args.dry_run)
+    written, _ = _write_imported(root, list(result.papers.values()), [], args.dry_run)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
@@ -447,9 +465,15 @@ def cmd_init(args) -> int:
     if taken:
         print(f"tlnotes init: {root} already has {', '.join(taken)}; nothing written", file=sys.stderr)
         return 1
-    for name, template in INIT_FILES.items():
-        write_new(root / name, _template(template))
-    _ensure_schema_file(root)
+    written: list[Path] = []
+    try:
+        for name, template in [*INIT_FILES.items(), (SCHEMA_PATH, None)]:
+            write_new(root / name, _template(template) if template else schema_text())
+            written.append(root / name)
+    except OSError:  # a full or read-only disk: leave no half-made KB that a second `init` would refuse
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     print(f"created a knowledge base in {root}: try `tlnotes check {root}`")
     return 0
 
@@ -538,15 +562,39 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
+    command = f"tlnotes {args.command}"
     try:
-        return args.func(args)
+        code = args.func(args)
+        try:
+            sys.stdout.flush()  # a full disk behind `> out` shows here, not as a traceback at exit
+        except OSError as exc:
+            exc.filename = "<stdout>"
+            raise
+        return code
     except UsageError as exc:
-        print(f"tlnotes {args.command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `tlnotes check | head`
+        _drop_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a read-only or full disk, a directory where a file should be: one line, never a traceback
+        reason = exc.strerror or str(exc)
+        print(f"{command}: {exc.filename}: {reason}" if exc.filename else f"{command}: {reason}", file=sys.stderr)
+        if exc.filename in (None, "<stdout>"):  # most likely our own output failed: do not fail again at exit
+            _drop_stdout()
+        return 1
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so Python's flush at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

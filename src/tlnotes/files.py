@@ -2,14 +2,20 @@
 
 Every write goes to a temporary file in the target's folder first and is
 then moved into place in one step, so a crash leaves either the old state
-or the new one, never half a file.
+or the new one, never half a file. Every failure is an `OSError` whose
+`filename` is the target, so the command line can name it in one line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+TMP_SUFFIX = ".tmp"  # temporary files are `.<name>.<random>.tmp`; .gitignore matches them
 
 
 class FileExists(Exception):
@@ -18,23 +24,49 @@ class FileExists(Exception):
 
 def write_new(path: Path, text: str) -> None:
     """Create `path` with `text`, atomically; refuse if it already exists."""
-    _write(path, text, replace=False)
+    _write(Path(path), text, replace=False)
 
 
 def write_replace(path: Path, text: str) -> None:
     """Create or replace `path` with `text`, atomically."""
-    _write(path, text, replace=True)
+    _write(Path(path), text, replace=True)
 
 
 def _write(path: Path, text: str, replace: bool) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not replace and path.exists():
-        raise FileExists(str(path))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
+        _make_parent(path.parent)
+        mode = path.lstat().st_mode if os.path.lexists(path) else None
+        if mode is not None and not replace:
+            raise FileExists(str(path))
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+            # `-o /dev/stdout`, a pipe: write into it; renaming over it would replace the device itself
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            return
+        _write_atomic(path, text, replace)
+    except OSError as exc:
+        named = exc.filename is not None and exc.filename2 is None and not str(exc.filename).endswith(TMP_SUFFIX)
+        if named:  # already names the path at fault (the target, or a file in the way of its folder)
+            raise
+        # name the file the user asked for, not our temporary file next to it
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _make_parent(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # some part of it is a file
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)) from None
+
+
+def _write_atomic(path: Path, text: str, replace: bool) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -45,12 +77,14 @@ def _write(path: Path, text: str, replace: bool) -> None:
                 os.link(tmp, path)  # fails if path appeared meanwhile: no overwrite race
             except FileExistsError:
                 raise FileExists(str(path)) from None
-            except OSError:  # filesystems without hard links
-                if path.exists():
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                if os.path.lexists(path):  # filesystems without hard links
                     raise FileExists(str(path)) from None
                 os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
 
 

@@ -8,10 +8,11 @@ file, are skipped naming the record they duplicate.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
-from .import_notes import Candidate, ImportedPaper, KnownPapers, link_label, make_key
+from .import_notes import Candidate, ImportedPaper, ImportRefused, KnownPapers, link_label, make_key, refusal
 from .model import KnowledgeBase
 from .schema import ARXIV_ID, DOI_RE, ET_AL, arxiv_id
 
@@ -21,11 +22,12 @@ _ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
 _NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
 
 
-class BibSyntaxError(Exception):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
+MAX_BIB_SOURCE_BYTES = 32 << 20  # a .bib file to import; a library of 10,000 entries is about 10 MB
+MAX_VALUE_CHARS = 100_000  # one field or @string after expanding its macros; an abstract is a few thousand
+
+
+class BibSyntaxError(ImportRefused):
+    """A malformed or oversized .bib file, at a line; nothing is imported."""
 
 
 @dataclass
@@ -46,33 +48,54 @@ class BibImport:
 def read_entries(text: str, filename: str = "<bib>") -> list[BibEntry]:
     """Every entry of a BibTeX file, duplicates included, in file order; BibSyntaxError if malformed."""
     from pybtex.database import Entry, Person
-    from pybtex.database.input.bibtex import Parser
+    from pybtex.database.input.bibtex import LowLevelParser, month_names
     from pybtex.scanner import PybtexSyntaxError
-    from pybtex.utils import OrderedCaseInsensitiveDict
+    from pybtex.utils import CaseInsensitiveDict, OrderedCaseInsensitiveDict
 
-    starts = [(m.start(), m.group(2)) for m in _ENTRY_AT.finditer(text)]
+    starts: dict[str, list[int]] = {}  # entry key -> offsets of its entries, in file order
+    for m in _ENTRY_AT.finditer(text):
+        starts.setdefault(m.group(2), []).append(m.start())
     entries: list[BibEntry] = []
 
-    class Collector(Parser):
-        def process_entry(self, entry_type, key, fields):
-            e = Entry(entry_type)
-            values = OrderedCaseInsensitiveDict()
-            for name, value_list in fields:
-                value = " ".join("".join(value_list).split())
-                if name.lower() in ("author", "editor"):
-                    for person in _split_names(value):
-                        e.add_person(Person(person), name.lower())
-                elif name not in values:
-                    values[name] = value
-            offset = next((pos for pos, k in starts if k == key), 0)
-            entries.append(BibEntry(key or "", entry_type.lower(), dict(values), dict(e.persons),
-                                    text.count("\n", 0, offset) + 1))
+    class Bounded(LowLevelParser):
+        """pybtex's parser, refusing a value that expands past MAX_VALUE_CHARS (a `@string` bomb doubles per line)."""
 
-        def handle_error(self, error):
-            raise error
+        def parse_value(self):
+            self.value_chars = 0
+            super().parse_value()
+
+        def parse_value_part(self):
+            part = super().parse_value_part()
+            self.value_chars += len(part)
+            if self.value_chars > MAX_VALUE_CHARS:
+                raise PybtexSyntaxError(f"a value expands to more than {MAX_VALUE_CHARS:,} characters "
+                                        "(@string macros concatenated with #?); tlnotes imports no more", self)
+            return part
+
+    def add_entry(entry_type, key, fields):
+        e = Entry(entry_type)
+        values = OrderedCaseInsensitiveDict()
+        for name, value_list in fields:
+            value = " ".join("".join(value_list).split())
+            if name.lower() in ("author", "editor"):
+                for person in _split_names(value):
+                    e.add_person(Person(person), name.lower())
+            elif name not in values:
+                values[name] = value
+        offsets = starts.get(key) or [0]
+        offset = offsets.pop(0) if len(offsets) > 1 else offsets[0]
+        entries.append(BibEntry(key or "", entry_type.lower(), dict(values), dict(e.persons),
+                                text.count("\n", 0, offset) + 1))
+
+    def raise_error(error):
+        raise error
 
     try:
-        Collector(filename=filename).parse_string(text)
+        parser = Bounded(text, handle_error=raise_error, want_entry=lambda key: True, filename=filename,
+                         macros=CaseInsensitiveDict(month_names))
+        for command, body in parser:
+            if command.lower() not in ("string", "preamble"):
+                add_entry(command, *body)
     except PybtexSyntaxError as exc:
         raise BibSyntaxError(getattr(exc, "lineno", 0) or 1, str(exc).split(": ", 1)[-1]) from None
     except Exception as exc:  # pybtex reports a few problems as other errors
@@ -86,12 +109,20 @@ def _split_names(value: str) -> list[str]:
     return split_name_list(value)
 
 
+@functools.cache
+def _text_backend():
+    """pybtex's plain-text backend, looked up once: `render_as` searches the plugin registry on every call (~10 ms)."""
+    from pybtex.plugin import find_plugin
+
+    return find_plugin("pybtex.backends", "text")()
+
+
 def decode(latex_text: str) -> str:
     """BibTeX text to Unicode: `Ga{\\"e}l` -> Gaël, braces dropped."""
     from pybtex.richtext import Text
 
     try:
-        text = Text.from_latex(latex_text).render_as("text")
+        text = Text.from_latex(latex_text).render(_text_backend())
     except Exception:  # malformed LaTeX: keep what is readable
         text = latex_text.replace("{", "").replace("}", "")
     return " ".join(text.split())
@@ -166,8 +197,13 @@ def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filenam
             what = f"already in the knowledge base as {where}" if where else f"same paper as entry {seen_in_file.get(existing, existing)!r} earlier in this file"
             result.skipped.append((e.line, f"entry {e.key!r} skipped: {what}"))
             continue
-        key = make_key(c, set(result.papers) | set(known.paths))
+        key = make_key(c, known.keys)
+        paper = ImportedPaper(key, c, list(topics), [], [])
+        why = refusal(paper)
+        if why:
+            result.skipped.append((e.line, f"entry {e.key!r} skipped: {why}"))
+            continue
         known.add(key, c.links, c.title)
         seen_in_file[key] = e.key
-        result.papers[key] = ImportedPaper(key, c, list(topics), [], [])
+        result.papers[key] = paper
     return result

@@ -36,6 +36,21 @@ HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 SEPARATOR_RE = re.compile(r"^\s*(?:--?|–|—|:|,)\s*")
+QUOTE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)+")
+
+# Bounds on what an import accepts, so that a hostile page ends with a message, not a hang or a crash.
+MAX_NESTING = 20  # bullet or blockquote levels; a summary nested 20 deep is still far inside load.MAX_DEPTH
+MAX_LINE_CHARS = 5_000  # a paper bullet is a few hundred characters; parsing one is quadratic at worst
+MAX_NOTE_SOURCE_BYTES = 4 << 20  # a notes page to import: as large as load() accepts a note
+
+
+class ImportRefused(Exception):
+    """The source file is beyond what an import accepts (or malformed), at `line`; nothing is imported."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
 
 STOPWORDS = set("""a an the on of for in to and or with is are be by at as from via into over under
 towards toward how what why when where which who do does can we you your our its it this that these those
@@ -177,6 +192,11 @@ def outline(text: str) -> list[Section]:
     after_blank = False
     paragraph: Item | None = None  # the open paragraph inside a bullet, if any
     for n, raw in enumerate(text.splitlines(), 1):
+        if len(raw) > MAX_LINE_CHARS:
+            raise ImportRefused(n, f"the line is {len(raw):,} characters long; tlnotes imports lines of at most {MAX_LINE_CHARS:,}")
+        quotes = QUOTE_RE.match(raw)
+        if quotes and quotes.group(0).count(">") > MAX_NESTING:
+            raise ImportRefused(n, f"blockquotes nest {quotes.group(0).count('>')} deep; tlnotes imports at most {MAX_NESTING} levels")
         blank_before, after_blank = after_blank, not raw.strip()
         line = raw.replace("\t", "    ")
         if FENCE_RE.match(line):
@@ -201,6 +221,8 @@ def outline(text: str) -> list[Section]:
                 stack.pop()
             (stack[-1].children if stack else sections[-1].items).append(item)
             stack.append(item)
+            if len(stack) > MAX_NESTING:
+                raise ImportRefused(n, f"bullets nest {len(stack)} deep; tlnotes imports at most {MAX_NESTING} levels")
             continue
         if not line.strip():
             continue
@@ -210,7 +232,11 @@ def outline(text: str) -> list[Section]:
                 paragraph = Item(line.strip(), n, lead)
                 stack[-1].children.append(paragraph)
             else:  # a wrapped line, of that paragraph or of the bullet itself
-                (paragraph or stack[-1]).text += " " + line.strip()
+                wrapped = paragraph or stack[-1]
+                wrapped.text += " " + line.strip()
+                if len(wrapped.text) > MAX_LINE_CHARS:
+                    raise ImportRefused(wrapped.line, f"the bullet runs to {len(wrapped.text):,} characters; "
+                                                      f"tlnotes imports bullets of at most {MAX_LINE_CHARS:,}")
             continue
         stack = []
         sections[-1].prose.append((len(sections[-1].items), raw))
@@ -261,7 +287,7 @@ def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: in
 
 def parse_paper(text: str, line: int = 0) -> Candidate | None:
     """A paper citation in one bullet's text, in any of the common forms, or None."""
-    text = text.strip()
+    text = " ".join(text.split())  # runs of spaces make the patterns below backtrack quadratically
     url_re = r"(?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\s*"
     # [Title](url) (authors, 2020) rest  -- also with a short prefix: `GATO: [Title](url) (deepmind, 2022)`
     m = re.match(r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)\s*\((?P<cite>[^()]+)\)(?P<rest>.*)$", text)
@@ -328,6 +354,33 @@ class ImportResult:
     topics: dict[str, ImportedTopic] = field(default_factory=dict)
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
+
+
+def refusal(paper: ImportedPaper) -> str | None:
+    """Why the record an import would write for `paper` would not pass `check`, or None if it would.
+
+    The record is checked as it will be read back: its YAML text, loaded again.
+    """
+    import yaml
+
+    from . import schema
+
+    title = paper.candidate.title
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in title):
+        return f"the title {title!r} has no letters or digits"
+    if not schema.KEY_RE.fullmatch(paper.key) or paper.key in schema.RESERVED_IDS:
+        return f"the key {paper.key!r} is not a valid record key"
+    try:
+        data = yaml.load(record_yaml(paper, "2000-01-01"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:  # a character YAML will not read back
+        return f"the record would not read back as YAML ({getattr(exc, 'problem', None) or exc})"
+    data.setdefault("topics", ["topic"])  # `import bibtex` without --topic writes them anyway, and says so
+    errors = [f for f in schema.check_record(data, paper.key) if f.severity == schema.ERROR]
+    if errors:
+        where = ".".join(str(step) for step in errors[0].path)
+        return f"{where + ': ' if where else ''}{errors[0].message}"
+    return None
 
 
 def _key_word(title: str) -> str:
@@ -411,11 +464,13 @@ class KnownPapers:
     def __init__(self, kb: KnowledgeBase | None):
         self.ids: dict[tuple[str, str], str] = {}
         self.paths: dict[str, str] = {}
+        self.keys: set[str] = set()  # every key taken, in the KB or earlier in this import
         if kb:
             for p in kb.papers.values():
                 self.add(p.key, p.links, p.title, p.path)
 
     def add(self, key, links, title, path=None):
+        self.keys.add(key)
         if "arxiv" in links:
             self.ids.setdefault(("arxiv", links["arxiv"]), key)
         if "doi" in links:
@@ -468,9 +523,13 @@ def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, res
         else:
             result.existing.append((item.line, c.title, known.paths.get(existing, existing)))
         return existing
-    key = make_key(c, set(result.papers) | set(known.paths))
-    known.add(key, c.links, c.title)
+    key = make_key(c, known.keys)
     paper = ImportedPaper(key, c, [topic], [], [parent_key] if parent_key else [])
+    why = refusal(paper)
+    if why:
+        result.skipped.append((item.line, f"{c.title!r} skipped: {why}"))
+        return None
+    known.add(key, c.links, c.title)
     result.papers[key] = paper
     summary = [c.rest] if c.rest else []
     summary += _summary(item.children, topic, key, result, known)
@@ -484,9 +543,11 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
     c = parse_paper(item.text, item.line)
     if c is not None:
         key = _add_paper(c, topic, item, parent_key, result, known)
-        return [f"{pad}- {c.title} [@{key}]"] if key else []
+        if key:
+            return [f"{pad}- {c.title} [@{key}]"]
+        # a paper that could not become a record (reported as skipped): its bullet stays as it was
     links = [(m["text"], m["url"]) for m in LINK_RE.finditer(item.text)]
-    if looks_like_citation(item.text):
+    if c is None and looks_like_citation(item.text):
         found = [known.find(links_for(url), t) for t, url in links] if links else [None]
         if not all(found):
             result.unparsed.append((item.line, item.text))
@@ -499,11 +560,14 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
 # ---------------------------------------------------------------- writing
 
 
+_YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 def yaml_str(text: str) -> str:
     """A double-quoted YAML string: JSON's quoting, which YAML reads verbatim, keeping non-ASCII readable."""
     quoted = json.dumps(text, ensure_ascii=False)
-    # YAML reads these as line breaks inside a quoted string; JSON leaves them raw
-    return quoted.replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # JSON leaves these raw; YAML reads some as line breaks and refuses the others (DEL, C1 controls, non-characters)
+    return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
