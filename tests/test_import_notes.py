@@ -202,3 +202,19 @@ def test_seed_import_covers_the_arxiv_papers(empty_kb, run):
     seed_ids = {arxiv_id(u) for u in re.findall(r"https?://arxiv\.org/\S+?(?=\))", seed.read_text())} - {None}
     got = {p.links.get("arxiv") for p in kb.papers.values()}
     assert len(seed_ids & got) / len(seed_ids) > 0.85
+
+
+def test_relative_links_of_the_source_page_become_text_and_the_import_passes_check(kb, run, tmp_path):
+    """Their targets (the source site's images and pages) are not in this knowledge base: check would fail on them."""
+    page = tmp_path / "page.md"
+    page.write_text("## Vision\n\nA figure: ![the model](../assets/fig.png) and [the intro](intro.md#why), "
+                    "[a section](#vision), [kept](https://example.org/x.png).\n\n"
+                    "- Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762))\n"
+                    "    - see ![](img/a.png)\n", encoding="utf-8")
+    r = run("import", "notes", page, "--dir", kb.root)
+    assert r.code == 0, r.err
+    for dest in ("../assets/fig.png", "intro.md#why", "#vision"):
+        assert f"relative link {dest!r} kept as text" in r.err
+    note = (kb.root / "notes" / "vision.md").read_text(encoding="utf-8")
+    assert "A figure: the model and the intro, a section, [kept](https://example.org/x.png)." in note
+    assert kb.load().errors == []

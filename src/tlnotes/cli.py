@@ -233,6 +233,9 @@ def cmd_import_notes(args) -> int:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
+    for line, dest in result.unlinked:
+        print(f"{source}:{line}: relative link {dest!r} kept as text: its target is not in this knowledge base",
+              file=sys.stderr)
     for line, text_ in result.unparsed:
         print(f"{source}:{line}: could not parse a paper from: {text_}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"

@@ -355,32 +355,23 @@ class ImportResult:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
+    unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
 
 
 def refusal(paper: ImportedPaper) -> str | None:
     """Why the record an import would write for `paper` would not pass `check`, or None if it would.
 
-    The record is checked as it will be read back: its YAML text, loaded again.
+    The record is checked as it will be read back: its YAML text, by the loader itself.
     """
-    import yaml
-
-    from . import schema
+    from .load import record_text_errors
 
     title = paper.candidate.title
     if not any(unicodedata.category(ch)[0] in "LN" for ch in title):
         return f"the title {title!r} has no letters or digits"
-    if not schema.KEY_RE.fullmatch(paper.key) or paper.key in schema.RESERVED_IDS:
-        return f"the key {paper.key!r} is not a valid record key"
-    try:
-        data = yaml.load(record_yaml(paper, "2000-01-01"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:  # a character YAML will not read back
-        return f"the record would not read back as YAML ({getattr(exc, 'problem', None) or exc})"
-    data.setdefault("topics", ["topic"])  # `import bibtex` without --topic writes them anyway, and says so
-    errors = [f for f in schema.check_record(data, paper.key) if f.severity == schema.ERROR]
-    if errors:
-        where = ".".join(str(step) for step in errors[0].path)
-        return f"{where + ': ' if where else ''}{errors[0].message}"
-    return None
+
+    # `import bibtex` without --topic writes records without topics anyway, and says so
+    errors = record_text_errors(record_yaml(paper, "2000-01-01"), paper.key, optional=("topics",))
+    return errors[0].message if errors else None
 
 
 def _key_word(title: str) -> str:
@@ -411,11 +402,32 @@ def make_key(c: Candidate, taken) -> str:
 
 
 def _topic_title(text: str) -> str:
+    from .schema import has_visible
+
     text = LINK_RE.sub(lambda m: m.group("text"), text)
     text = re.sub(r"\(\s*\)", "", text)
-    text = "".join(c for c in text if unicodedata.category(c)[0] != "S")  # emoji and symbols
+    # emoji, symbols and control characters
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "S" and unicodedata.category(c) != "Cc")
     text = re.sub(r"[*_`]", "", text).strip(" -:")
-    return text[:1].upper() + text[1:] if text else "Notes"
+    return text[:1].upper() + text[1:] if has_visible(text) else "Notes"
+
+
+_RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+
+
+def _unlink_relative(line: str) -> tuple[str, list[str]]:
+    """A note line with its relative links and images as plain text: their targets belong to the source page's site."""
+    from .safe import is_local
+
+    dropped = []
+
+    def text_only(m: re.Match) -> str:
+        if not is_local(m.group(3)):  # `#anchor` too: the source's headings become other topics' pages
+            return m.group(0)
+        dropped.append(m.group(3))
+        return m.group(2) or ("" if m.group(1) else m.group(3))
+
+    return _RELATIVE_LINK_RE.sub(text_only, line), dropped
 
 
 def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "notes") -> ImportResult:
@@ -455,6 +467,9 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
             topic.body.extend(_walk(item, tid, None, 0, result, known))
         for rest in prose_at.values():
             topic.body.extend(rest)
+        for n, line in enumerate(topic.body):
+            topic.body[n], dropped = _unlink_relative(line)
+            result.unlinked.extend((section.line, dest) for dest in dropped)
     return result
 
 

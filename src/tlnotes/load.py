@@ -464,6 +464,13 @@ class _Loader:
         text = self.read_text(rel, MAX_RECORD_BYTES)
         if text is None:
             return None
+        data = self.check_record(rel, key, text)
+        if data is None or not key_ok:
+            return None
+        return _paper(key, rel, data)
+
+    def check_record(self, rel: str, key: str, text: str, optional: tuple[str, ...] = ()) -> dict | None:
+        """The record's data if it has no error, else None; every problem reported either way."""
         before = len(self.problems)
         data = self.parse(rel, text)
         if data is _FAILED:
@@ -471,12 +478,29 @@ class _Loader:
         failed = len(self.problems) > before  # duplicate keys
         self.sources[key] = _Source(rel, text)
         for f in schema.check_record(data, key):
+            if f.code == "missing-field" and any(f.message.startswith(f"missing required field `{o}`") for o in optional):
+                continue
             message = f"{f.path[0]}: {f.message}" if f.path and not f.on_key else f.message
             self.at(key, f.path, f.code, message, f.severity, f.on_key)
             failed = failed or f.severity == ERROR
-        if failed or not key_ok:
-            return None
-        return _paper(key, rel, data)
+        return None if failed else data
+
+
+def record_text_errors(text: str, key: str, optional: tuple[str, ...] = ()) -> list[Problem]:
+    """The errors `check` would report in a record file holding `text`, before anything is written.
+
+    `add` and the importers ask this, the loader itself, so whatever they write
+    passes `check` (topics, related keys and duplicates across records aside:
+    those are theirs to look after). `optional` names required fields that
+    may still be missing, such as topics the curator fills in later.
+    """
+    loader = _Loader(Path("."))
+    rel = f"{PAPERS_DIR}/{key}{RECORD_SUFFIX}"
+    if len(text.encode("utf-8")) > MAX_RECORD_BYTES:
+        return [Problem(rel, 1, 1, ERROR, "too-large", f"the record would be over {MAX_RECORD_BYTES >> 20} MiB")]
+    loader.id_ok(rel, key, "key")
+    loader.check_record(rel, key, text, optional)
+    return [p for p in loader.problems if p.severity == ERROR]
 
 
 def _paper(key: str, rel: str, data: dict) -> Paper:

@@ -71,20 +71,12 @@ def parse_ref(text: str) -> Ref:
 
 def record_problem(text: str, key: str, meta: Metadata) -> str | None:
     """Why a record made from fetched metadata would fail `tlnotes check` (its topics aside), or None."""
-    import yaml
-
-    from .load import MAX_RECORD_BYTES
-    from .schema import ERROR, check_record
+    from .load import record_text_errors
 
     if len(meta.authors) > MAX_AUTHORS:
         return f"{len(meta.authors)} authors, more than the {MAX_AUTHORS} a record takes"
-    if len(text.encode("utf-8")) > MAX_RECORD_BYTES:
-        return f"the record would be larger than {_size(MAX_RECORD_BYTES)}"
-    data = yaml.safe_load(text)
-    for f in check_record({**data, "topics": data.get("topics") or ["placeholder"]}, key):
-        if f.severity == ERROR:
-            return (".".join(map(str, f.path)) + ": " if f.path else "") + f.message
-    return None
+    errors = record_text_errors(text, key, optional=("topics",))
+    return f"line {errors[0].line}: {errors[0].message}" if errors else None
 
 
 def clean(text: str | None) -> str:
