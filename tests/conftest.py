@@ -77,6 +77,18 @@ def kb(tmp_path) -> KB:
 
 
 @pytest.fixture
+def site_kb(kb) -> KB:
+    """A KB that builds as this repository's site does: its mkdocs.yml, a hand-written page, one record."""
+    import shutil
+
+    shutil.copy(REPO / "mkdocs.yml", kb.root / "mkdocs.yml")
+    (kb.root / "docs").mkdir()
+    (kb.root / "docs" / "about.md").write_text("# About\n\n## Contact\n\nHand-written.\n")
+    kb.record("vaswani2017attention")
+    return kb
+
+
+@pytest.fixture
 def run(capsys):
     """Run `tlnotes ARGS...` in-process; returns exit code and output."""
 

@@ -22,15 +22,6 @@ from tests.test_hostile_site import scan_site
 from tlnotes import cli, load
 
 
-@pytest.fixture
-def site_kb(kb):
-    shutil.copy(REPO / "mkdocs.yml", kb.root / "mkdocs.yml")
-    (kb.root / "docs").mkdir()
-    (kb.root / "docs" / "about.md").write_text("# About\n\n## Contact\n\nHand-written.\n")
-    kb.record("vaswani2017attention")
-    return kb
-
-
 def problems(kb, code="broken-link"):
     return [(p.file, p.line, p.column) for p in kb.load().problems if p.code == code]
 

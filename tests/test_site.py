@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,15 +17,6 @@ ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 def mkdocs(*args, cwd):
     exe = Path(sys.executable).parent / "mkdocs"
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=ENV)
-
-
-@pytest.fixture
-def site_kb(kb):
-    shutil.copy(REPO / "mkdocs.yml", kb.root / "mkdocs.yml")
-    (kb.root / "docs").mkdir()
-    (kb.root / "docs" / "about.md").write_text("# About\n\nHand-written.\n")
-    kb.record("vaswani2017attention")
-    return kb
 
 
 def test_repository_builds_with_mkdocs_strict(tmp_path):
