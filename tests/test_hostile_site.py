@@ -130,3 +130,24 @@ def test_the_scan_finds_what_it_looks_for(tmp_path):
         '<form action="data:text/html,x"></form></article><link rel="stylesheet" href="https://cdn/x.css">')
     found = scan_site(site)["a.html"]
     assert len(found) == 6, found
+
+
+def test_every_offline_command_on_the_corpus_answers_without_a_traceback(tmp_path):
+    """check, build, export, and both importers fed with the corpus's own text, into a fresh knowledge base."""
+    kb = tmp_path / "kb"
+    shutil.copytree(CORPUS, kb)
+    fresh = tmp_path / "fresh"
+    assert tlnotes("init", fresh).returncode == 0
+    bib = tmp_path / "corpus.bib"
+    page = tmp_path / "page.md"
+    page.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted((CORPUS / "notes").rglob("*.md"))),
+                    encoding="utf-8")
+    runs = [("check", kb), ("check", kb, "--format", "json"), ("build", kb, "--site-dir", tmp_path / "site"),
+            ("export", "bibtex", kb, "-o", bib), ("import", "bibtex", bib, "--dir", fresh, "--topic", "attention"),
+            ("import", "notes", page, "--dir", fresh), ("check", fresh), ("build", fresh, "--site-dir", tmp_path / "s2")]
+    for args in runs:
+        r = tlnotes(*args)
+        assert "Traceback" not in r.stdout + r.stderr, (args, r.stderr[-2000:])
+        assert r.returncode in (0, 1), (args, r.returncode, r.stderr[-2000:])
+        if args[0] in ("check", "build", "export"):
+            assert r.returncode == 0, (args, r.stderr[-2000:])

@@ -218,3 +218,16 @@ def test_relative_links_of_the_source_page_become_text_and_the_import_passes_che
     note = (kb.root / "notes" / "vision.md").read_text(encoding="utf-8")
     assert "A figure: the model and the intro, a section, [kept](https://example.org/x.png)." in note
     assert kb.load().errors == []
+
+
+def test_citations_of_keys_the_kb_lacks_become_text_and_the_import_passes_check(kb, run, tmp_path):
+    kb.record("vaswani2017attention")
+    page = tmp_path / "page.md"
+    page.write_text("## Reading\n\nAs in [@vaswani2017attention] and [@elsewhere2020; @vaswani2017attention], "
+                    "or @nobody2021 says.\n", encoding="utf-8")
+    r = run("import", "notes", page, "--dir", kb.root)
+    assert r.code == 0, r.err
+    assert "citation of @elsewhere2020 kept as text" in r.err and "citation of @nobody2021 kept as text" in r.err
+    note = (kb.root / "notes" / "reading.md").read_text(encoding="utf-8")
+    assert "[@vaswani2017attention]" in note and "&#64;elsewhere2020" in note and "&#64;nobody2021" in note
+    assert kb.load().errors == []

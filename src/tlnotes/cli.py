@@ -233,6 +233,8 @@ def cmd_import_notes(args) -> int:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
+    for line, key in result.uncited:
+        print(f"{source}:{line}: citation of @{key} kept as text: no record has that key", file=sys.stderr)
     for line, dest in result.unlinked:
         print(f"{source}:{line}: relative link {dest!r} kept as text: its target is not in this knowledge base",
               file=sys.stderr)

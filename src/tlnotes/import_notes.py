@@ -356,6 +356,7 @@ class ImportResult:
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
     unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
+    uncited: list[tuple[int, str]] = field(default_factory=list)  # (line, key): citations of keys this KB lacks, kept as text
 
 
 def refusal(paper: ImportedPaper) -> str | None:
@@ -415,8 +416,26 @@ def _topic_title(text: str) -> str:
 _RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 
 
+def _uncite_unknown(line: str, keys: set[str]) -> tuple[str, list[str]]:
+    """Note text whose citations of keys this knowledge base lacks show as text (`&#64;` for `@`)."""
+    from .citations import find_citations
+
+    unknown = []
+    out, pos = [], 0
+    for c in find_citations(line):
+        missing = [item.key for item in c.items if item.key not in keys]
+        if not missing:
+            continue
+        unknown += missing
+        out.append(line[pos : c.start])
+        out.append(line[c.start : c.end].replace("@", "&#64;"))
+        pos = c.end
+    out.append(line[pos:])
+    return "".join(out), unknown
+
+
 def _unlink_relative(line: str) -> tuple[str, list[str]]:
-    """A note line with its relative links and images as plain text: their targets belong to the source page's site."""
+    """Note text with its relative links and images as plain text: their targets belong to the source page's site."""
     from .safe import is_local
 
     dropped = []
@@ -467,9 +486,12 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
             topic.body.extend(_walk(item, tid, None, 0, result, known))
         for rest in prose_at.values():
             topic.body.extend(rest)
-        for n, line in enumerate(topic.body):
-            topic.body[n], dropped = _unlink_relative(line)
-            result.unlinked.extend((section.line, dest) for dest in dropped)
+        # read as a whole, as check will: an indented line may be code alone and list text in its note
+        body, dropped = _unlink_relative("\n".join(topic.body))
+        body, unknown = _uncite_unknown(body, known.keys)
+        topic.body[:] = body.split("\n") if topic.body else []
+        result.unlinked.extend((section.line, dest) for dest in dropped)
+        result.uncited.extend((section.line, key) for key in unknown)
     return result
 
 
