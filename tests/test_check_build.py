@@ -189,3 +189,18 @@ def test_check_passing_implies_build_passing(case, tmp_path_factory):
     code = cli.main(["build", str(root), "--site-dir", str(root / "site")])
     assert code == 0, (record, note, note_title)
     assert scan_site(root / "site") == {}
+
+
+def test_hand_written_pages_are_checked_for_links_too(site_kb, tmp_path, run):
+    (site_kb.root / "docs" / "guide.md").write_text("---\ntitle: Guide\n---\n\n# Guide\n\nSee [nothing](nope.md), "
+                                                    "[the paper](papers/vaswani2017attention.md) and [@not-a-citation].\n")
+    assert problems(site_kb) == [("docs/guide.md", 7, 15)]  # at the destination
+    (site_kb.root / "docs" / "guide.md").write_text("# Guide\n\nSee [the paper](papers/vaswani2017attention.md#summary).\n")
+    assert site_kb.load().errors == []
+    assert run("build", site_kb.root, "--site-dir", tmp_path / "s").code == 0
+
+
+def test_an_unclosed_destination_is_text_not_a_broken_link(site_kb, tmp_path, run):
+    site_kb.note("attention", "Attention", body="A [dangling](appendix.md and more text.\n")
+    assert site_kb.load().errors == []
+    assert run("build", site_kb.root, "--site-dir", tmp_path / "s").code == 0

@@ -664,7 +664,8 @@ def _no_cyclic_gc():
 
 
 def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]):
-    """(file, text, page it renders on, where(line, col) -> file line and column) of every Markdown note."""
+    """(file, text, page it renders on, where(line, col) -> file line and column) of every Markdown note,
+    and of the hand-written pages in docs/, whose links a strict build checks too."""
     from .render import paper_path, topic_path
 
     for topic in topics.values():
@@ -684,6 +685,11 @@ def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Top
             return at_line + line - 1, (at_col if line == 1 else 1) + col - 1
 
         yield paper.path, paper.notes, paper_path(paper.key), where
+    for rel in sorted(loader.docs_files):  # hand-written pages: MkDocs checks their links too
+        if rel.endswith(".md"):
+            text = _read_doc(loader.root, rel)
+            front, body, body_line = _split_front_matter(text)
+            yield f"{DOCS_DIR}/{rel}", body, rel, lambda line, col, first=body_line: (first + line - 1, col)
 
 
 def _line_col_in(text: str, offset: int) -> tuple[int, int]:
@@ -701,7 +707,8 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
                      page_markdown=lambda path: render_page(kb, path) if path not in loader.docs_files
                      else _read_doc(loader.root, path))
     for rel, text, page, where in _note_texts(loader, papers, topics):
-        for c in find_citations(text):
+        cites = [] if rel.startswith(f"{DOCS_DIR}/") else find_citations(text)  # docs/ pages are not rendered by us
+        for c in cites:
             for item in c.items:
                 if item.key not in known:
                     near = schema.suggest(item.key, known, cutoff=0.5) or schema.closest(item.key, known)

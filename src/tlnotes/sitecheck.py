@@ -87,6 +87,8 @@ def check_text(text: str, page: str, site: SitePages) -> list[Finding]:
             continue  # shown as text, or an outside link: nothing for the build to resolve
         if link.kind == "definition" and "@" in link.label:
             continue  # `[@key]: text` is a citation followed by a colon
+        if not link.closed:
+            continue  # `[x](dest` without its `)` is text to Markdown; only `safe` reads it wider
         problem = _resolve(link.dest, page, site)
         if problem:
             found.append(Finding(link.start + (0 if link.kind == "definition" else 2), "broken-link", problem))
