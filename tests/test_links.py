@@ -352,3 +352,29 @@ def test_repository_collects_every_link():
     t = links.collect(kb)
     assert len(t.arxiv) >= 280 and t.dois and t.urls
     assert all(":" in s for sources in t.urls.values() for s in sources)
+
+
+def test_collect_reports_each_link_at_its_own_line(kb):
+    """From the loader's positions, not a substring search: a DOI naming the arXiv id sits above it."""
+    kb.record("k", """\
+title: Attention Is All You Need
+authors: [Ashish Vaswani]
+year: 2017
+topics: [attention]
+summary: [x]
+links:
+  doi: 10.48550/arXiv.1706.03762
+  arxiv: "1706.03762"
+  code: https://example.org/1706.03762
+notes: |
+  First line names https://example.org/plain as text.
+
+  Then [a link](https://example.org/plain) on line three of the notes.
+""")
+    from tlnotes.links import collect
+
+    t = collect(kb.load())
+    assert t.dois == {"10.48550/arXiv.1706.03762": ["papers/k.yaml:7"]}
+    assert t.arxiv == {"1706.03762": [("Attention Is All You Need", "papers/k.yaml:8")]}
+    assert t.urls["https://example.org/1706.03762"] == ["papers/k.yaml:9"]
+    assert t.urls["https://example.org/plain"] == ["papers/k.yaml:13"]

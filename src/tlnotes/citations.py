@@ -1,9 +1,8 @@
 """Pandoc-style citations in Markdown: `[@key]`, `[@a; @b, p. 3]`, in-text `@key`.
 
 One scanner serves the checker (which keys a note cites, and where), the
-index (who cites whom) and the renderer (what to turn into links). Code spans,
-fenced and indented code blocks are masked first: a `@name` in code is not a
-citation.
+index (who cites whom) and the renderer (what to turn into links). Code is
+masked first, by `markdown.mask_code`: a `@name` in code is not a citation.
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .markdown import _blank, mask_code
+
 # pandoc: starts with a letter, digit or _, then alphanumerics and _, with
 # internal punctuation :.#$%&-+?<>~/ allowed only when followed by more key
 KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&\-+?<>~/](?=[A-Za-z0-9_]))*"
 _KEY_RE = re.compile(r"(-?)@(?:\{([^{}\s]+)\}|(" + KEY + r"))")
 _GROUP_RE = re.compile(r"\[([^\[\]\n]*?-?@[^\[\]]*?)\](?![(\[:])")
 _INTEXT_RE = re.compile(r"(?<![\w@.\\/`])@(?:\{([^{}\s]+)\}|(" + KEY + r"))(?:\s+\[([^\[\]\n]*)\](?![(\[:]))?")
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LINK_DEST_RE = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)|<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>")
-_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
 @dataclass(frozen=True)
@@ -40,50 +39,6 @@ class Citation:
     in_text: bool
     line: int  # 1-based, within the text scanned
     column: int
-
-
-def mask_code(text: str) -> str:
-    """`text` with code blocks and spans blanked out, offsets unchanged."""
-    out = []
-    fence = None
-    prev_blank = True
-    in_indented = False
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        m = _FENCE_RE.match(line)
-        if fence is not None:
-            out.append(_blank(line))
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            out.append(_blank(line))
-            continue
-        indented = line.startswith("    ") or line.startswith("\t")
-        if indented and stripped and (prev_blank and not _in_list(out) or in_indented):
-            in_indented = True
-            out.append(_blank(line))
-            prev_blank = False
-            continue
-        if stripped:
-            in_indented = False
-        prev_blank = not stripped
-        out.append(line)
-    masked = "".join(out)
-    return _CODE_SPAN_RE.sub(lambda m: _blank(m.group(0)), masked)
-
-
-def _blank(s: str) -> str:
-    return "".join(c if c == "\n" else " " for c in s)
-
-
-def _in_list(lines: list[str]) -> bool:
-    """Whether the last non-blank line written is part of a list (so indentation continues it)."""
-    for line in reversed(lines):
-        if line.strip():
-            return bool(re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line)) or line.startswith((" ", "\t"))
-    return False
 
 
 def _items(body: str) -> tuple[Item, ...] | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .index import fold, is_organisation, slugify
+from .markdown import FENCE_OPEN, split_front_matter
 from .model import KnowledgeBase, normalize_doi, normalize_title
 from .schema import ET_AL, arxiv_id
 
@@ -34,7 +35,6 @@ LINK_RE = re.compile(r"\[(?P<text>[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]\((?P<url>
 BARE_URL_RE = re.compile(r"https?://\S+")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
 SEPARATOR_RE = re.compile(r"^\s*(?:--?|–|—|:|,)\s*")
 QUOTE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)+")
 
@@ -199,7 +199,7 @@ def outline(text: str) -> list[Section]:
             raise ImportRefused(n, f"blockquotes nest {quotes.group(0).count('>')} deep; tlnotes imports at most {MAX_NESTING} levels")
         blank_before, after_blank = after_blank, not raw.strip()
         line = raw.replace("\t", "    ")
-        if FENCE_RE.match(line):
+        if FENCE_OPEN.match(line.strip()):  # a fence inside a list item is indented with the item
             in_fence = not in_fence
             sections[-1].prose.append((len(sections[-1].items), raw))
             continue
@@ -452,7 +452,8 @@ def _unlink_relative(line: str) -> tuple[str, list[str]]:
 def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "notes") -> ImportResult:
     """Everything a notes page holds, as records and topics, checked against `kb`."""
     result = ImportResult()
-    text = re.sub(r"\A---\n.*?\n---\n", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    front, body, body_line = split_front_matter(text)
+    text = "\n" * (body_line - 1) + body  # line numbers stay those of the file
     sections = outline(text)
     known = KnownPapers(kb)
     taken_topics = set(kb.topics) if kb else set()

@@ -32,7 +32,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .citations import mask_code
+from .markdown import autolinks, links, mask_code
 from .model import KnowledgeBase, normalize_title
 from .sources import Deadline, TooLarge, describe_error, http_session, quote_id, read_capped, user_agent
 
@@ -50,8 +50,6 @@ MAX_DOI_ANSWER = 1 << 20  # the handle API answers in a few hundred bytes
 BOT_WALLS = ("linkedin.com", "twitter.com", "x.com", "researchgate.net", "sciencedirect.com", "ieeexplore.ieee.org",
              "dl.acm.org", "jstor.org", "tandfonline.com", "onlinelibrary.wiley.com", "academic.oup.com",
              "pubs.acs.org", "medium.com", "quora.com", "facebook.com", "instagram.com")
-_MD_LINK = re.compile(r"\]\(\s*<?(https?://[^\s)>]+(?:\([^\s)]*\)[^\s)>]*)*)>?")
-_AUTOLINK = re.compile(r"<(https?://[^\s>]+)>")
 
 
 @dataclass
@@ -91,25 +89,12 @@ class Targets:
     dois: dict[str, list[str]] = field(default_factory=dict)  # doi -> sources
 
 
-def _line_of(lines: list[str], needle: str, start: int = 0) -> int:
-    for i in range(start, len(lines)):
-        if needle in lines[i]:
-            return i + 1
-    return 1
-
-
 def collect(kb: KnowledgeBase) -> Targets:
-    """Every URL, arXiv id and DOI of the KB with each place it appears, as `path:line`."""
+    """Every URL, arXiv id and DOI of the KB with each place it appears, as `path:line` (from the loader's positions)."""
     t = Targets()
-    root = Path(kb.root)
     for paper in kb.papers.values():
-        try:
-            lines = (root / paper.path).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            lines = []
-        links_at = _line_of(lines, "links:")
         for label, value in paper.links.items():
-            where = f"{paper.path}:{_line_of(lines, value, links_at - 1)}"
+            where = f"{paper.path}:{kb.position(paper.path, ('links', label))[0]}"
             if label == "arxiv":
                 t.arxiv.setdefault(value, []).append((paper.title, where))
             elif label == "doi":
@@ -117,18 +102,26 @@ def collect(kb: KnowledgeBase) -> Targets:
             else:
                 t.urls.setdefault(value, []).append(where)
         if paper.notes:
-            for url in _markdown_urls(paper.notes):
-                t.urls.setdefault(url, []).append(f"{paper.path}:{_line_of(lines, url)}")
+            for offset, url in markdown_urls(paper.notes):
+                line, column = _line_col(paper.notes, offset)
+                t.urls.setdefault(url, []).append(f"{paper.path}:{kb.position(paper.path, ('notes',), line, column)[0]}")
     for topic in kb.topics.values():
-        for n, line in enumerate(mask_code(topic.body).splitlines()):
-            for url in _markdown_urls(line):
-                t.urls.setdefault(url, []).append(f"{topic.path}:{topic.body_line + n}")
+        for offset, url in markdown_urls(topic.body):
+            t.urls.setdefault(url, []).append(f"{topic.path}:{kb.position(topic.path, (), *_line_col(topic.body, offset))[0]}")
     return t
 
 
-def _markdown_urls(text: str) -> list[str]:
+def markdown_urls(text: str) -> list[tuple[int, str]]:
+    """(offset, URL) of every http(s) link, definition and autolink outside code, as `markdown` reads them."""
     masked = mask_code(text)
-    return [m.group(1) for m in _MD_LINK.finditer(masked)] + [m.group(1) for m in _AUTOLINK.finditer(masked)]
+    spans = [link for link in links(masked) if link.closed or link.kind == "definition"]
+    found = [(link.start, link.dest) for link in spans]
+    found += [(at, url) for at, url in autolinks(masked) if not any(s.start <= at < s.end for s in spans)]
+    return sorted((at, url) for at, url in found if re.match(r"https?://", url, re.I))
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 # ---------------------------------------------------------------- politeness

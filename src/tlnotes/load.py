@@ -26,6 +26,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from . import schema
 from .citations import find_citations
+from .markdown import leading_h1, split_front_matter
 from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, normalize_doi, normalize_title
 
 try:  # libyaml; the pure-Python loader is a slow but correct fallback
@@ -331,6 +332,20 @@ class _Source:
         node = _find_node(self._root, path, on_key)
         return node.start_mark.line + 1, node.start_mark.column + 1
 
+    def position(self, path: tuple = (), line: int = 1, column: int = 1) -> tuple[int, int]:
+        """File line and column of the value at `path`, or of `line`:`column` inside that text value."""
+        at_line, at_col = self.locate(path)
+        if line == 1 and column == 1:
+            return at_line, at_col
+        lines = self.text.splitlines()
+        opener = lines[at_line - 1][at_col - 1 : at_col] if at_line <= len(lines) else ""
+        if opener in ("|", ">"):  # a block scalar: its text starts on the next line, at that line's indentation
+            body = lines[at_line] if at_line < len(lines) else ""
+            return at_line + line, len(body) - len(body.lstrip(" ")) + column
+        if line == 1:  # on the key's line, after the value's opening quote if it has one
+            return at_line, at_col + column - 1 + (opener in ("'", '"'))
+        return at_line + line - 1, column
+
 
 # ---------------------------------------------------------------- records
 
@@ -525,24 +540,6 @@ def _paper(key: str, rel: str, data: dict) -> Paper:
 # ---------------------------------------------------------------- topics
 
 
-def _split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """(front matter YAML or None, body, line where the body starts)."""
-    if not (text.startswith("---\n") or text.startswith("---\r\n")):
-        return None, text, 1
-    lines = text.splitlines(keepends=True)
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
-    return "".join(lines[1:]), "", len(lines) + 1
-
-
-def _first_heading(body: str) -> str | None:
-    for line in body.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip().strip("#").strip() or None
-    return None
-
-
 def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     if not (root / NOTES_DIR).is_dir():
@@ -582,7 +579,7 @@ def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -
     if tid in topics:
         loader.problem(rel, 1, 1, "duplicate-topic", f"topic id {tid!r} is already used by {topics[tid].path}; topic ids are unique across notes/")
         return None
-    front, body, body_line = _split_front_matter(text)
+    front, body, body_line = split_front_matter(text)
     meta: Any = {}
     if front is not None:
         before = len(loader.problems)
@@ -596,7 +593,7 @@ def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -
     title = meta.get("title")
     description = meta.get("description")
     if title is None:
-        title = _first_heading(body)
+        title = leading_h1(body)[0]
         if title is None:
             loader.problem(rel, 1, 1, "missing-title", "a topic note needs a title: start it with front matter `---\\ntitle: ...\\n---`")
             return None
@@ -674,21 +671,14 @@ def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Top
         if not paper.notes:
             continue
 
-        def where(line, col, paper=paper, found=[]):  # the notes node is located once, on the first problem
-            if not found:
-                at_line, at_col = loader.sources[paper.key].locate(("notes",))
-                text_line = loader.sources[paper.key].text.splitlines()[at_line - 1]
-                found.append((at_line, at_col, text_line[at_col - 1 : at_col] in ("|", ">")))
-            at_line, at_col, block = found[0]
-            if block:
-                return at_line + line, col + 2
-            return at_line + line - 1, (at_col if line == 1 else 1) + col - 1
+        def where(line, col, source=loader.sources[paper.key]):
+            return source.position(("notes",), line, col)
 
         yield paper.path, paper.notes, paper_path(paper.key), where
     for rel in sorted(loader.docs_files):  # hand-written pages: MkDocs checks their links too
         if rel.endswith(".md"):
             text = _read_doc(loader.root, rel)
-            front, body, body_line = _split_front_matter(text)
+            front, body, body_line = split_front_matter(text)
             yield f"{DOCS_DIR}/{rel}", body, rel, lambda line, col, first=body_line: (first + line - 1, col)
 
 
@@ -748,4 +738,7 @@ def _load(root: Path) -> KnowledgeBase:
     bad = {p.file for p in loader.problems if p.severity == ERROR}
     papers = {k: v for k, v in papers.items() if v.path not in bad}
     problems = sorted(set(loader.problems), key=lambda p: (p.file, p.line, p.column, p.code, p.message))
-    return KnowledgeBase(root=root, papers=papers, topics=topics, problems=problems)
+    positions = {source.rel: source.position for source in loader.sources.values()}
+    for topic in topics.values():
+        positions[topic.path] = lambda path=(), line=1, column=1, first=topic.body_line: (first + line - 1, column)
+    return KnowledgeBase(root=root, papers=papers, topics=topics, problems=problems, positions=positions)

@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ERROR = "error"
 WARNING = "warning"
@@ -101,6 +102,14 @@ class KnowledgeBase:
     papers: dict[str, Paper] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # file -> position(path=(), line=1, column=1): where a record field (or a spot inside its text,
+    # or inside a note's body) is in its file; records are re-read for it only when asked
+    positions: dict[str, Callable[..., tuple[int, int]]] = field(default_factory=dict, repr=False)
+
+    def position(self, file: str, path: tuple = (), line: int = 1, column: int = 1) -> tuple[int, int]:
+        """Line and column in `file` of the field at `path` of a record, or of `line`:`column` inside its text."""
+        where = self.positions.get(file)
+        return where(path, line, column) if where else (line, column)
 
     @property
     def errors(self) -> list[Problem]:

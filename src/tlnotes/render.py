@@ -15,6 +15,7 @@ from . import safe
 from .bibtex import entry as bibtex_entry
 from .bibtex import bibliography, format_references
 from .citations import Citation
+from .markdown import leading_h1
 from .index import Author, Index, author_id, build_index, display_name, family_name
 from .model import Bullet, KnowledgeBase, Paper, Topic
 
@@ -206,14 +207,6 @@ def _citer(idx: Index, here: str):
     return cite
 
 
-def _strip_leading_h1(body: str) -> str:
-    """A note's own `# Title` line, dropped: the page already has the topic title as its heading."""
-    lines = body.lstrip("\n").split("\n", 1)
-    if lines and lines[0].startswith("# "):
-        return lines[1] if len(lines) > 1 else ""
-    return body
-
-
 def render_topic(topic: Topic, idx: Index) -> str:
     here = topic_path(topic.id)
     out = [front_matter(topic.title, description=safe.attr(topic.description or ""))]
@@ -223,7 +216,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
     out.append(f"# {safe.inline(topic.title)}\n")
     if topic.description:
         out.append(f"*{safe.inline(topic.description)}*\n")
-    body = _strip_leading_h1(topic.body)
+    body = leading_h1(topic.body)[1]  # the page already has the topic title as its heading
     if body.strip():
         out.append(safe.block(body, cite=_citer(idx, here)).strip() + "\n")
     children = idx.children.get(topic.id, [])

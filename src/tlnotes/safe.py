@@ -18,18 +18,15 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from .citations import Citation, find_citations
+from .markdown import autolinks, fences, links
 
 _CODE_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.S)
 _DISPLAY_MATH_RE = re.compile(r"(?<![\\$])\$\$(.+?)\$\$", re.S)
 _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?![\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
-_AUTOLINK_RE = re.compile(r"<(https?://[^\s<>\"'`]+)>", re.I)
-_LINK_OPEN_RE = re.compile(r"\]\(")
-_FENCE_RE = re.compile(r"^(`{3,}|~{3,})([^\n`]*)\n(.*?)(?:^\1[`~]*[ \t]*$|\Z)", re.S | re.M)
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -52,76 +49,6 @@ def is_safe_url(url: str) -> bool:
     if m is None:
         return not decoded.startswith("\\")  # browsers read \\host as //host
     return m.group(1).lower() in SAFE_SCHEMES
-
-
-def _link_dest_end(text: str, start: int) -> int:
-    """Index just past the `)` closing a link destination that opens at `start`; -1 if the paragraph ends first."""
-    depth = 1
-    i = start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif c == "\n" and text[i + 1 : i + 2] == "\n":
-            break
-        i += 1
-    return -1
-
-
-def _paragraph_end(text: str, start: int) -> int:
-    end = text.find("\n\n", start)
-    return len(text) if end < 0 else end
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link, image or reference definition in Markdown text, as the page's Markdown will read it."""
-
-    start: int  # of the `](`, or of the `[` of a definition
-    end: int  # just past the destination
-    dest: str  # as written, angle brackets and title removed
-    kind: str  # "inline" or "definition"
-    label: str = ""  # a definition's label
-    closed: bool = True  # an inline destination that has its `)`
-
-
-_TITLE_RE = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)', re.S)
-# a definition starts a line, after any list markers and quote marks around it; its URL may be on the next line
-_REF_DEF_RE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*(\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+))", re.M)
-
-
-def links(text: str) -> list[Link]:
-    """Every inline destination and reference definition in `text`, wherever it stands.
-
-    Definitions count wherever a line starts one (inside list items and
-    blockquotes, with the URL on the next line), and an inline destination without its `)` runs to
-    the end of the paragraph: a reading wider than Python-Markdown's, so
-    whatever it could take as a link is looked at here.
-    """
-    out = []
-    for m in _LINK_OPEN_RE.finditer(text):
-        end = _link_dest_end(text, m.end())
-        closed = end >= 0
-        if not closed:
-            end = _paragraph_end(text, m.end())
-        raw = text[m.end() : end - 1 if closed else end].strip()
-        if raw.startswith("<") and ">" in raw:
-            dest = raw[1 : raw.index(">")]
-        else:  # `url "title"`; anything else after a space stays part of the URL, as Python-Markdown reads it
-            first, _, rest = re.sub(r"\s", " ", raw).partition(" ")
-            dest = first if (not rest.strip() or _TITLE_RE.fullmatch(rest.strip())) else raw
-        out.append(Link(m.start(), end, dest, "inline", closed=closed))
-    for m in _REF_DEF_RE.finditer(text):
-        dest = m.group(3)
-        out.append(Link(m.start(1), m.end(), dest[1:-1] if dest.startswith("<") else dest, "definition", m.group(2)))
-    return sorted(out, key=lambda link: link.start)
 
 
 def is_local(url: str) -> bool:
@@ -170,10 +97,10 @@ def _prose(text: str) -> str:
     # raw HTML: every "<" becomes text, except http(s) autolinks
     pieces = []
     pos = 0
-    for m in _AUTOLINK_RE.finditer(text):
-        pieces.append(text[pos : m.start()].replace("<", "&lt;"))
-        pieces.append(m.group(0))
-        pos = m.end()
+    for at, url in autolinks(text):
+        pieces.append(text[pos : at - 1].replace("<", "&lt;"))
+        pieces.append(f"<{url}>")
+        pos = at + len(url) + 1
     pieces.append(text[pos:].replace("<", "&lt;"))
     text = "".join(pieces)
     return text.replace("{", "&#123;")
@@ -298,12 +225,12 @@ def block(text: str, cite: Callable[[Citation], str] | None = None) -> str:
     text = _strip_controls(str(text).replace("\r\n", "\n")).translate(_NO_HOLDS)
     out = []
     pos = 0
-    for m in _FENCE_RE.finditer(text):
-        out.append(_with_citations(text[pos : m.start()], cite))
-        lang = re.sub(r"[^A-Za-z0-9_+-]", "", m.group(2).strip().split(" ")[0]) if m.group(2).strip() else ""
+    for f in fences(text):
+        out.append(_with_citations(text[pos : f.start], cite))
+        lang = re.sub(r"[^A-Za-z0-9_+-]", "", f.info.split(" ")[0]) if f.info else ""
         cls = f' class="language-{lang}"' if lang else ""
-        out.append(f"<pre><code{cls}>{encode_all(m.group(3))}</code></pre>\n")
-        pos = m.end()
+        out.append(f"<pre><code{cls}>{encode_all(f.content)}</code></pre>\n")
+        pos = f.end
     out.append(_with_citations(text[pos:], cite))
     return "".join(out)
 

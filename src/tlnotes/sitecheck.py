@@ -4,7 +4,7 @@
 build stops on a relative link to no page or to no heading, on an absolute
 link, and Python-Markdown recurses or turns quadratic on pathological
 nesting. Each of these is decided here from the same reading of links that
-`safe` uses to render them (`safe.links`), and reported as a problem of the
+`safe` uses to render them (`markdown.links`), and reported as a problem of the
 note or record, not of the generated page MkDocs would name.
 """
 
@@ -17,7 +17,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from . import safe
-from .citations import mask_code
+from .markdown import links, mask_code, split_front_matter
 
 # Python-Markdown recurses once per nesting level (lists, quotes) and per emphasis
 # delimiter; a few hundred overflow the stack. Unmatched `[` make it quadratic:
@@ -59,7 +59,7 @@ def heading_ids(markdown_text: str) -> set[str]:
     import markdown
 
     md = markdown.Markdown(extensions=["toc", "attr_list", "tables", "admonition"])
-    md.convert(re.sub(r"\A---\n.*?\n---\n", "", markdown_text, flags=re.S))
+    md.convert(split_front_matter(markdown_text)[1])
     ids: set[str] = set()
     todo = list(md.toc_tokens)
     while todo:
@@ -82,7 +82,7 @@ def check_text(text: str, page: str, site: SitePages) -> list[Finding]:
     if found:  # past the bounds nothing else is worth reading
         return found
     masked = mask_code(text)
-    for link in safe.links(masked):
+    for link in links(masked):
         if not (safe.is_safe_url(link.dest) and safe.is_local(link.dest)):
             continue  # shown as text, or an outside link: nothing for the build to resolve
         if link.kind == "definition" and "@" in link.label:
