@@ -260,3 +260,17 @@ def test_formatting_survives_escaping(kb):
     maths = [html.unescape(m) for m in re.findall(r'<span class="arithmatex">(.*?)</span>', page)]
     assert "code<T>" in codes
     assert "\\(x_i < y\\)" in maths and "\\[\\sum_i x_i\\]" in maths and "\\(O(n^2)\\)" in maths
+
+
+def test_every_page_knows_its_kind(site):
+    """Navigation and search read the page's own kind, declared once in render, never its path."""
+    k, pages = site
+    kinds = {path: page.kind for path, page in pages.items()}
+    assert kinds["papers/a.md"].name == "paper" and not kinds["papers/a.md"].in_nav and kinds["papers/a.md"].searchable
+    assert kinds["topics/attention.md"].in_nav and kinds["topics/attention.md"].searchable
+    assert kinds["authors/l.md"].name == "author" and not kinds["authors/l.md"].in_nav
+    assert kinds["papers/index.md"].in_nav and not kinds["papers/index.md"].searchable
+    for path, page in pages.items():
+        meta = page.split("\n---\n", 1)[0]
+        assert ('"exclude": true' in meta) == (not page.kind.searchable), path
+        assert ('"toc"' in meta) == (not page.kind.toc), path

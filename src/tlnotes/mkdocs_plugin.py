@@ -28,7 +28,6 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/katex/katex.min.css", f"{ASSETS}/tlnotes.css"]
 JS = [f"{ASSETS}/katex/katex.min.js", f"{ASSETS}/katex/auto-render.min.js", f"{ASSETS}/tlnotes.js"]
-OUT_OF_NAV = ("papers/", "authors/")
 
 
 class TlnotesConfig(Config):
@@ -66,8 +65,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             if files.get_file_from_path(path) is not None:
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
                 continue
-            per_item = path.startswith(OUT_OF_NAV) and path.count("/") == 1 and not path.endswith("/index.md")
-            inclusion = InclusionLevel.NOT_IN_NAV if per_item else InclusionLevel.UNDEFINED
+            inclusion = InclusionLevel.UNDEFINED if markdown.kind.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
             self.generated.add(path)
         for path, text in self.extra.items():

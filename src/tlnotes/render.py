@@ -70,18 +70,50 @@ def rel(src: str, dst: str) -> str:
 # ---------------------------------------------------------------- small pieces
 
 
-# listing pages repeat what paper pages say; in search they would only crowd
-# out the paper page itself (Material reads `search.exclude` from page meta)
-NOT_SEARCHED = {"search": {"exclude": True}}
-# a table of contents with an entry per author or year costs build time and helps nobody
-NO_TOC = {"hide": ["toc"]}
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of page is to the site: declared once here, read by the front matter and the MkDocs plugin."""
+
+    name: str
+    in_nav: bool  # listed in the navigation (Material embeds the whole nav in every page: never one per paper)
+    searchable: bool  # listing pages repeat what paper pages say; in search they would crowd out the paper page
+    toc: bool = True  # a table of contents with an entry per author or year helps nobody
 
 
-def front_matter(title: str, **extra) -> str:
+HOME_PAGE = Kind("home", in_nav=True, searchable=True)
+TOPIC_PAGE = Kind("topic", in_nav=True, searchable=True)
+PAPER_PAGE = Kind("paper", in_nav=False, searchable=True)
+AUTHOR_PAGE = Kind("author", in_nav=False, searchable=False, toc=False)
+TABLE_PAGE = Kind("table", in_nav=True, searchable=False)  # all papers
+INDEX_PAGE = Kind("index", in_nav=True, searchable=False, toc=False)  # by year, by author
+TOPICS_PAGE = Kind("topics", in_nav=True, searchable=True)
+
+
+class Page(str):
+    """A generated page's Markdown that knows its kind, so no adapter guesses it from the path."""
+
+    kind: Kind
+
+    def __new__(cls, markdown: str, kind: Kind) -> Page:
+        page = super().__new__(cls, markdown)
+        page.kind = kind
+        return page
+
+
+def front_matter(title: str, kind: Kind, **extra) -> str:
     """YAML front matter; values as JSON strings, which YAML reads verbatim."""
-    meta = {"title": safe.attr(title), **extra}
-    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()]
+    meta: dict = {"title": safe.attr(title), **extra}
+    if not kind.searchable:
+        meta["search"] = {"exclude": True}  # Material's search plugin reads this
+    if not kind.toc:
+        meta["hide"] = ["toc"]
+    lines = [f"{k}: {_yaml_json(v)}" for k, v in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+def _yaml_json(value) -> str:
+    # YAML reads NEL, LS and PS as line breaks even inside a quoted string; JSON leaves them raw
+    return json.dumps(value, ensure_ascii=False).replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def authors_line(paper: Paper, idx: Index, here: str) -> str:
@@ -150,7 +182,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     here = paper_path(paper.key)
     kb = idx.kb
     first = paper.summary[0].text if paper.summary else ""
-    out = [front_matter(paper.title, description=safe.attr(" ".join(first.split())[:300]))]
+    out = [front_matter(paper.title, PAPER_PAGE, description=safe.attr(" ".join(first.split())[:300]))]
     out.append(f"# {safe.inline(paper.title)}\n")
     meta = [authors_line(paper, idx, here)]
     when = f"[{paper.year}]({rel(here, YEARS)}#y{paper.year})"
@@ -209,7 +241,7 @@ def _citer(idx: Index, here: str):
 
 def render_topic(topic: Topic, idx: Index) -> str:
     here = topic_path(topic.id)
-    out = [front_matter(topic.title, description=safe.attr(topic.description or ""))]
+    out = [front_matter(topic.title, TOPIC_PAGE, description=safe.attr(topic.description or ""))]
     trail = idx.topic_path(topic.id)[:-1]
     if trail:
         out.append(" › ".join(f"[{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in trail) + "\n")
@@ -285,7 +317,7 @@ def year_chart(idx: Index) -> str:
 def render_home(idx: Index, site: Site) -> str:
     kb = idx.kb
     here = HOME
-    out = [front_matter(site.name)]
+    out = [front_matter(site.name, HOME_PAGE)]
     out.append(f"# {safe.inline(site.name)}\n")
     if site.description:
         out.append(safe.inline(site.description) + "\n")
@@ -316,7 +348,7 @@ def render_all_papers(idx: Index) -> str:
     """Every paper in a table that the site's script filters by text, topic and year."""
     kb = idx.kb
     here = ALL_PAPERS
-    out = [front_matter("All papers", **NOT_SEARCHED)]
+    out = [front_matter("All papers", TABLE_PAGE)]
     out.append("# All papers\n")
     out.append(f"Every paper as one BibTeX file: [papers.bib]({rel(here, BIBLIOGRAPHY)})\n")
     topic_opts = "".join(f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
@@ -352,7 +384,7 @@ def render_all_papers(idx: Index) -> str:
 
 def render_years(idx: Index) -> str:
     here = YEARS
-    out = [front_matter("Papers by year", **NOT_SEARCHED, **NO_TOC), "# Papers by year\n"]
+    out = [front_matter("Papers by year", INDEX_PAGE), "# Papers by year\n"]
     out.append(" · ".join(f"[{y}](#y{y})" for y in idx.by_year) + "\n")
     for year, papers in idx.by_year.items():
         out.append(f"## {year} {{#y{year}}}\n")
@@ -362,7 +394,7 @@ def render_years(idx: Index) -> str:
 
 def render_authors(idx: Index) -> str:
     here = AUTHORS
-    out = [front_matter("Papers by author", **NOT_SEARCHED, **NO_TOC), "# Papers by author\n"]
+    out = [front_matter("Papers by author", INDEX_PAGE), "# Papers by author\n"]
     groups = _author_groups(idx)
     out.append(" · ".join(f"[{_letter_label(letter)}](#letter-{letter})" for letter in groups) + "\n")
     for letter, authors in groups.items():
@@ -386,7 +418,7 @@ def render_author_page(letter: str, authors: list[Author], idx: Index) -> str:
     """All authors of one initial, each a section (with a stable anchor) listing their papers."""
     here = author_page(letter)
     label = _letter_label(letter)
-    out = [front_matter(f"Authors: {label}", **NOT_SEARCHED, **NO_TOC), f"# Authors: {label}\n"]
+    out = [front_matter(f"Authors: {label}", AUTHOR_PAGE), f"# Authors: {label}\n"]
     out.append(f"[All authors]({rel(here, AUTHORS)})\n")
     for a in authors:
         out.append(f"## {safe.inline(a.name)} {{#{a.id}}}\n")
@@ -395,7 +427,7 @@ def render_author_page(letter: str, authors: list[Author], idx: Index) -> str:
 
 
 def render_topics_index(idx: Index) -> str:
-    out = [front_matter("Topics"), "# Topics\n"]
+    out = [front_matter("Topics", TOPICS_PAGE), "# Topics\n"]
     out.append("\n".join(_topic_tree(idx.roots, idx, ALL_TOPICS)) + "\n")
     return "\n".join(out)
 
@@ -403,7 +435,7 @@ def render_topics_index(idx: Index) -> str:
 LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS)
 
 
-def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
+def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, Page]:
     """Every generated page of the site, as Markdown keyed by its source path."""
     idx = idx or build_index(kb)
     return {path: render_page(kb, path, site, idx) for path in page_paths(kb, idx)}
@@ -416,24 +448,25 @@ def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
             *(author_page(letter) for letter in _author_groups(idx))]
 
 
-def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | None = None) -> str | None:
+def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | None = None) -> Page | None:
     """One generated page, or None if the site has no such page."""
     idx = idx or build_index(kb)
-    listings = {HOME: lambda: render_home(idx, site), ALL_PAPERS: lambda: render_all_papers(idx),
-                ALL_TOPICS: lambda: render_topics_index(idx), YEARS: lambda: render_years(idx),
-                AUTHORS: lambda: render_authors(idx)}
+    listings = {HOME: (HOME_PAGE, lambda: render_home(idx, site)), ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
+                ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)), YEARS: (INDEX_PAGE, lambda: render_years(idx)),
+                AUTHORS: (INDEX_PAGE, lambda: render_authors(idx))}
     if path in listings:
-        return listings[path]()
-    kind, _, name = path.partition("/")
+        kind, make = listings[path]
+        return Page(make(), kind)
+    folder, _, name = path.partition("/")
     stem = name.removesuffix(".md")
-    if kind == "papers" and stem in kb.papers and path == paper_path(stem):
-        return render_paper(kb.papers[stem], idx)
-    if kind == "topics" and stem in kb.topics and path == topic_path(stem):
-        return render_topic(kb.topics[stem], idx)
-    if kind == "authors":
+    if folder == "papers" and stem in kb.papers and path == paper_path(stem):
+        return Page(render_paper(kb.papers[stem], idx), PAPER_PAGE)
+    if folder == "topics" and stem in kb.topics and path == topic_path(stem):
+        return Page(render_topic(kb.topics[stem], idx), TOPIC_PAGE)
+    if folder == "authors":
         groups = _author_groups(idx)
         if stem in groups and path == author_page(stem):
-            return render_author_page(stem, groups[stem], idx)
+            return Page(render_author_page(stem, groups[stem], idx), AUTHOR_PAGE)
     return None
 
 
