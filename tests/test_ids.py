@@ -220,3 +220,10 @@ def test_link_label(url, label):
 ])
 def test_links_for(url, links):
     assert ids.links_for(url) == links
+
+
+@pytest.mark.parametrize("aid, archive", [
+    ("hep-th/9901001", "hep-th"), ("math.GT/0309136", "math.GT"), ("cs/0012001", "cs"), ("1706.03762", None), ("x", None),
+])
+def test_arxiv_archive(aid, archive):
+    assert ids.arxiv_archive(aid) == archive

@@ -13,7 +13,8 @@ import re
 from urllib.parse import quote
 
 # An arXiv id: new style (0704.0001 on) or old style archive(.SUBJECT)/YYMMNNN, without version.
-ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+_ARCHIVE = r"[a-z][a-z-]*(?:\.[A-Z]{2})?"  # hep-th, math.GT
+ARXIV_ID = rf"(?:\d{{4}}\.\d{{4,5}}|{_ARCHIVE}/\d{{7}})"
 ARXIV_RE = re.compile(rf"^{ARXIV_ID}$")
 ARXIV_VERSIONED_RE = re.compile(rf"^(?P<id>{ARXIV_ID})v\d+$")
 ARXIV_URL_RE = re.compile(
@@ -21,7 +22,8 @@ ARXIV_URL_RE = re.compile(
 _ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID})(?:v\d+)?$", re.I)
 _ARXIV_IN_TEXT = re.compile(rf"(?:arxiv[:\s]*|abs/)(?P<id>{ARXIV_ID})(?:v\d+)?", re.I)
 _ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.(?P<id>{ARXIV_ID})$", re.I)
-_ARXIV_YEAR = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})\d{2}")
+_ARXIV_YEAR = re.compile(rf"^(?:{_ARCHIVE}/)?(\d{{2}})\d{{2}}")
+_ARXIV_OLD = re.compile(rf"^(?P<archive>{_ARCHIVE})/\d{{7}}$")
 
 # The DOI handbook's syntax, prefix `10.` registrant(.sub)* `/` suffix, with every suffix segment
 # something a URL cannot read as a path step: no whitespace or control characters, no `?` or `#`,
@@ -74,6 +76,12 @@ def arxiv_year(aid: str) -> int | None:
         return None
     yy = int(m.group(1))
     return (1900 if yy >= 91 else 2000) + yy
+
+
+def arxiv_archive(aid: str) -> str | None:
+    """The archive an old-style id names (`hep-th` of `hep-th/9901001`): its category when a record gives none."""
+    m = _ARXIV_OLD.fullmatch(aid)
+    return m.group("archive") if m else None
 
 
 def is_doi(text: str) -> bool:

@@ -33,8 +33,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from .citations import mask_code
+from .ids import quote_id
 from .model import KnowledgeBase, normalize_title
-from .sources import Deadline, TooLarge, describe_error, http_session, quote_id, read_capped, user_agent
+from .sources import Deadline, TooLarge, describe_error, http_session, read_capped, user_agent
 
 OK, REDIRECTED, BROKEN, MISMATCH, TRANSIENT, BLOCKED = "ok", "redirected", "broken", "mismatch", "transient", "blocked"
 CLASSES = (BROKEN, MISMATCH, TRANSIENT, BLOCKED, REDIRECTED, OK)

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ids import normalize_doi  # noqa: F401  (its home is ids; load reads it from here)
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -121,8 +123,3 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 def normalize_title(title: str) -> str:
     """Titles that differ only in case, spacing or punctuation are the same paper."""
     return _NOT_ALNUM.sub("", title.casefold())
-
-
-def normalize_doi(doi: str) -> str:
-    """DOIs are case-insensitive."""
-    return doi.strip().casefold()
