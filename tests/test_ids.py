@@ -20,6 +20,9 @@ ARXIV_URLS = [
     ("https://arxiv.org/abs/2305.01610/", "2305.01610"),
     ("https://arxiv.org/abs/2305.01610?context=cs", "2305.01610"),
     ("https://arxiv.org/abs/2305.01610#section", "2305.01610"),
+    ("http://arxiv.org/abs/2005.14165?2", "2005.14165"),
+    ("https://arxiv.org/abs/2207.09238?utm_source=substack&utm_medium=email", "2207.09238"),
+    ("https://export.arxiv.org/abs/2004.05150", "2004.05150"),
     ("  https://arxiv.org/abs/2305.01610  ", "2305.01610"),
     ("HTTPS://ARXIV.ORG/ABS/2305.01610", "2305.01610"),
     ("https://www.arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001"),
@@ -123,7 +126,8 @@ def test_arxiv_year(aid, year):
 # the hostile DOIs of test_hostile_net: each could steer a request if put in a URL path
 HOSTILE_DOIS = ["10.1234/../../x", "10.1234/a/../../b", "10.1234/x?y=1", "10.1234/x#f", "10.1234/%2e%2e/x",
                 "10.1234/x y", "10.1234/x\ny", "10.1234/.", "10.1234/x/..", "10.1234/%2E%2e", "10.1234/x//y",
-                "10.1234/x\x00", "10.1234/x\x7f", "10.1234/x\x85", "10.1234/x\t", "10.1234/", "10.1234/x/"]
+                "10.1234/x\x00", "10.1234/x\x7f", "10.1234/x\x85", "10.1234/x\t", "10.1234/", "10.1234/x/",
+                "10.1234/%2E%2E", "10.1234/./x", "10.1234//x", "10.1234/x\u2028y", "10.12/x", "10..1234/x"]
 REAL_DOIS = ["10.1038/nature14539", "10.1002/(SICI)1097-4636(199706)35:4<453::AID-JBM6>3.0.CO;2-I",
              "10.48550/arXiv.2211.05100", "10.1145/3292500.3330701", "10.1000.10/x.y", "10.1234/a.b/c..d", "10.1234/..x",
              "10.1234/x%20y"]
