@@ -14,7 +14,7 @@ import shutil
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO, VALID
@@ -170,6 +170,8 @@ def knowledge_bases(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(case=knowledge_bases())
+@example(case=('title: "[r]: word"\nauthors: [x]\nyear: 2020\ntopics: [attention]\n',  # a citation after a `]`
+               "word[-@vaswani2017attention][-@vaswani2017attention] and !@vaswani2017attention", "x"))
 def test_check_passing_implies_build_passing(case, tmp_path_factory):
     record, note, note_title = case
     root = tmp_path_factory.mktemp("prop")

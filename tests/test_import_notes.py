@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from tlnotes import load
-from tlnotes.import_notes import arxiv_id, make_key, parse_paper
+from tlnotes.ids import arxiv_id
+from tlnotes.import_notes import make_key, parse_paper
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -25,21 +26,6 @@ def empty_kb(tmp_path):
     (root / "notes").mkdir()
     (root / "mkdocs.yml").write_text("site_name: t\n")
     return root
-
-
-@pytest.mark.parametrize("url, aid", [
-    ("https://arxiv.org/abs/1706.03762", "1706.03762"),
-    ("https://arxiv.org/abs/1706.03762v5", "1706.03762"),
-    ("https://arxiv.org/pdf/1810.04805v2.pdf", "1810.04805"),
-    ("https://arxiv.org/pdf/1906.08237.pdf", "1906.08237"),
-    ("http://arxiv.org/abs/2005.14165?2", "2005.14165"),
-    ("https://arxiv.org/abs/2207.09238?utm_source=substack&utm_medium=email", "2207.09238"),
-    ("https://www.arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001"),
-    ("https://export.arxiv.org/abs/2004.05150", "2004.05150"),
-    ("https://example.org/abs/1706.03762", None),
-])
-def test_arxiv_ids(url, aid):
-    assert arxiv_id(url) == aid
 
 
 @pytest.mark.parametrize("text, title, authors, year, links, rest", [

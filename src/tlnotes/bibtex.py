@@ -11,8 +11,9 @@ import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 
-from .index import display_name, is_organisation
+from .ids import arxiv_archive
 from .model import KnowledgeBase, Paper
+from .names import display_name, is_organisation
 
 _SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
@@ -21,7 +22,6 @@ _SPECIAL = {
 _PROCEEDINGS = re.compile(r"\b(neurips|nips|icml|iclr|acl|naacl|eacl|emnlp|coling|cvpr|iccv|eccv|aaai|ijcai|"
                           r"kdd|uai|aistats|colt|sigir|www|conference|proceedings|workshop|symposium)\b", re.I)
 _JOURNAL = re.compile(r"\b(journal|transactions|jmlr|tmlr|nature|science|letters|review|magazine|pnas|cell)\b", re.I)
-_ARXIV_CLASS = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?)/")
 
 
 _MATH_RE = re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$")
@@ -113,9 +113,9 @@ def entry(paper: Paper) -> str:
     arxiv = paper.links.get("arxiv")
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
-        m = _ARXIV_CLASS.match(arxiv)
-        if paper.category or m:
-            fields.append(("primaryClass", paper.category or m.group(1)))
+        primary = paper.category or arxiv_archive(arxiv)
+        if primary:
+            fields.append(("primaryClass", primary))
     if "doi" in paper.links:
         fields.append(("doi", paper.links["doi"].replace("{", "").replace("}", "")))  # a verbatim field
     url = paper.links.get("url") or paper.links.get("pdf") or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None)

@@ -12,12 +12,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .import_notes import Candidate, ImportedPaper, ImportRefused, KnownPapers, link_label, make_key, refusal
+from .ids import arxiv_in_text, arxiv_of_doi, arxiv_ref, doi_of_url, is_http_url, links_for, read_doi
+from .import_notes import Candidate, ImportedPaper, ImportRefused, KnownPapers, make_key, refusal
 from .model import KnowledgeBase
-from .schema import ARXIV_ID, DOI_RE, ET_AL, arxiv_id
-
-_ARXIV_IN_TEXT = re.compile(rf"(?:arxiv[:\s]*|abs/)(?P<id>{ARXIV_ID})(?:v\d+)?", re.I)
-_BARE_ARXIV = re.compile(rf"^{ARXIV_ID}(?:v\d+)?$")
+from .schema import ET_AL
 _ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
 _NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
 
@@ -152,27 +150,20 @@ def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
     links: dict[str, str] = {}
     aid = None
     eprint = f.get("eprint", "").strip()
-    if eprint and (_BARE_ARXIV.match(eprint) and (f.get("archiveprefix", "arxiv").lower() == "arxiv"
-                                                 or f.get("eprinttype", "").lower() == "arxiv")):
-        aid = re.sub(r"v\d+$", "", eprint)
+    if eprint and (f.get("archiveprefix", "arxiv").lower() == "arxiv" or f.get("eprinttype", "").lower() == "arxiv"):
+        aid = arxiv_ref(eprint)
     for source in (f.get("journal", ""), f.get("volume", ""), f.get("url", ""), f.get("note", "")):
-        if aid:
-            break
-        m = _ARXIV_IN_TEXT.search(source)
-        if m:
-            aid = m.group("id")
-    url_doi = re.match(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", f.get("url", "").strip(), re.I)
-    doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", f.get("doi", "").strip(), flags=re.I) or (url_doi.group(1) if url_doi else "")
-    if not aid:  # arXiv's own DOIs name the id: 10.48550/arXiv.2211.05100
-        m = re.match(rf"^10\.48550/arxiv\.({ARXIV_ID})$", doi, re.I)
-        aid = m.group(1) if m else None
+        aid = aid or arxiv_in_text(source)
+    doi = read_doi(f.get("doi", "")) or doi_of_url(f.get("url", ""))
+    aid = aid or (arxiv_of_doi(doi) if doi else None)  # arXiv's own DOIs name the id: 10.48550/arXiv.2211.05100
     if aid:
         links["arxiv"] = aid
-    if doi and DOI_RE.match(doi):
+    if doi:
         links["doi"] = doi
     url = f.get("url", "").strip().split()[0] if f.get("url", "").strip() else ""
-    if url and not arxiv_id(url) and "doi.org/" not in url and url.startswith(("http://", "https://")):
-        links.setdefault(link_label(url), url)
+    if is_http_url(url):
+        for label, value in links_for(url).items():
+            links.setdefault(label, value)
     venue = decode(f.get("journal") or f.get("booktitle") or "")
     if _NOT_VENUES.match(venue):
         venue = ""

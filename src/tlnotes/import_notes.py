@@ -22,14 +22,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .index import fold, is_organisation, slugify
+from .ids import arxiv_id, arxiv_year, links_for, normalize_doi
 from .markdown import FENCE_OPEN, split_front_matter
-from .model import KnowledgeBase, normalize_doi, normalize_title
-from .schema import ET_AL, arxiv_id
+from .model import KnowledgeBase, normalize_title
+from .names import ORGANISATIONS, fold, is_organisation, parse_authors, slugify
 
-# ---------------------------------------------------------------- links and ids
+# ---------------------------------------------------------------- patterns
 
-DOI_URL_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\.\d{4,9}/\S+)$", re.I)
 YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})[a-z]?(?![\d.])")
 LINK_RE = re.compile(r"\[(?P<text>[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]\((?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\)")
 BARE_URL_RE = re.compile(r"https?://\S+")
@@ -55,89 +54,9 @@ class ImportRefused(Exception):
 STOPWORDS = set("""a an the on of for in to and or with is are be by at as from via into over under
 towards toward how what why when where which who do does can we you your our its it this that these those
 not no using use new""".split())
-PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "dos", "das", "ter", "zu"}
-ORGANISATIONS = {
-    "openai": "OpenAI", "deepmind": "DeepMind", "google": "Google", "google brain": "Google Brain",
-    "google research": "Google Research", "meta": "Meta AI", "meta ai": "Meta AI", "facebook": "Facebook AI",
-    "fair": "Facebook AI", "microsoft": "Microsoft", "anthropic": "Anthropic", "adept": "Adept", "nvidia": "NVIDIA",
-    "ibm": "IBM", "allen ai": "Allen Institute for AI", "ai2": "Allen Institute for AI", "stanford": "Stanford",
-    "huggingface": "Hugging Face", "hugging face": "Hugging Face", "eleutherai": "EleutherAI", "amazon": "Amazon",
-    "apple": "Apple", "baidu": "Baidu", "alibaba": "Alibaba", "tsinghua": "Tsinghua University", "mosaicml": "MosaicML",
-    "salesforce": "Salesforce", "cohere": "Cohere", "stability ai": "Stability AI", "bigscience": "BigScience",
-}
 
 
-def arxiv_year(aid: str) -> int | None:
-    m = re.match(r"^(\d{2})(\d{2})\.", aid) or re.match(r"^[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})", aid)
-    if not m:
-        return None
-    yy = int(m.group(1))
-    return (1900 if yy >= 91 else 2000) + yy
-
-
-def link_label(url: str) -> str:
-    """What kind of link a URL is, as a record's `links` label."""
-    low = url.lower()
-    host = re.sub(r"^https?://(www\.)?", "", low).split("/")[0]
-    if host in ("github.com", "gitlab.com", "huggingface.co") or host.endswith(".github.io") and "/code" in low:
-        return "code"
-    if low.split("?")[0].endswith(".pdf"):
-        return "pdf"
-    if "blog" in low or host.endswith(("medium.com", "substack.com")) or "/posts/" in low:
-        return "blog"
-    return "url"
-
-
-def links_for(url: str | None) -> dict[str, str]:
-    if not url:
-        return {}
-    aid = arxiv_id(url)
-    if aid:
-        return {"arxiv": aid}
-    m = DOI_URL_RE.match(url)
-    if m:
-        return {"doi": m.group("doi")}
-    return {link_label(url): url}
-
-
-# ---------------------------------------------------------------- names
-
-
-def _cap(word: str) -> str:
-    return "-".join(p[:1].upper() + p[1:] for p in word.split("-")) if word.islower() else word
-
-
-def person(name: str) -> str:
-    """`quoc le` -> `Quoc Le`; names already capitalised stay as written."""
-    words = name.split()
-    return " ".join(w if (w.lower() in PARTICLES and i < len(words) - 1 and w.islower()) else _cap(w)
-                    for i, w in enumerate(words))
-
-
-def parse_authors(text: str) -> tuple[list[str], bool]:
-    """Authors from a citation's author part; (names, abbreviated with `...`)."""
-    text = text.strip().strip(",;").strip()
-    text = re.sub(r"\s+", " ", text)
-    if not text:
-        return [], False
-    abbreviated = "..." in text or "…" in text
-    etal = bool(re.search(r"\bet\.? al\.?", text, re.I))
-    text = re.sub(r",?\s*\bet\.? al\.?", "", text, flags=re.I)
-    if abbreviated:
-        first = re.split(r"\.\.\.|…", text)[0]
-        first = first.split(",")[0].strip()
-        names = [first] if first else []
-        etal = True
-    else:
-        parts = re.split(r"\s*(?:,|&|\band\b)\s*", text)
-        names = [p for p in (q.strip() for q in parts) if p]
-    out = []
-    for n in names:
-        key = n.lower()
-        out.append(ORGANISATIONS.get(key) or person(n))
-    if etal and out:
-        out.append(ET_AL)
-    return out, abbreviated
+# ---------------------------------------------------------------- citations
 
 
 def parse_cite(text: str) -> tuple[list[str], int | None, bool] | None:

@@ -7,64 +7,15 @@ and cost stays linear as the KB grows.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .citations import cited_keys
 from .model import KnowledgeBase, Paper, Topic
+from .names import author_id, display_name, family_name, fold
 
 MAX_RELATED = 8
 RELATED_CANDIDATES = 400
-
-# letters that do not decompose into base letter + accent under NFKD
-_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
-                       "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "ð": "d"})
-
-
-def fold(text: str) -> str:
-    """Lowercase ASCII-ish form of `text`, for matching and URLs."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
-
-
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return slug or "x"
-
-
-def author_id(name: str) -> str:
-    """One id for every spelling of a name: `Quoc Le`, `quoc le` and `Le, Quoc`."""
-    name = " ".join(name.split())
-    if "," in name:
-        last, _, first = name.partition(",")
-        name = f"{first.strip()} {last.strip()}"
-    return slugify(name)
-
-
-def display_name(name: str) -> str:
-    """`Le, Quoc` reads as `Quoc Le`."""
-    name = " ".join(name.split())
-    if "," in name:
-        last, _, first = name.partition(",")
-        if first.strip():
-            return f"{first.strip()} {last.strip()}"
-    return name
-
-
-_ORG_WORDS = re.compile(r"\b(AI|Research|Institute|University|Lab|Labs|Team|Inc|Corporation|Academy|Foundation|"
-                        r"Group|Consortium|Collaboration|Workshop|Brain|DeepMind|OpenAI|Meta|Google|Microsoft)\b")
-
-
-def is_organisation(name: str) -> bool:
-    """`Meta AI`, `BigScience Workshop`: a name to keep whole, never split into first and last."""
-    return " " in name.strip() and bool(_ORG_WORDS.search(name))
-
-
-def family_name(name: str) -> str:
-    return display_name(name).split(" ")[-1]
-
 
 @dataclass(frozen=True)
 class Author:

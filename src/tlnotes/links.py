@@ -32,9 +32,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from .ids import quote_id
 from .markdown import autolinks, links, mask_code
 from .model import KnowledgeBase, normalize_title
-from .sources import Deadline, TooLarge, describe_error, http_session, quote_id, read_capped, user_agent
+from .sources import Deadline, TooLarge, describe_error, http_session, read_capped, user_agent
 
 OK, REDIRECTED, BROKEN, MISMATCH, TRANSIENT, BLOCKED = "ok", "redirected", "broken", "mismatch", "transient", "blocked"
 CLASSES = (BROKEN, MISMATCH, TRANSIENT, BLOCKED, REDIRECTED, OK)

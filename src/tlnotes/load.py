@@ -27,7 +27,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from . import schema
 from .citations import find_citations
 from .markdown import leading_h1, split_front_matter
-from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, normalize_doi, normalize_title
+from .ids import normalize_doi
+from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, normalize_title
 
 try:  # libyaml; the pure-Python loader is a slow but correct fallback
     FastLoader = yaml.CSafeLoader

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -130,8 +131,3 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 def normalize_title(title: str) -> str:
     """Titles that differ only in case, spacing or punctuation are the same paper."""
     return _NOT_ALNUM.sub("", title.casefold())
-
-
-def normalize_doi(doi: str) -> str:
-    """DOIs are case-insensitive."""
-    return doi.strip().casefold()

@@ -15,9 +15,10 @@ from . import safe
 from .bibtex import entry as bibtex_entry
 from .bibtex import bibliography, format_references
 from .citations import Citation
+from .index import Author, Index, build_index
 from .markdown import leading_h1
-from .index import Author, Index, author_id, build_index, display_name, family_name
 from .model import Bullet, KnowledgeBase, Paper, Topic
+from .names import author_id, display_name, family_name
 
 RECENT = 10
 

@@ -254,7 +254,11 @@ def _with_citations(text: str, cite: Callable[[Citation], str] | None) -> str:
         rendered.append(cite(c))
         pos = c.end
     out.append(text[pos:])
-    return _HOLD_RE.sub(lambda m: rendered[int(m.group(1))], _spans("".join(out)))
+    spanned = _spans("".join(out))
+    # a `]` or `!` of the prose right before a citation would make one link (or an image) of it and
+    # what follows: `[-@a][-@b]` renders `[-` + link + `]` + `(link)`; escaped, each stays text
+    spanned = re.sub(f"([\\]!])(?={_HOLD_OPEN})", r"\\\1", spanned)
+    return _HOLD_RE.sub(lambda m: rendered[int(m.group(1))], spanned)
 
 
 def attr(text: str) -> str:

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .ids import ARXIV_RE, ARXIV_VERSIONED_RE, DOI_RE, is_http_url
 from .model import ERROR, WARNING, Bullet
 
 MAX_KEY_LENGTH = 80  # keys and topic ids become file names; 80 leaves room under every file system's 255
@@ -28,19 +29,6 @@ TOPIC_RE = KEY_RE
 # `index` would replace a generated listing page (papers/index.md, topics/index.md)
 RESERVED_IDS = frozenset({"index"})
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the only date form; YAML's others (2024-2-3, times) are refused
-# New-style ids (0704.0001 onwards) and old-style archive/YYMMNNN ids, without version.
-# An arXiv id: new style (0704.0001 on) or old style archive/YYMMNNN. Every module that
-# reads ids from text, URLs or APIs builds on this one pattern.
-ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
-ARXIV_RE = re.compile(rf"^{ARXIV_ID}$")
-ARXIV_VERSIONED_RE = re.compile(rf"^(?P<id>{ARXIV_ID})v\d+$")
-ARXIV_URL_RE = re.compile(
-    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I)
-# The DOI handbook's syntax, prefix `10.` registrant(.sub)* `/` suffix, with every suffix segment
-# something a URL cannot read as a path step: no whitespace or control characters, no `?` or `#`,
-# no empty segment and no `.` or `..` (also percent-encoded).
-_DOI_SEGMENT = r"(?!(?:\.|%2[eE]){1,2}(?:/|$))[^/\s?#\x00-\x1f\x7f-\x9f]+"
-DOI_RE = re.compile(rf"^10\.\d{{4,9}}(?:\.\d+)*/{_DOI_SEGMENT}(?:/{_DOI_SEGMENT})*$")
 CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?$")  # cs.CL, hep-th, math.GT
 LINK_LABEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://\S+$"
@@ -312,14 +300,6 @@ class Summary(Kind):
         }
 
 
-_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:@[^\s/?#@]+)?(?:[/?#]\S*)?$", re.IGNORECASE)
-
-
-def is_http_url(value: str) -> bool:
-    """An absolute http(s) URL with a host and no whitespace."""
-    return bool(_HTTP_URL_RE.fullmatch(value))
-
-
 class Links(Kind):
     def check(self, value, path):
         if not isinstance(value, dict):
@@ -410,12 +390,6 @@ FIELDS: tuple[Field, ...] = (
     Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-
-
-def arxiv_id(url: str) -> str | None:
-    """The bare arXiv id of an abs/pdf/html URL, without version or `.pdf`."""
-    m = ARXIV_URL_RE.fullmatch(url.strip())
-    return m.group("id") if m else None
 
 
 def check_record(data: Any, key: str) -> list[Finding]:

@@ -15,10 +15,9 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from . import __version__
-from .schema import ARXIV_ID, DOI_RE, arxiv_id
+from .ids import arxiv_id, arxiv_ref, quote_id, read_doi
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
@@ -28,9 +27,6 @@ MAX_RESPONSE = 10 << 20
 MAX_AUTHORS = 5000  # the longest real author lists (particle physics) have about 3,000
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
-
-_ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID})(?:v\d+)?$", re.I)
-_DOI_REF = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>.+)$", re.I | re.S)
 
 
 class SourceError(Exception):
@@ -57,14 +53,12 @@ class Metadata:
 
 def parse_ref(text: str) -> Ref:
     """`arxiv:2305.01610`, `2305.01610v2`, an arxiv.org abs/pdf URL, `doi:10...` or a doi.org URL."""
-    t = text.strip()
-    m = _ARXIV_REF.match(t)
-    aid = m.group("id") if m else arxiv_id(t)
+    aid = arxiv_ref(text)
     if aid:
         return Ref("arxiv", aid, text)
-    m = _DOI_REF.match(t)
-    if m and DOI_RE.fullmatch(m.group("doi").rstrip(".")):
-        return Ref("doi", m.group("doi").rstrip("."), text)
+    doi = read_doi(text.strip().rstrip("."), bare=False)  # a DOI pasted from a sentence keeps its full stop
+    if doi:
+        return Ref("doi", doi, text)
     raise SourceError(f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
                       "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)")
 
@@ -318,9 +312,9 @@ def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
     out = {}
     for entry in root.findall(f"{ATOM}entry"):
         id_url = clean(entry.findtext(f"{ATOM}id"))
-        m = re.search(rf"arxiv\.org/abs/({ARXIV_ID})(?:v\d+)?$", id_url)
+        aid = arxiv_id(id_url)
         title = clean(entry.findtext(f"{ATOM}title"))
-        if not m or not title or title.lower() == "error":
+        if not aid or not title or title.lower() == "error":
             continue  # the API's way of saying "no such paper"
         published = clean(entry.findtext(f"{ATOM}published"))
         year = int(published[:4]) if re.match(r"^\d{4}", published) else None
@@ -328,12 +322,12 @@ def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
         authors = [a for a in authors if a]
         if year is None or not authors:
             continue
-        links = {"arxiv": m.group(1)}
+        links = {"arxiv": aid}
         doi = clean(entry.findtext(f"{ARXIV_NS}doi"))
         if doi:
             links["doi"] = doi
         cat = entry.find(f"{ARXIV_NS}primary_category")
-        out[m.group(1)] = Metadata(title, authors, year, links, abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
+        out[aid] = Metadata(title, authors, year, links, abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
                                    category=cat.get("term") if cat is not None else None)
     return out
 
@@ -379,11 +373,6 @@ def fetch_doi(doi: str, session=None) -> Metadata | None:
     abstract = _text(msg.get("abstract"))
     return Metadata(title, authors, year, {"doi": _text(msg.get("DOI")) or doi}, venue=venue,
                     abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None)
-
-
-def quote_id(value: str) -> str:
-    """An id as one path segment: `/`, `..`, `?`, `#` and spaces cannot change where a request goes."""
-    return quote(value, safe="")
 
 
 def _text(value) -> str | None:
