@@ -352,3 +352,25 @@ def test_repository_collects_every_link():
     t = links.collect(kb)
     assert len(t.arxiv) >= 280 and t.dois and t.urls
     assert all(":" in s for sources in t.urls.values() for s in sources)
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--retries", "-1"), ("--retries", "-100"), ("--retries", "x"), ("--retries", "1.5"),
+    ("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "soon"),
+    ("--concurrency", "0"), ("--concurrency", "-3"), ("--concurrency", "two"),
+    ("--per-host", "0"), ("--per-host", "-1"), ("--per-host", "1e9x"),
+])
+def test_bad_numbers_are_usage_errors(kb, run, option, value):
+    make_kb(kb, {"a": "http://127.0.0.1:9/never"})  # a refused port: nothing is ever asked of the network
+    r = run("links", kb.root, "--no-cache", option, value)
+    assert r.code == 2 and option in r.err and "Traceback" not in r.err, r
+    last = r.err.strip().splitlines()[-1]  # argparse's usage line, then one line saying what is wrong
+    assert last.startswith(f"tlnotes links: error: argument {option}") and value in last, r.err
+    assert not (kb.root / links.CACHE_FILE).exists()
+
+
+def test_zero_retries_is_one_try(kb, env, run):
+    kb.record("p", 'title: "Attention Is All You Need"\nauthors: [A]\nyear: 2017\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "1706.03762"\n')
+    r = run("links", kb.root, "--no-cache", "--retries", "0", "--timeout", "1", "--format", "json")
+    assert r.code == 0 and "Traceback" not in r.err
+    assert len([e for e in Handler.log if e[3] == "/api/query"]) == 1
