@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from tlnotes import links, load
-from tlnotes.links import Cache, Settings, retry_after, title_matches
+from tlnotes.links import Cache, Settings, title_matches
 
 FEED = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">{}</feed>')
 ENTRY = ("<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
@@ -216,12 +216,6 @@ def test_retry_after_is_honoured_and_flaky_recovers(kb, env):
     assert results[env[0] + "/limited"].cls == "ok" and results[env[1] + "/flaky"].cls == "ok"
     hits = [t for t, port, _, path in Handler.log if path == "/limited"]
     assert hits[1] - hits[0] >= 0.95 and time.monotonic() - start < 10
-
-
-def test_retry_after_parsing():
-    assert retry_after("5") == 5 and retry_after("3600") == 60
-    assert 0 <= retry_after(email.utils.formatdate(time.time() + 10, usegmt=True)) <= 10
-    assert retry_after("soon") is None and retry_after(None) is None
 
 
 def test_endless_body_is_not_downloaded(kb, env):
