@@ -368,3 +368,10 @@ def test_zero_retries_is_one_try(kb, env, run):
     r = run("links", kb.root, "--no-cache", "--retries", "0", "--timeout", "1", "--format", "json")
     assert r.code == 0 and "Traceback" not in r.err
     assert len([e for e in Handler.log if e[3] == "/api/query"]) == 1
+
+
+def test_one_arxiv_batch_and_interval_for_add_and_links():
+    from tlnotes import sources
+
+    assert Settings().arxiv_batch == sources.ARXIV_BATCH == 100
+    assert Settings().arxiv_interval == sources.ARXIV_INTERVAL >= 3.0  # arXiv's terms
