@@ -178,18 +178,6 @@ def test_batches_respect_the_rate_limit(apis, monkeypatch):
     assert len(starts) == 2 and starts[1] - starts[0] >= 0.45  # as seen by the server
 
 
-def test_rate_limit_waits_between_requests():
-    now = [100.0]
-    slept = []
-    limit = RateLimit(3.0, clock=lambda: now[0], sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s)))
-    limit.wait()
-    now[0] += 1.0
-    limit.wait()
-    now[0] += 5.0
-    limit.wait()
-    assert slept == [2.0]
-
-
 def test_add_doi_from_crossref_with_polite_user_agent(kb, run, apis, monkeypatch):
     monkeypatch.setenv("TLNOTES_CONTACT", "curator@example.org")
     r = run("add", "doi:10.1038/nature14539", "--topic", "attention", "--summary", "A review.", "--dir", kb.root)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from tlnotes import links, load
-from tlnotes.links import Cache, Settings, retry_after, title_matches
+from tlnotes.links import Cache, Settings, title_matches
 
 FEED = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">{}</feed>')
 ENTRY = ("<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
@@ -218,12 +218,6 @@ def test_retry_after_is_honoured_and_flaky_recovers(kb, env):
     assert hits[1] - hits[0] >= 0.95 and time.monotonic() - start < 10
 
 
-def test_retry_after_parsing():
-    assert retry_after("5") == 5 and retry_after("3600") == 60
-    assert 0 <= retry_after(email.utils.formatdate(time.time() + 10, usegmt=True)) <= 10
-    assert retry_after("soon") is None and retry_after(None) is None
-
-
 def test_endless_body_is_not_downloaded(kb, env):
     make_kb(kb, {"a": env[0] + "/endless"})
     start = time.monotonic()
@@ -378,3 +372,32 @@ notes: |
     assert t.arxiv == {"1706.03762": [("Attention Is All You Need", "papers/k.yaml:8")]}
     assert t.urls["https://example.org/1706.03762"] == ["papers/k.yaml:9"]
     assert t.urls["https://example.org/plain"] == ["papers/k.yaml:13"]
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--retries", "-1"), ("--retries", "-100"), ("--retries", "x"), ("--retries", "1.5"),
+    ("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "soon"),
+    ("--concurrency", "0"), ("--concurrency", "-3"), ("--concurrency", "two"),
+    ("--per-host", "0"), ("--per-host", "-1"), ("--per-host", "1e9x"),
+])
+def test_bad_numbers_are_usage_errors(kb, run, option, value):
+    make_kb(kb, {"a": "http://127.0.0.1:9/never"})  # a refused port: nothing is ever asked of the network
+    r = run("links", kb.root, "--no-cache", option, value)
+    assert r.code == 2 and option in r.err and "Traceback" not in r.err, r
+    last = r.err.strip().splitlines()[-1]  # argparse's usage line, then one line saying what is wrong
+    assert last.startswith(f"tlnotes links: error: argument {option}") and value in last, r.err
+    assert not (kb.root / links.CACHE_FILE).exists()
+
+
+def test_zero_retries_is_one_try(kb, env, run):
+    kb.record("p", 'title: "Attention Is All You Need"\nauthors: [A]\nyear: 2017\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "1706.03762"\n')
+    r = run("links", kb.root, "--no-cache", "--retries", "0", "--timeout", "1", "--format", "json")
+    assert r.code == 0 and "Traceback" not in r.err
+    assert len([e for e in Handler.log if e[3] == "/api/query"]) == 1
+
+
+def test_one_arxiv_batch_and_interval_for_add_and_links():
+    from tlnotes import sources
+
+    assert Settings().arxiv_batch == sources.ARXIV_BATCH == 100
+    assert Settings().arxiv_interval == sources.ARXIV_INTERVAL >= 3.0  # arXiv's terms

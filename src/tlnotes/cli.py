@@ -414,6 +414,7 @@ def cmd_links(args) -> int:
     import os
 
     from . import links
+    from .http import MAX_HOST_CONCURRENCY
     from .load import load
 
     root = _kb_root(args.dir)
@@ -424,14 +425,14 @@ def cmd_links(args) -> int:
             host, _, n = item.partition("=")
             if not host or not n.isdigit() or int(n) < 1:
                 raise ValueError(f"--host-limit wants HOST=N, not {item!r}")
-            host_limits[host.lower()] = min(int(n), links.MAX_HOST_CONCURRENCY)
+            host_limits[host.lower()] = min(int(n), MAX_HOST_CONCURRENCY)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     kb = load(root)
     if kb.errors:
         print(f"tlnotes links: {len(kb.errors)} error(s) in the knowledge base; records with errors are not checked "
               "(`tlnotes check` lists them)", file=sys.stderr)
-    settings = links.Settings(concurrency=args.concurrency, per_host=min(args.per_host, links.MAX_HOST_CONCURRENCY),
+    settings = links.Settings(concurrency=args.concurrency, per_host=min(args.per_host, MAX_HOST_CONCURRENCY),
                               host_limits=host_limits, timeout=args.timeout, retries=args.retries)
     cache = links.Cache(None if args.no_cache else root / links.CACHE_FILE, max_age=max_age)
     results = links.run(kb, settings, cache)
@@ -484,6 +485,30 @@ def cmd_init(args) -> int:
 
 
 # ---------------------------------------------------------------- parsing
+
+
+def _count(least: int):
+    """An argparse type: a whole number of at least `least`, so a bad value is a usage error."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"{text!r}: at least {least}")
+        return n
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero."""
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < s < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: more than 0 seconds, and finite")
+    return s
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -543,11 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="transient and blocked links fail too")
     p.add_argument("--no-cache", action="store_true", help="check everything again, and keep no results")
     p.add_argument("--max-age", help="ignore cached results older than this (3600, 90m, 12h, 7d)")
-    p.add_argument("--concurrency", type=int, default=16, help="requests at once, in all (default 16)")
-    p.add_argument("--per-host", type=int, default=2, help="requests at once to one host (default 2, at most 8)")
+    p.add_argument("--concurrency", type=_count(1), default=16, help="requests at once, in all (default 16)")
+    p.add_argument("--per-host", type=_count(1), default=2, help="requests at once to one host (default 2, at most 8)")
     p.add_argument("--host-limit", action="append", default=[], metavar="HOST=N", help="a limit for one host (repeatable)")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer (default 10)")
-    p.add_argument("--retries", type=int, default=3, help="retries of a transient failure (default 3)")
+    p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds to wait for an answer (default 10)")
+    p.add_argument("--retries", type=_count(0), default=3, help="retries of a transient failure (default 3)")
     p.set_defaults(func=cmd_links)
 
     p = sub.add_parser("export", help="write the knowledge base in another format")

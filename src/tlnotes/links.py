@@ -17,13 +17,10 @@ retried with backoff (honouring Retry-After), and results are cached.
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 import os
 import random
 import re
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +29,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from .http import (Deadline, Host, RateLimit, Retry, Unanswered, failure, fetch, http_session, retry_after,
+                   transient_status)
 from .ids import quote_id
 from .markdown import autolinks, links, mask_code
 from .model import KnowledgeBase, normalize_title
-from .sources import Deadline, TooLarge, describe_error, http_session, read_capped, user_agent
+from .sources import ARXIV_BATCH, ARXIV_INTERVAL
 
 OK, REDIRECTED, BROKEN, MISMATCH, TRANSIENT, BLOCKED = "ok", "redirected", "broken", "mismatch", "transient", "blocked"
 CLASSES = (BROKEN, MISMATCH, TRANSIENT, BLOCKED, REDIRECTED, OK)
@@ -43,9 +42,7 @@ FAILING = {BROKEN, MISMATCH}
 DOI_API = "https://doi.org/api/handles"
 CACHE_FILE = ".tlnotes/links-cache.json"
 TTL = {OK: 7 * 86400, REDIRECTED: 7 * 86400, BLOCKED: 30 * 86400}
-MAX_HOST_CONCURRENCY = 8
 MAX_REDIRECTS = 10
-MAX_RETRY_AFTER = 60.0
 MAX_DOI_ANSWER = 1 << 20  # the handle API answers in a few hundred bytes
 # hosts that answer robots with 401/403 whatever the page
 BOT_WALLS = ("linkedin.com", "twitter.com", "x.com", "researchgate.net", "sciencedirect.com", "ieeexplore.ieee.org",
@@ -76,8 +73,12 @@ class Settings:
     timeout: float = 10.0
     retries: int = 3
     backoff: float = 0.5
-    arxiv_interval: float = 3.0
-    arxiv_batch: int = 100
+    arxiv_interval: float = ARXIV_INTERVAL
+    arxiv_batch: int = ARXIV_BATCH
+
+    @property
+    def retry(self) -> Retry:
+        return Retry(self.retries, self.backoff)
 
 
 # ---------------------------------------------------------------- what to check
@@ -125,57 +126,6 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-# ---------------------------------------------------------------- politeness
-
-
-class Host:
-    """One host's gate: how many requests at once, how far apart, and a shared back-off."""
-
-    def __init__(self, limit: int, spacing: float):
-        self.slots = threading.Semaphore(max(1, min(limit, MAX_HOST_CONCURRENCY)))
-        self.lock = threading.Lock()
-        self.next_start = 0.0
-        self.spacing = spacing
-        self.paused_until = 0.0
-
-    def __enter__(self):
-        self.slots.acquire()
-        while True:
-            with self.lock:
-                now = time.monotonic()
-                start = max(self.next_start, self.paused_until, now)
-                if start <= now:
-                    self.next_start = now + self.spacing
-                    return self
-            time.sleep(min(start - now, 1.0))
-
-    def __exit__(self, *exc):
-        self.slots.release()
-
-    def pause(self, seconds: float) -> None:
-        """The host said slow down: nobody talks to it for `seconds`."""
-        with self.lock:
-            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP-date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, min((when - dt.datetime.now(dt.timezone.utc)).total_seconds(), MAX_RETRY_AFTER))
-
-
 # ---------------------------------------------------------------- checking one URL
 
 
@@ -189,8 +139,7 @@ class Checker:
 
     def session(self):
         if not hasattr(self.local, "session"):
-            self.local.session = self.session_factory()
-            self.local.session.headers["User-Agent"] = user_agent("link checker of a reading list")
+            self.local.session = self.session_factory("link checker of a reading list")
         return self.local.session
 
     def host(self, url: str) -> Host:
@@ -204,24 +153,16 @@ class Checker:
 
     def check(self, url: str) -> Result:
         """One URL, with retries of transient failures."""
-        attempt = 0
-        while True:
-            result, wait = self._once(url)
-            if result.cls != TRANSIENT or attempt >= self.s.retries:
-                if result.cls == TRANSIENT and attempt:
-                    result.message += f" (after {attempt + 1} tries)"
-                return result
-            attempt += 1
-            backoff = self.s.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
-            delay = max(wait or 0.0, backoff)
-            if wait:
-                self.host(url).pause(wait)  # the whole host backs off, not just this URL
-            time.sleep(delay)
+        result, tries = self.s.retry.run(lambda: self._once(url), pause=self.host(url).pause)
+        if result.cls == TRANSIENT and tries > 1:
+            result.message += f" (after {tries} tries)"
+        return result
 
-    def _once(self, url: str) -> tuple[Result, float | None]:
+    def _once(self, url: str) -> tuple[Result, bool, float | None]:
         """One try, redirects and the GET fallback included, within `timeout` seconds in all."""
         with Deadline(self.s.timeout) as deadline:
-            return self._try(url, deadline)
+            result, wait = self._try(url, deadline)
+        return result, result.cls == TRANSIENT, wait
 
     def _try(self, url: str, deadline: Deadline) -> tuple[Result, float | None]:
         import requests
@@ -237,13 +178,14 @@ class Checker:
                 with self.host(current):
                     r = self._request(current)
             except (requests.RequestException, OSError) as exc:
-                if deadline.expired or isinstance(exc, requests.Timeout):
-                    return Result(url, TRANSIENT, None, None, f"no answer within {self.s.timeout:g} s"), None
-                if isinstance(exc, requests.ConnectionError) and _is_dns_failure(exc):
+                why = failure(exc, deadline, self.s.timeout)
+                if why.kind == "timeout":
+                    return Result(url, TRANSIENT, None, None, str(why)), None
+                if why.kind == "dns":
                     return Result(url, BROKEN, None, None, f"unknown host {urlsplit(current).hostname}"), None
-                if isinstance(exc, (requests.ConnectionError, OSError)):
-                    return Result(url, TRANSIENT, None, None, f"connection failed: {describe_error(exc)}"), None
-                return Result(url, BROKEN, None, None, f"bad URL: {describe_error(exc)}"), None
+                if why.kind == "connect":
+                    return Result(url, TRANSIENT, None, None, f"connection failed: {why}"), None
+                return Result(url, BROKEN, None, None, f"bad URL: {why}"), None
             code = r.status_code
             if code in (301, 302, 303, 307, 308) and r.headers.get("Location"):
                 nxt = urljoin(current, r.headers["Location"])
@@ -278,30 +220,11 @@ class Checker:
         if code == 999 or (code == 403 and r.headers.get("cf-mitigated")) or (
                 code in (401, 403) and any(host == h or host.endswith("." + h) for h in BOT_WALLS)):
             return Result(url, BLOCKED, code, final if moved else None, "the site blocks automated checks; check it in a browser")
-        if code == 429 or code >= 500:
+        if transient_status(code):
             return Result(url, TRANSIENT, code, final if moved else None, f"HTTP {code}")
         if code in (404, 410):
             return Result(url, BROKEN, code, final if moved else None, f"HTTP {code}: not found")
         return Result(url, BROKEN, code, final if moved else None, f"HTTP {code}")
-
-
-def _is_dns_failure(exc: BaseException) -> bool:
-    """Whether a connection error comes from a name that does not resolve.
-
-    requests wraps urllib3's NameResolutionError, which wraps socket.gaierror:
-    walk every cause, context, `reason` and exception argument to find it.
-    """
-    todo: list = [exc]
-    seen: set[int] = set()
-    while todo:
-        e = todo.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
-            return True
-        todo += [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
-    return False
 
 
 # ---------------------------------------------------------------- arXiv and DOIs
@@ -318,21 +241,22 @@ def title_matches(expected: str, got: str) -> bool:
 
 def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> dict[str, Result]:
     """Existence and title of each id through the arXiv API, in spaced batches over one connection."""
-    from .sources import RateLimit, SourceError, query_arxiv
+    from .sources import SourceError, query_arxiv
 
     session = http_session()
     limiter = RateLimit(settings.arxiv_interval)
     out: dict[str, Result] = {}
     order = list(ids)
-    for start in range(0, len(order), settings.arxiv_batch):
-        batch = order[start : start + settings.arxiv_batch]
-        found = None
-        for _attempt in range(settings.retries + 1):
+    for start in range(0, len(order), max(1, settings.arxiv_batch)):
+        batch = order[start : start + max(1, settings.arxiv_batch)]
+
+        def once(batch=batch):
             try:
-                found = query_arxiv(batch, session, limiter, settings.timeout)
-                break
+                return (query_arxiv(batch, session, limiter, settings.timeout), ""), False, None
             except SourceError as exc:
-                error = str(exc)
+                return (None, str(exc)), True, None
+
+        (found, error), _ = settings.retry.run(once)
         for aid in batch:
             url = f"https://arxiv.org/abs/{aid}"
             if found is None:
@@ -351,47 +275,40 @@ def check_arxiv(ids: dict[str, list[tuple[str, str]]], settings: Settings) -> di
 
 def check_doi(doi: str, checker: Checker) -> Result:
     """A DOI exists if the doi.org handle API knows it."""
-    import requests
-
     base = os.environ.get("TLNOTES_DOI_API", DOI_API).rstrip("/")
     url = f"https://doi.org/{doi}"
     api = f"{base}/{quote_id(doi)}"
-    for attempt in range(checker.s.retries + 1):
+    host = checker.host(api)
+
+    def once() -> tuple[Result, bool, float | None]:
         try:
-            with Deadline(checker.s.timeout) as deadline, checker.host(api):
-                try:
-                    with checker.session().get(api, timeout=(min(5.0, checker.s.timeout), checker.s.timeout),
-                                               stream=True) as r:
-                        status = r.status_code
-                        body = read_capped(r, MAX_DOI_ANSWER) if status == 200 else b""
-                except (requests.RequestException, OSError):
-                    if deadline.expired:
-                        raise requests.Timeout() from None
-                    raise
-        except requests.Timeout:
-            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: no answer within {checker.s.timeout:g} s")
-        except (requests.RequestException, OSError) as exc:
-            result = Result(url, TRANSIENT, None, None, f"doi.org handle API: {describe_error(exc)}")
-        except TooLarge as exc:
-            result = Result(url, TRANSIENT, 200, None, f"doi.org handle API: {exc}")
-        else:
-            if status == 404:
-                return Result(url, BROKEN, 404, None, "no such DOI")
-            if status == 200:
-                try:
-                    answer = json.loads(body)
-                except ValueError:
-                    answer = None
-                code = answer.get("responseCode") if isinstance(answer, dict) else None
-                if code == 1:
-                    return Result(url, OK, 200)
-                if code in (100, 200):
-                    return Result(url, BROKEN, 404, None, "no such DOI")
-                return Result(url, TRANSIENT, 200, None, f"doi.org handle API answered responseCode {code!r}")
-            result = Result(url, TRANSIENT, status, None, f"doi.org handle API: HTTP {status}")
-        if attempt < checker.s.retries:
-            time.sleep(checker.s.backoff * (2 ** attempt) * (0.5 + random.random()))
-    return result
+            with host:
+                answer = fetch(checker.session(), api, checker.s.timeout, MAX_DOI_ANSWER)
+        except Unanswered as exc:
+            return Result(url, TRANSIENT, 200 if exc.kind == "size" else None, None, f"doi.org handle API: {exc}"), True, None
+        result = _doi_result(url, answer.status, answer.body)
+        wait = retry_after(answer.headers.get("Retry-After")) if transient_status(answer.status) else None
+        return result, result.cls == TRANSIENT, wait
+
+    return checker.s.retry.run(once, pause=host.pause)[0]
+
+
+def _doi_result(url: str, status: int, body: bytes) -> Result:
+    """What the handle API's answer says of the DOI."""
+    if status == 404:
+        return Result(url, BROKEN, 404, None, "no such DOI")
+    if status != 200:
+        return Result(url, TRANSIENT, status, None, f"doi.org handle API: HTTP {status}")
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    code = answer.get("responseCode") if isinstance(answer, dict) else None
+    if code == 1:
+        return Result(url, OK, 200)
+    if code in (100, 200):
+        return Result(url, BROKEN, 404, None, "no such DOI")
+    return Result(url, TRANSIENT, 200, None, f"doi.org handle API answered responseCode {code!r}")
 
 
 # ---------------------------------------------------------------- cache

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from . import __version__
+from .http import RateLimit, Unanswered, fetch, http_session, request_url, timeout, user_agent
 from .ids import arxiv_id, arxiv_ref, quote_id, read_doi
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
 ARXIV_INTERVAL = 3.0  # arXiv's terms: at most one request every three seconds
-ARXIV_BATCH = 50
+ARXIV_BATCH = 100  # ids per API call: half the calls (and waits) of 50, and the URL stays under 2 KB
 MAX_RESPONSE = 10 << 20
 MAX_AUTHORS = 5000  # the longest real author lists (particle physics) have about 3,000
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -78,206 +75,27 @@ def clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def user_agent(purpose: str | None = None) -> str:
-    """An honest User-Agent: what we are, what for, and whom to write to (TLNOTES_CONTACT)."""
-    contact = os.environ.get("TLNOTES_CONTACT", "").strip()
-    notes = [n for n in (purpose, f"mailto:{contact}" if contact else None) if n]
-    return f"tlnotes/{__version__}" + (f" ({'; '.join(notes)})" if notes else "")
-
-
-def timeout() -> float:
-    try:
-        return float(os.environ.get("TLNOTES_TIMEOUT", "20"))
-    except ValueError:
-        return 20.0
-
-
-class RateLimit:
-    """At least `interval` seconds between the starts of two requests."""
-
-    def __init__(self, interval: float, clock=time.monotonic, sleep=time.sleep):
-        self.interval = interval
-        self.clock = clock
-        self.sleep = sleep
-        self.last: float | None = None
-
-    def wait(self) -> None:
-        if self.last is not None:
-            delay = self.last + self.interval - self.clock()
-            if delay > 0:
-                self.sleep(delay)
-        self.last = self.clock()
-
-
-class Deadline:
-    """A wall-clock limit on everything the requests made inside it do.
-
-    requests and urllib3 only bound each socket read, so a server that drips
-    one byte at a time never times out. Connections opened or used inside a
-    Deadline are registered with it (see `_Watched`), and a timer shuts them
-    down when the time is up: the blocked read returns and the request fails.
-    """
-
-    _local = threading.local()
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.expired = False
-        self._conns: list = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> Deadline:
-        self._outer = getattr(Deadline._local, "current", None)
-        Deadline._local.current = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-        Deadline._local.current = self._outer
-
-    @classmethod
-    def watch(cls, conn) -> None:
-        """Put a connection the current thread is using under the current deadline, if any."""
-        dl = getattr(cls._local, "current", None)
-        if dl is not None:
-            with dl._lock:
-                dl._conns.append(conn)
-                if dl.expired:
-                    _shut(conn)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for conn in self._conns:
-                _shut(conn)
-
-
-def _shut(conn) -> None:
-    sock = getattr(conn, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-def http_session():
-    """A requests Session whose connections obey `Deadline`, with our User-Agent."""
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    class _Watched:
-        def connect(self):
-            Deadline.watch(self)
-            return super().connect()
-
-        def getresponse(self, *a, **k):
-            Deadline.watch(self)
-            return super().getresponse(*a, **k)
-
-    class _HTTP(_Watched, HTTPConnection):
-        pass
-
-    class _HTTPS(_Watched, HTTPSConnection):
-        pass
-
-    class _Pool(HTTPConnectionPool):
-        ConnectionCls = _HTTP
-
-    class _SPool(HTTPSConnectionPool):
-        ConnectionCls = _HTTPS
-
-    class _Adapter(HTTPAdapter):
-        def init_poolmanager(self, *a, **k):
-            super().init_poolmanager(*a, **k)
-            self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
-
-        def proxy_manager_for(self, *a, **k):
-            manager = super().proxy_manager_for(*a, **k)
-            manager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
-            return manager
-
-    session = requests.Session()
-    session.mount("http://", _Adapter())
-    session.mount("https://", _Adapter())
-    session.headers["User-Agent"] = user_agent()
-    return session
-
-
-class TooLarge(Exception):
-    """An answer over its byte cap."""
-
-
-def read_capped(response, limit: int) -> bytes:
-    """The decoded body, refused once it passes `limit` bytes.
-
-    urllib3 (>= 2.6) inflates at most one chunk's worth per read, so a gzip
-    bomb is refused after `limit` bytes, never inflated whole.
-    """
-    body = bytearray()
-    for chunk in response.iter_content(64 << 10):
-        body += chunk
-        if len(body) > limit:
-            raise TooLarge(f"the answer is larger than {_size(limit)}; refusing it")
-    return bytes(body)
-
-
-def request_url(url: str, **params) -> str:
-    """The URL a GET with these query parameters goes to, for messages."""
-    import requests
-
-    return requests.Request("GET", url, params=params).prepare().url
-
-
-def _size(n: int) -> str:
-    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
-
-
 def get(session, url: str, what: str, seconds: float | None = None, **params) -> bytes:
     """The body of a GET within `seconds` in all and MAX_RESPONSE bytes; b"" on 404; SourceError otherwise."""
-    import requests
-
     seconds = timeout() if seconds is None else seconds
     shown = request_url(url, **params)
     try:
-        with Deadline(seconds) as dl:
-            try:
-                with session.get(url, params=params, timeout=seconds, stream=True,
-                                 headers={"User-Agent": user_agent()}) as r:
-                    if r.status_code == 429:
-                        after = r.headers.get("Retry-After")
-                        raise SourceError(f"{what} ({shown}): the server asks us to slow down (HTTP 429"
-                                          + (f", retry after {after}" if after else "") + "); try again later")
-                    if r.status_code == 404:
-                        return b""
-                    if r.status_code >= 400:
-                        raise SourceError(f"{what} ({shown}): the server answered HTTP {r.status_code}; try again later")
-                    return read_capped(r, MAX_RESPONSE)
-            except (requests.RequestException, OSError):
-                if dl.expired:
-                    raise requests.Timeout() from None
-                raise
-    except TooLarge as exc:
+        answer = fetch(session, url, seconds, MAX_RESPONSE, headers={"User-Agent": user_agent()}, **params)
+    except Unanswered as exc:
+        if exc.kind == "timeout":
+            raise SourceError(f"{what} ({shown}): {exc} (set TLNOTES_TIMEOUT to wait longer)") from None
+        if exc.kind in ("dns", "connect"):
+            raise SourceError(f"{what}: cannot connect to {shown} ({exc})") from None
         raise SourceError(f"{what} ({shown}): {exc}") from None
-    except requests.Timeout:
-        raise SourceError(f"{what} ({shown}): no answer within {seconds:g} s "
-                          "(set TLNOTES_TIMEOUT to wait longer)") from None
-    except requests.ConnectionError as exc:
-        raise SourceError(f"{what}: cannot connect to {shown} ({describe_error(exc)})") from None
-    except (requests.RequestException, OSError) as exc:
-        raise SourceError(f"{what} ({shown}): {describe_error(exc)}") from None
-
-
-def describe_error(exc: Exception) -> str:
-    """The readable core of a requests/urllib3 error message (`Connection refused`, not a repr chain)."""
-    text = str(exc)
-    m = re.search(r"\[Errno [-\d]+\] ([^'\")]+)", text)
-    return m.group(1).strip() if m else text.split(":")[-1].strip()[:120] or "connection failed"
+    if answer.status == 429:
+        after = answer.headers.get("Retry-After")
+        raise SourceError(f"{what} ({shown}): the server asks us to slow down (HTTP 429"
+                          + (f", retry after {after}" if after else "") + "); try again later")
+    if answer.status == 404:
+        return b""
+    if answer.status >= 400:
+        raise SourceError(f"{what} ({shown}): the server answered HTTP {answer.status}; try again later")
+    return answer.body
 
 
 # ---------------------------------------------------------------- arXiv
