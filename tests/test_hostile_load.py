@@ -350,3 +350,13 @@ def test_longest_names_pass(kb):
 def test_hidden_folder_under_notes_still_ignored(kb):
     kb.note("junk", "Junk", folder=".Trash Folder")
     assert kb.load().problems == []
+
+
+@pytest.mark.parametrize("brk", ["\u0085", "\u2028", "\u2029"])
+def test_lines_are_counted_as_an_editor_counts_them(kb, brk):
+    """YAML also breaks lines at NEL, LS and PS; a problem is still reported at the file's own line."""
+    kb.record("k", f'title: "a{brk}b"\nauthors: [A]\nyear: 0x7e1\ntopics: [attention]\nvenue: "c{brk}d"\nsummary: [x]\ntitel: y\n')
+    found = {p.code: p.line for p in kb.load().problems}
+    assert found["unknown-field"] == 7 and found["type"] == 3, found
+    kb.record("k", f'title: T\nauthors: [A]\nyear: 2020\ntopics: [attention]\n# a{brk} comment\n')
+    assert [(p.code, p.line) for p in kb.load().errors] == [("yaml-syntax", 5)]

@@ -191,7 +191,7 @@ def _first_anchor(text: str, sure: bool = False) -> tuple[int, int] | None:
     try:
         for event in yaml.parse(text, Loader=FastLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                return event.start_mark.line + 1, event.start_mark.column + 1
+                return _mark_at(text, event.start_mark)
     except yaml.YAMLError:
         pass  # the load reports it
     return None
@@ -217,10 +217,17 @@ def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, int, str, str]]]:
     finally:
         loader.dispose()
     return data, [
-        (k.start_mark.line + 1, k.start_mark.column + 1, "duplicate-key",
+        (*_mark_at(text, k.start_mark), "duplicate-key",
          f"duplicate key {key!r:.60}: YAML would keep only one of the two values; remove or rename one")
         for k, key in loader.duplicates
     ]
+
+
+def _mark_at(text: str, mark) -> tuple[int, int]:
+    """Line and column of a YAML mark as an editor counts them: YAML also breaks lines at NEL, LS and PS."""
+    if mark.line == text.count("\n", 0, mark.index):
+        return mark.line + 1, mark.column + 1
+    return _line_col(text, mark.index)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -258,7 +265,7 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     if mark is None:
         return 1, 1, message
-    return mark.line + 1, mark.column + 1, message
+    return (*_mark_at(text, mark), message)
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -331,7 +338,7 @@ class _Source:
         if not self._root:
             return 1, 1
         node = _find_node(self._root, path, on_key)
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        return _mark_at(self.text, node.start_mark)
 
     def position(self, path: tuple = (), line: int = 1, column: int = 1) -> tuple[int, int]:
         """File line and column of the value at `path`, or of `line`:`column` inside that text value."""
