@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import KB, REPO
 from tlnotes import cli, links, load, schema
-from tlnotes.import_notes import Candidate, make_key
+from tlnotes.records import NewRecord as Candidate, make_key
 from tlnotes.sources import SourceError, fetch_doi, parse_ref
 
 DRIP = 0.2  # seconds between two bytes of a dripping server
@@ -343,7 +343,7 @@ def test_make_key_is_always_a_valid_key(author, title):
 
 
 def test_make_key_never_takes_a_reserved_name(monkeypatch):
-    import tlnotes.import_notes as imp
+    import tlnotes.records as imp
 
     monkeypatch.setattr(imp, "_key_word", lambda title: "")
     monkeypatch.setattr(schema, "RESERVED_IDS", frozenset({"index", "ada2020"}))

@@ -10,7 +10,8 @@ import yaml
 
 from tlnotes import load
 from tlnotes.ids import arxiv_id
-from tlnotes.import_notes import make_key, parse_paper
+from tlnotes.import_notes import parse_paper
+from tlnotes.records import make_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 

@@ -53,7 +53,7 @@ def test_strict_build_fails_on_a_broken_internal_link(site_kb, tmp_path, body):
 def test_mkdocs_build_stops_on_kb_errors(site_kb, tmp_path):
     site_kb.record("bad", "title: [")
     r = mkdocs("build", "-d", str(tmp_path / "s"), cwd=site_kb.root)
-    assert r.returncode != 0 and "papers/bad.yaml:2:1: error: YAML syntax error" in r.stderr
+    assert r.returncode != 0 and "papers/bad.yaml:1:9: error: YAML syntax error" in r.stderr  # at the end of the text
 
 
 def test_tlnotes_build_checks_first_with_check_messages(site_kb, run):

@@ -148,7 +148,7 @@ def cmd_new(args) -> int:
         return 1
     target = root / "papers" / f"{key}.yaml"
     try:
-        write_new(target, _template("record.yaml"))
+        write_new(target, schema.template())
     except FileExists:
         print(f"tlnotes new: {target} already exists; nothing written", file=sys.stderr)
         return 1
@@ -188,11 +188,10 @@ def _write_imported(root: Path, papers, notes, dry_run: bool) -> tuple[int, int]
     """
     import datetime as dt
 
-    from .import_notes import note_md, record_yaml
+    from .import_notes import note_md
 
     added = dt.date.today().isoformat()
-    plan = [(root / "papers" / f"{p.key}.yaml", lambda p=p: record_yaml(p, added), "record", f": {p.candidate.title}")
-            for p in papers]
+    plan = [(root / "papers" / f"{p.key}.yaml", lambda p=p: p.text(added), "record", f": {p.title}") for p in papers]
     plan += [(path, lambda t=t: note_md(t), "note", "") for path, t in notes]
     written = {"record": 0, "note": 0}
     try:
@@ -295,107 +294,17 @@ def cmd_import_bibtex(args) -> int:
 
 def cmd_add(args) -> int:
     """Fetch metadata for each REF and write one record each, or nothing at all."""
-    import contextlib
-    import datetime as dt
-
-    from . import schema as schema_
-    from .import_notes import Candidate, ImportedPaper, KnownPapers, make_key, record_yaml
     from .load import load
-    from .sources import SourceError, fetch_arxiv, fetch_doi, parse_ref, record_problem
-
-    @contextlib.contextmanager
-    def add_lock():
-        """One add at a time writes into this KB: an OS lock on .tlnotes/add.lock (git-ignored)."""
-        import fcntl
-
-        (root / ".tlnotes").mkdir(exist_ok=True)
-        with open(root / ".tlnotes" / "add.lock", "a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            yield
+    from .records import RecordError, plan_add, write_new_records
 
     root = _kb_root(args.dir)
     try:
-        refs = [parse_ref(r) for r in args.refs]
-    except SourceError as exc:
-        print(f"tlnotes add: {exc}", file=sys.stderr)
-        return 1
-    if args.key and len(refs) > 1:
-        print("tlnotes add: --key names one record; give one REF with it", file=sys.stderr)
-        return 1
-    if args.key and len(args.key) > schema_.MAX_KEY_LENGTH:
-        print(f"tlnotes add: the key {args.key[:20]!r}... is longer than {schema_.MAX_KEY_LENGTH} characters; "
-              "keys become file names", file=sys.stderr)
-        return 1
-    if args.key and not schema_.KEY_RE.fullmatch(args.key):
-        print(f"tlnotes add: {args.key!r} is not a valid key (lowercase letters, digits, . _ -)", file=sys.stderr)
-        return 1
-    if args.key in schema_.RESERVED_IDS:
-        print(f"tlnotes add: the key {args.key!r} is reserved (the site has a page of that name); choose another",
-              file=sys.stderr)
-        return 1
-    kb = load(root)
-    unknown = [t for t in args.topic if t not in kb.topics]
-    if unknown:
-        near = schema_.closest(unknown[0], kb.topics)
-        print(f"tlnotes add: unknown topic {unknown[0]!r}" + (f"; the closest is `{near}`" if near else ""), file=sys.stderr)
-        return 1
-    known = KnownPapers(kb)
-    for ref in refs:  # refuse duplicates before touching the network
-        existing = known.find({ref.kind: ref.id}, "")
-        if existing:
-            print(f"tlnotes add: {ref.text} is already in the knowledge base as {known.paths.get(existing, existing)}; "
-                  "nothing written", file=sys.stderr)
-            return 1
-    try:
-        arxiv = fetch_arxiv([r.id for r in refs if r.kind == "arxiv"]) if any(r.kind == "arxiv" for r in refs) else {}
-        found = []
-        for ref in refs:
-            meta = arxiv.get(ref.id) if ref.kind == "arxiv" else fetch_doi(ref.id)
-            if meta is None:
-                where = "arXiv" if ref.kind == "arxiv" else "Crossref"
-                raise SourceError(f"{ref.text}: {where} knows no paper with this id")
-            found.append((ref, meta))
-    except SourceError as exc:
+        planned = plan_add(load(root), args.refs, topics=args.topic, summary=args.summary, key=args.key,
+                           keep_abstract=not args.no_abstract)
+        written = write_new_records(root, planned)
+    except RecordError as exc:
         print(f"tlnotes add: {exc}; nothing written", file=sys.stderr)
         return 1
-    added = dt.date.today().isoformat()
-    try:
-        with add_lock():  # another add may have written the same paper while we were fetching
-            known = KnownPapers(load(root))
-            planned = []
-            taken = set(known.paths) | {p.stem for p in (root / "papers").glob("*.yaml")}
-            for ref, meta in found:
-                existing = known.find(meta.links, meta.title)
-                if existing:
-                    print(f"tlnotes add: {ref.text} ({meta.title}) is already in the knowledge base as "
-                          f"{known.paths.get(existing, 'an earlier REF')}; nothing written", file=sys.stderr)
-                    return 1
-                c = Candidate(meta.title, meta.authors, meta.year, meta.links, "", 0, venue=meta.venue,
-                              abstract=None if args.no_abstract else meta.abstract, category=meta.category)
-                key = args.key or make_key(c, taken)
-                if (root / "papers" / f"{key}.yaml").exists():
-                    print(f"tlnotes add: papers/{key}.yaml already exists; nothing written", file=sys.stderr)
-                    return 1
-                taken.add(key)
-                known.add(key, c.links, c.title)
-                text = record_yaml(ImportedPaper(key, c, list(args.topic), list(args.summary), []), added)
-                problem = record_problem(text, key, meta)
-                if problem:
-                    print(f"tlnotes add: {ref.text}: the metadata that came back is not a valid record ({problem}); "
-                          "nothing written", file=sys.stderr)
-                    return 1
-                planned.append((root / "papers" / f"{key}.yaml", text))
-            written = []
-            for path, text in planned:
-                try:
-                    write_new(path, text)
-                except (FileExists, OSError) as exc:
-                    for done in written:  # all or nothing
-                        done.unlink(missing_ok=True)
-                    why = "appeared meanwhile; kept as it is" if isinstance(exc, FileExists) else exc.strerror or str(exc)
-                    print(f"tlnotes add: {path}: {why}; nothing written", file=sys.stderr)
-                    return 1
-                written.append(path)
     except OSError as exc:  # the lock file's folder
         print(f"tlnotes add: {exc.filename or root / '.tlnotes'}: {exc.strerror or exc}; nothing written", file=sys.stderr)
         return 1

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from .ids import arxiv_in_text, arxiv_of_doi, arxiv_ref, doi_of_url, is_http_url, links_for, read_doi
-from .import_notes import Candidate, ImportedPaper, ImportRefused, KnownPapers, make_key, refusal
+from .import_notes import ImportRefused
 from .model import KnowledgeBase
+from .records import KnownPapers, NewRecord, make_key, refusal
 from .schema import ET_AL
 _ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
 _NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
@@ -39,7 +40,7 @@ class BibEntry:
 
 @dataclass
 class BibImport:
-    papers: dict[str, ImportedPaper] = field(default_factory=dict)
+    papers: dict[str, NewRecord] = field(default_factory=dict)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
 
@@ -131,7 +132,7 @@ def _name(person) -> str:
     return decode(" ".join(parts))
 
 
-def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
+def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     """A record candidate, or why the entry cannot become one."""
     f = {k.lower(): v for k, v in e.fields.items()}
     title = decode(f.get("title", ""))
@@ -167,7 +168,7 @@ def to_candidate(e: BibEntry) -> tuple[Candidate | None, str | None]:
     venue = decode(f.get("journal") or f.get("booktitle") or "")
     if _NOT_VENUES.match(venue):
         venue = ""
-    c = Candidate(title, authors, year, links, "", e.line)
+    c = NewRecord(title, authors, year, links, "", e.line)
     c.venue = venue or None
     c.abstract = decode(f["abstract"]) if f.get("abstract") else None
     return c, None
@@ -188,8 +189,8 @@ def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filenam
             what = f"already in the knowledge base as {where}" if where else f"same paper as entry {seen_in_file.get(existing, existing)!r} earlier in this file"
             result.skipped.append((e.line, f"entry {e.key!r} skipped: {what}"))
             continue
-        key = make_key(c, known.keys)
-        paper = ImportedPaper(key, c, list(topics), [], [])
+        c.key, c.topics = make_key(c, known.keys), list(topics)
+        key, paper = c.key, c
         why = refusal(paper)
         if why:
             result.skipped.append((e.line, f"entry {e.key!r} skipped: {why}"))

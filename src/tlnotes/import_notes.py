@@ -16,16 +16,17 @@ can be checked, printed or written.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ids import arxiv_id, arxiv_year, links_for, normalize_doi
+from .ids import arxiv_id, arxiv_year, links_for
 from .markdown import FENCE_OPEN, split_front_matter
-from .model import KnowledgeBase, normalize_title
-from .names import ORGANISATIONS, fold, is_organisation, parse_authors, slugify
+from .model import KnowledgeBase
+from .names import parse_authors, slugify
+from .records import KnownPapers, NewRecord, make_key, refusal
+from .schema import yaml_str
 
 # ---------------------------------------------------------------- patterns
 
@@ -50,11 +51,6 @@ class ImportRefused(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
-
-STOPWORDS = set("""a an the on of for in to and or with is are be by at as from via into over under
-towards toward how what why when where which who do does can we you your our its it this that these those
-not no using use new""".split())
-
 
 # ---------------------------------------------------------------- citations
 
@@ -165,20 +161,6 @@ def outline(text: str) -> list[Section]:
 # ---------------------------------------------------------------- papers
 
 
-@dataclass
-class Candidate:
-    title: str
-    authors: list[str]
-    year: int
-    links: dict[str, str]
-    rest: str  # text after the citation: the first summary bullet
-    line: int
-    source_cite: str | None = None  # the author text as written, when abbreviated
-    venue: str | None = None
-    abstract: str | None = None
-    category: str | None = None
-
-
 def _clean_title(title: str) -> str:
     title = re.sub(r"\*\*|__", "", title).strip()
     title = re.sub(r"^(?:e\.g\.|i\.e\.|see|also)\s*,?\s*", "", title, flags=re.I)
@@ -188,7 +170,7 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: int, raw_cite: str | None) -> Candidate | None:
+def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: int, raw_cite: str | None) -> NewRecord | None:
     links = links_for(url)
     aid = links.get("arxiv")
     if cite is None:
@@ -201,10 +183,10 @@ def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: in
     if not title or year is None or not authors or len(title.split()) > 30:
         return None
     rest = SEPARATOR_RE.sub("", rest.strip(), count=1).strip() if rest else ""
-    return Candidate(title, authors, year, links, rest, line, raw_cite if abbreviated else None)
+    return NewRecord(title, authors, year, links, rest, line, raw_cite if abbreviated else None)
 
 
-def parse_paper(text: str, line: int = 0) -> Candidate | None:
+def parse_paper(text: str, line: int = 0) -> NewRecord | None:
     """A paper citation in one bullet's text, in any of the common forms, or None."""
     text = " ".join(text.split())  # runs of spaces make the patterns below backtrack quadratically
     url_re = r"(?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\s*"
@@ -250,15 +232,6 @@ def looks_like_citation(text: str) -> bool:
 
 
 @dataclass
-class ImportedPaper:
-    key: str
-    candidate: Candidate
-    topics: list[str]
-    summary: list  # bullets: str or {str: [...]}
-    related: list[str]
-
-
-@dataclass
 class ImportedTopic:
     id: str
     title: str
@@ -269,56 +242,13 @@ class ImportedTopic:
 
 @dataclass
 class ImportResult:
-    papers: dict[str, ImportedPaper] = field(default_factory=dict)
+    papers: dict[str, NewRecord] = field(default_factory=dict)
     topics: dict[str, ImportedTopic] = field(default_factory=dict)
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
     unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
     uncited: list[tuple[int, str]] = field(default_factory=list)  # (line, key): citations of keys this KB lacks, kept as text
-
-
-def refusal(paper: ImportedPaper) -> str | None:
-    """Why the record an import would write for `paper` would not pass `check`, or None if it would.
-
-    The record is checked as it will be read back: its YAML text, by the loader itself.
-    """
-    from .load import record_text_errors
-
-    title = paper.candidate.title
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in title):
-        return f"the title {title!r} has no letters or digits"
-
-    # `import bibtex` without --topic writes records without topics anyway, and says so
-    errors = record_text_errors(record_yaml(paper, "2000-01-01"), paper.key, optional=("topics",))
-    return errors[0].message if errors else None
-
-
-def _key_word(title: str) -> str:
-    for word in re.findall(r"[A-Za-z0-9]+", fold(title)):
-        if word not in STOPWORDS and not word.isdigit():
-            return word
-    return "paper"
-
-
-def make_key(c: Candidate, taken) -> str:
-    """First author's family name + year + first significant title word; b, c, ... on collision.
-
-    Always a valid key: each part is cut so the key, suffix included, stays
-    within schema.MAX_KEY_LENGTH, and a reserved name counts as taken.
-    """
-    from .schema import KEY_RE, MAX_KEY_LENGTH, RESERVED_IDS
-
-    first = c.authors[0] if c.authors else ""
-    whole = first in ORGANISATIONS.values() or is_organisation(first)
-    family = re.sub(r"[^a-z0-9]", "", fold(first if whole else (first.split() or [""])[-1]))
-    part = (MAX_KEY_LENGTH - 8) // 2  # 8: room for the year and a suffix
-    base = f"{family[:part] or 'anon'}{str(c.year)[:4]}{_key_word(c.title)[:part]}"
-    key, n = base, 1
-    while key in taken or key in RESERVED_IDS or not KEY_RE.fullmatch(key):
-        n += 1
-        key = f"{base}{chr(ord('a') + n - 1)}" if n <= 26 else f"{base}{n}"
-    return key
 
 
 def _topic_title(text: str) -> str:
@@ -415,45 +345,6 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
     return result
 
 
-class KnownPapers:
-    """Papers already in the KB or earlier in this import, by arXiv id, DOI and title."""
-
-    def __init__(self, kb: KnowledgeBase | None):
-        self.ids: dict[tuple[str, str], str] = {}
-        self.paths: dict[str, str] = {}
-        self.keys: set[str] = set()  # every key taken, in the KB or earlier in this import
-        if kb:
-            for p in kb.papers.values():
-                self.add(p.key, p.links, p.title, p.path)
-
-    def add(self, key, links, title, path=None):
-        self.keys.add(key)
-        if "arxiv" in links:
-            self.ids.setdefault(("arxiv", links["arxiv"]), key)
-        if "doi" in links:
-            self.ids.setdefault(("doi", normalize_doi(links["doi"])), key)
-        for label, url in links.items():
-            if label not in ("arxiv", "doi"):
-                self.ids.setdefault(("url", url.rstrip("/")), key)
-        self.ids.setdefault(("title", normalize_title(title)), key)
-        if path:
-            self.paths[key] = path
-
-    def find(self, links, title) -> str | None:
-        probes = []
-        if "arxiv" in links:
-            probes.append(("arxiv", links["arxiv"]))
-        if "doi" in links:
-            probes.append(("doi", normalize_doi(links["doi"])))
-        probes += [("url", u.rstrip("/")) for lab, u in links.items() if lab not in ("arxiv", "doi")]
-        if title:
-            probes.append(("title", normalize_title(title)))
-        for probe in probes:
-            if probe in self.ids:
-                return self.ids[probe]
-        return None
-
-
 def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResult, known: KnownPapers) -> list:
     """Sub-bullets of a paper as summary bullets; nested papers become records of their own."""
     out = []
@@ -467,7 +358,7 @@ def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResul
     return out
 
 
-def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: KnownPapers) -> str | None:
+def _add_paper(c: NewRecord, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: KnownPapers) -> str | None:
     existing = known.find(c.links, c.title)
     if existing is not None:
         if existing in result.papers:  # seen earlier on this page: one more topic, maybe more notes
@@ -480,8 +371,9 @@ def _add_paper(c: Candidate, topic: str, item: Item, parent_key: str | None, res
         else:
             result.existing.append((item.line, c.title, known.paths.get(existing, existing)))
         return existing
-    key = make_key(c, known.keys)
-    paper = ImportedPaper(key, c, [topic], [], [parent_key] if parent_key else [])
+    c.key = make_key(c, known.keys)
+    c.topics, c.related = [topic], [parent_key] if parent_key else []
+    key, paper = c.key, c
     why = refusal(paper)
     if why:
         result.skipped.append((item.line, f"{c.title!r} skipped: {why}"))
@@ -518,58 +410,6 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
 
 
 _YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-
-
-def yaml_str(text: str) -> str:
-    """A double-quoted YAML string: JSON's quoting, which YAML reads verbatim, keeping non-ASCII readable."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    # JSON leaves these raw; YAML reads some as line breaks and refuses the others (DEL, C1 controls, non-characters)
-    return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
-
-
-def record_yaml(p: ImportedPaper, added: str | None = None) -> str:
-    """A record in the layout of a hand-written one, with the schema line for editors."""
-    q = yaml_str
-    c = p.candidate
-    lines = ["# yaml-language-server: $schema=../schema/paper.schema.json", f"title: {q(c.title)}", "authors:"]
-    lines += [f"  - {q(a)}" for a in c.authors]
-    lines.append(f"year: {c.year}")
-    if c.venue:
-        lines.append(f"venue: {q(c.venue)}")
-    if p.topics:
-        lines.append("topics:")
-        lines += [f"  - {t}" for t in p.topics]
-    if p.summary:
-        lines.append("summary:")
-        lines += _summary_yaml(p.summary, 1)
-    if c.links:
-        lines.append("links:")
-        lines += [f"  {label}: {q(url)}" for label, url in c.links.items()]
-    if c.category:
-        lines.append(f"category: {q(c.category)}")
-    if p.related:
-        lines.append("related:")
-        lines += [f"  - {k}" for k in dict.fromkeys(p.related)]
-    if added:
-        lines.append(f"added: {added}")
-    if c.abstract:
-        lines.append(f"notes: {q('Abstract: ' + c.abstract)}")
-    elif c.source_cite:
-        lines.append(f"notes: {q('Cited in the source notes as (' + c.source_cite.strip() + ').')}")
-    return "\n".join(lines) + "\n"
-
-
-def _summary_yaml(items: list, depth: int) -> list[str]:
-    pad = "  " * depth
-    out = []
-    for b in items:
-        if isinstance(b, dict):
-            ((text, kids),) = b.items()
-            out.append(f"{pad}- {yaml_str(text)}:")
-            out += _summary_yaml(kids, depth + 2)
-        else:
-            out.append(f"{pad}- {yaml_str(b)}")
-    return out
 
 
 def note_md(t: ImportedTopic) -> str:

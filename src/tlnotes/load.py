@@ -27,8 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from . import schema
 from .citations import find_citations
 from .markdown import leading_h1, split_front_matter
-from .ids import normalize_doi
-from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, normalize_title
+from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, identities
 
 try:  # libyaml; the pure-Python loader is a slow but correct fallback
     FastLoader = yaml.CSafeLoader
@@ -223,11 +222,17 @@ def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, int, str, str]]]:
     ]
 
 
+_EDITOR_BREAK = re.compile(r"\r\n?|\n")
+
+
 def _mark_at(text: str, mark) -> tuple[int, int]:
     """Line and column of a YAML mark as an editor counts them: YAML also breaks lines at NEL, LS and PS."""
     if mark.line == text.count("\n", 0, mark.index):
         return mark.line + 1, mark.column + 1
-    return _line_col(text, mark.index)
+    # editors break lines at \n, \r\n and a lone \r, not at NEL, LS or PS
+    before = text[: mark.index]
+    breaks = list(_EDITOR_BREAK.finditer(before))
+    return len(breaks) + 1, mark.index - (breaks[-1].end() if breaks else 0) + 1
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -527,22 +532,7 @@ def record_text_errors(text: str, key: str, optional: tuple[str, ...] = ()) -> l
 
 
 def _paper(key: str, rel: str, data: dict) -> Paper:
-    added = schema.parse_date(data.get("added"))
-    return Paper(
-        key=key,
-        path=rel,
-        title=" ".join(data["title"].split()),
-        authors=tuple(a.strip() for a in data["authors"]),
-        year=data["year"],
-        topics=tuple(data["topics"]),
-        summary=schema.to_bullets(data.get("summary") or []),
-        venue=(data.get("venue") or "").strip() or None,
-        links={k: v.strip() for k, v in (data.get("links") or {}).items()},
-        category=data.get("category"),
-        related=tuple(data.get("related") or ()),
-        added=added,
-        notes=data.get("notes"),
-    )
+    return Paper(key=key, path=rel, **schema.model_fields(data))
 
 
 # ---------------------------------------------------------------- topics
@@ -628,16 +618,12 @@ def _check_docs(loader: _Loader) -> None:
 def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
     first: dict[tuple[str, str], Paper] = {}
     for paper in papers.values():  # papers are in file order
-        idents = [("title", "title", normalize_title(paper.title), ("title",))]
-        if "arxiv" in paper.links:
-            idents.append(("arXiv id", "arxiv", paper.links["arxiv"], ("links", "arxiv")))
-        if "doi" in paper.links:
-            idents.append(("DOI", "doi", normalize_doi(paper.links["doi"]), ("links", "doi")))
-        for label, kind, value, path in idents:
+        for kind, value, what in identities(paper.links, paper.title):
             other = first.setdefault((kind, value), paper)
             if other is not paper:
-                what = "title" if kind == "title" else f"{label} {paper.links[kind]}"
-                loader.at(paper.key, path, "duplicate", f"same {what} as {other.path}: {paper.path} and {other.path} are the same paper")
+                label = next((k for k, v in paper.links.items() if kind == "url" and v.rstrip("/") == value), kind)
+                at = ("title",) if kind == "title" else ("links", label)
+                loader.at(paper.key, at, "duplicate", f"same {what} as {other.path}: {paper.path} and {other.path} are the same paper")
         for i, tid in enumerate(paper.topics):
             if tid not in topics:
                 near = schema.closest(tid, topics)

@@ -131,3 +131,28 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 def normalize_title(title: str) -> str:
     """Titles that differ only in case, spacing or punctuation are the same paper."""
     return _NOT_ALNUM.sub("", title.casefold())
+
+
+# a paper's own locations; a shared code repository or blog post does not make two records one paper
+OWN_URL_LABELS = ("pdf", "url")
+
+
+def identities(links: dict[str, str], title: str) -> list[tuple[str, str, str]]:
+    """(kind, value, what a message calls it) for each fact that makes two records the same paper.
+
+    The loader's duplicate check and every importer's "already known" ask
+    this one function, so `check` and `import` cannot disagree.
+    """
+    from .ids import normalize_doi
+
+    out = []
+    if links.get("arxiv"):
+        out.append(("arxiv", links["arxiv"], f"arXiv id {links['arxiv']}"))
+    if links.get("doi"):
+        out.append(("doi", normalize_doi(links["doi"]), f"DOI {links['doi']}"))
+    for label in OWN_URL_LABELS:
+        if links.get(label):
+            out.append(("url", links[label].rstrip("/"), f"URL {links[label]}"))
+    if title and normalize_title(title):
+        out.append(("title", normalize_title(title), "title"))
+    return out

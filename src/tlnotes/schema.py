@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -120,14 +121,46 @@ def closest(word: str, choices) -> str | None:
     )
 
 
+def yaml_str(text: str) -> str:
+    """A double-quoted YAML string: JSON's quoting, which YAML reads verbatim, keeping non-ASCII readable."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    # YAML reads NEL, LS and PS as line breaks inside a quoted string and refuses DEL, C1 controls and the
+    # non-characters U+FFFE/U+FFFF raw; JSON leaves all of them raw
+    return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
+
+
+def yaml_word(text: str) -> str:
+    """An id written bare (`attention`, `cs.CL`), anything YAML could read as another type quoted."""
+    if _BARE.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return yaml_str(text)
+
+
+_BARE = re.compile(r"[a-z][A-Za-z0-9._-]*")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+_YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 class Kind:
-    """What one field holds: how to check it and how to describe it in JSON Schema."""
+    """What one field holds: how to check it, describe it in JSON Schema, build the model's value and write it."""
 
     def check(self, value: Any, path: Path_) -> Iterator[Finding]:
         raise NotImplementedError
 
     def json_schema(self) -> dict:
         raise NotImplementedError
+
+    def to_model(self, value: Any) -> Any:
+        """The value `model.Paper` holds for a checked value (None: the field is absent)."""
+        return value
+
+    def to_yaml(self, name: str, value: Any) -> list[str]:
+        """The record file's lines for this field, in the layout of a hand-written record."""
+        return [f"{name}: {yaml_str(str(value))}"]
+
+    def template(self, name: str) -> list[str]:
+        """Lines of `tlnotes new`'s template: the field, empty."""
+        return [f"{name}:"]
 
 
 class Text(Kind):
@@ -152,6 +185,14 @@ class Text(Kind):
             out["pattern"] = self.pattern.pattern
         return out
 
+    def to_model(self, value):
+        if value is None:
+            return None
+        return " ".join(value.split()) if self.single_line else value
+
+    def to_yaml(self, name, value):
+        return [f"{name}: {yaml_word(value)}"]
+
 
 _YEAR_TEXT_RE = re.compile(r"[1-9][0-9]{3}")
 
@@ -168,6 +209,9 @@ class Year(Kind):
                 yield Finding(path, "type", f"must be a year (a whole number), not {_type_name(value)}")
         elif not MIN_YEAR <= value <= last:
             yield Finding(path, "range", f"year {value} is outside {MIN_YEAR}..{last}")
+
+    def to_yaml(self, name, value):
+        return [f"{name}: {int(value)}"]
 
     def json_schema(self):
         # no "maximum": it would change every New Year and stale every saved copy
@@ -212,6 +256,16 @@ class TextList(Kind):
             if (pattern is not None and not pattern.fullmatch(item)) or (one_line and "\n" in item.strip()):
                 return False
         return not self.unique or len(set(value)) == len(value)
+
+    def to_model(self, value):
+        return tuple(item.strip() for item in value or ())
+
+    def to_yaml(self, name, value):
+        # ids are written bare, free text quoted
+        return [f"{name}:", *(f"  - {yaml_word(item)}" for item in value)]
+
+    def template(self, name):
+        return [f"{name}:", "  -"]
 
     def json_schema(self):
         out = {"type": "array", "items": self.item.json_schema()}
@@ -279,6 +333,15 @@ class Summary(Kind):
         else:
             yield Finding(path, "type", f"a bullet must be text, not {_type_name(item)}{_quote_hint(item)}")
 
+    def to_model(self, value):
+        return to_bullets(value or [])
+
+    def to_yaml(self, name, value):
+        return [f"{name}:", *_bullet_lines(value, 1)]
+
+    def template(self, name):
+        return [f"{name}:", "  -"]
+
     def json_schema(self):
         return {"type": "array", "items": {"$ref": "#/$defs/bullet"}}
 
@@ -328,6 +391,15 @@ class Links(Kind):
             elif not is_http_url(link):
                 yield Finding(at, "format", f"link {label!r} must be an http(s) URL, not {link!r}")
 
+    def to_model(self, value):
+        return {label: link.strip() for label, link in (value or {}).items()}
+
+    def to_yaml(self, name, value):
+        return [f"{name}:", *(f"  {label}: {yaml_str(link)}" for label, link in value.items())]
+
+    def template(self, name):
+        return [f"{name}:", "  arxiv:"]
+
     def json_schema(self):
         return {
             "type": "object",
@@ -363,6 +435,12 @@ class Date(Kind):
         else:
             yield Finding(path, "format", f"must be a date such as 2023-08-18 (YYYY-MM-DD), not {shown}")
 
+    def to_model(self, value):
+        return parse_date(value)
+
+    def to_yaml(self, name, value):
+        return [f"{name}: {value.isoformat() if isinstance(value, _dt.date) else value}"]
+
     def json_schema(self):
         return {"type": "string", "format": "date"}
 
@@ -373,17 +451,21 @@ class Field:
     kind: Kind
     description: str
     required: bool = False
+    in_template: bool = False  # shown by `tlnotes new` although optional
 
 
+# The order is the order of a written record.
 FIELDS: tuple[Field, ...] = (
     Field("title", Text(what="a title", single_line=True), "The paper's title.", required=True),
     Field("authors", Authors(), "Author names in order; a last entry 'others' means et al.", required=True),
     Field("year", Year(), f"Year of publication, {MIN_YEAR} to next year.", required=True),
+    Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
     Field("topics", TextList(Text(TOPIC_RE, "a topic id"), min_items=1, what="topic"),
           "Topic ids: file stems of notes in notes/.", required=True),
-    Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping."),
-    Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
-    Field("links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs."),
+    Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping.",
+          in_template=True),
+    Field("links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs.",
+          in_template=True),
     Field("category", Text(CATEGORY_RE, "an arXiv category such as cs.CL"), "The arXiv primary category, e.g. cs.CL."),
     Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
     Field("added", Date(), "When the record was added to the knowledge base."),
@@ -423,6 +505,47 @@ def check_record(data: Any, key: str) -> list[Finding]:
         for i, other in enumerate(related):
             if other == key:
                 out.append(Finding(("related", i), "related-self", "a record cannot be related to itself"))
+    return out
+
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../schema/paper.schema.json"
+
+
+def model_fields(data: dict) -> dict[str, Any]:
+    """The keyword arguments of `model.Paper` for a checked record."""
+    return {f.name: f.kind.to_model(data.get(f.name)) for f in FIELDS}
+
+
+def record_text(values: dict[str, Any]) -> str:
+    """A record file for these field values, in FIELDS order, with the schema line for editors."""
+    lines = [SCHEMA_LINE]
+    for f in FIELDS:
+        value = values.get(f.name)
+        if value is not None and value != [] and value != {} and value != ():
+            lines += f.kind.to_yaml(f.name, value)
+    return "\n".join(lines) + "\n"
+
+
+def template() -> str:
+    """The record `tlnotes new` writes: every required field and a few more, empty, each with its description."""
+    lines = [SCHEMA_LINE, "# Fill in the fields below, then run `tlnotes check`."]
+    for f in FIELDS:
+        if f.required or f.in_template:
+            first, *rest = f.kind.template(f.name)
+            lines += [f"{first:<18}# {f.description}", *rest]
+    return "\n".join(lines) + "\n"
+
+
+def _bullet_lines(items, depth: int) -> list[str]:
+    pad = "  " * depth
+    out = []
+    for b in items:
+        if isinstance(b, dict):
+            ((text, kids),) = b.items()
+            out.append(f"{pad}- {yaml_str(text)}:")
+            out += _bullet_lines(kids, depth + 2)
+        else:
+            out.append(f"{pad}- {yaml_str(b)}")
     return out
 
 

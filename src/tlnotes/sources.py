@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .http import RateLimit, Unanswered, fetch, http_session, request_url, timeout, user_agent
 from .ids import arxiv_id, arxiv_ref, quote_id, read_doi
+from .records import NewRecord
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
@@ -37,17 +38,6 @@ class Ref:
     text: str  # as the curator wrote it
 
 
-@dataclass
-class Metadata:
-    title: str
-    authors: list[str]
-    year: int
-    links: dict[str, str]
-    venue: str | None = None
-    abstract: str | None = None
-    category: str | None = None
-
-
 def parse_ref(text: str) -> Ref:
     """`arxiv:2305.01610`, `2305.01610v2`, an arxiv.org abs/pdf URL, `doi:10...` or a doi.org URL."""
     aid = arxiv_ref(text)
@@ -58,16 +48,6 @@ def parse_ref(text: str) -> Ref:
         return Ref("doi", doi, text)
     raise SourceError(f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
                       "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)")
-
-
-def record_problem(text: str, key: str, meta: Metadata) -> str | None:
-    """Why a record made from fetched metadata would fail `tlnotes check` (its topics aside), or None."""
-    from .load import record_text_errors
-
-    if len(meta.authors) > MAX_AUTHORS:
-        return f"{len(meta.authors)} authors, more than the {MAX_AUTHORS} a record takes"
-    errors = record_text_errors(text, key, optional=("topics",))
-    return f"line {errors[0].line}: {errors[0].message}" if errors else None
 
 
 def clean(text: str | None) -> str:
@@ -101,17 +81,17 @@ def get(session, url: str, what: str, seconds: float | None = None, **params) ->
 # ---------------------------------------------------------------- arXiv
 
 
-def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) -> dict[str, Metadata]:
-    """Metadata of every id, in as few API calls as batches allow; unknown ids are missing from the result."""
+def fetch_arxiv(ids: list[str], session=None, limiter: RateLimit | None = None) -> dict[str, NewRecord]:
+    """NewRecord of every id, in as few API calls as batches allow; unknown ids are missing from the result."""
     session = session or http_session()
     limiter = limiter or RateLimit(ARXIV_INTERVAL)
-    out: dict[str, Metadata] = {}
+    out: dict[str, NewRecord] = {}
     for start in range(0, len(ids), ARXIV_BATCH):
         out.update(query_arxiv(ids[start : start + ARXIV_BATCH], session, limiter))
     return out
 
 
-def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | None = None) -> dict[str, Metadata]:
+def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | None = None) -> dict[str, NewRecord]:
     """One arXiv API call for a batch of ids, after the limiter allows it; SourceError on failure."""
     limiter.wait()
     base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
@@ -119,7 +99,7 @@ def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | 
     return parse_arxiv_feed(get(session, base, "arXiv API", seconds, **params), request_url(base, **params))
 
 
-def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
+def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, NewRecord]:
     """Papers of an Atom feed by id; entries that do not describe a paper are left out."""
     if not body.strip():
         return {}
@@ -141,11 +121,11 @@ def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
         if year is None or not authors:
             continue
         links = {"arxiv": aid}
-        doi = clean(entry.findtext(f"{ARXIV_NS}doi"))
+        doi = read_doi(clean(entry.findtext(f"{ARXIV_NS}doi")))  # a DOI that is not one is left out
         if doi:
             links["doi"] = doi
         cat = entry.find(f"{ARXIV_NS}primary_category")
-        out[aid] = Metadata(title, authors, year, links, abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
+        out[aid] = NewRecord(title, authors, year, links, abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
                                    category=cat.get("term") if cat is not None else None)
     return out
 
@@ -153,7 +133,7 @@ def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, Metadata]:
 # ---------------------------------------------------------------- Crossref
 
 
-def fetch_doi(doi: str, session=None) -> Metadata | None:
+def fetch_doi(doi: str, session=None) -> NewRecord | None:
     """Crossref's record of a DOI; None if Crossref does not know it; SourceError if it is unusable."""
     import json
 
@@ -189,7 +169,7 @@ def fetch_doi(doi: str, session=None) -> Metadata | None:
         raise SourceError(f"Crossref ({url}): the record of {doi} lacks a title, authors or a year")
     venue = _first_text(msg.get("container-title"))
     abstract = _text(msg.get("abstract"))
-    return Metadata(title, authors, year, {"doi": _text(msg.get("DOI")) or doi}, venue=venue,
+    return NewRecord(title, authors, year, {"doi": _text(msg.get("DOI")) or doi}, venue=venue,
                     abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None)
 
 
