@@ -299,8 +299,10 @@ def cmd_add(args) -> int:
 
     root = _kb_root(args.dir)
     try:
+        extra = {f.name: getattr(args, f"field_{f.name}") for f in schema.FIELDS
+                 if f.option and getattr(args, f"field_{f.name}", None) is not None}
         planned = plan_add(load(root), args.refs, topics=args.topic, summary=args.summary, key=args.key,
-                           keep_abstract=not args.no_abstract)
+                           keep_abstract=not args.no_abstract, extra=extra)
         written = write_new_records(root, planned)
     except RecordError as exc:
         print(f"tlnotes add: {exc}; nothing written", file=sys.stderr)
@@ -468,6 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="append", default=[], help="a summary bullet (repeatable)")
     p.add_argument("--key", help="the record key, instead of the one the key rule gives (one REF only)")
     p.add_argument("--no-abstract", action="store_true", help="do not keep the abstract in the record's notes")
+    for f in schema.FIELDS:  # fields declared with an `add` option (schema.Field.option)
+        if f.option:
+            p.add_argument(f"--{f.name}", dest=f"field_{f.name}", metavar=f.option, help=f.description)
     p.add_argument("--dir", help="the knowledge base (default: the current directory)")
     p.set_defaults(func=cmd_add)
 

@@ -194,7 +194,8 @@ def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: list[str] = (), summ
         if len(rec.authors) > sources.MAX_AUTHORS:
             raise RecordError(f"{ref.text}: {len(rec.authors)} authors, more than the {sources.MAX_AUTHORS} a record takes")
         rec.abstract = rec.abstract if keep_abstract else None
-        rec.topics, rec.summary, rec.extra = list(topics), list(summary), dict(extra or {})
+        rec.topics, rec.summary = list(topics), list(summary)
+        rec.extra = {name: schema.FIELD_BY_NAME[name].kind.from_text(value) for name, value in (extra or {}).items()}
         rec.key = key or make_key(rec, taken)
         taken.add(rec.key)
         known.add(rec.key, rec.links, rec.title)

@@ -162,6 +162,10 @@ class Kind:
         """Lines of `tlnotes new`'s template: the field, empty."""
         return [f"{name}:"]
 
+    def from_text(self, text: str) -> Any:
+        """The value a command-line option's text stands for (checked afterwards like any value)."""
+        return text
+
 
 class Text(Kind):
     def __init__(self, pattern: re.Pattern | None = None, what: str = "text", single_line: bool = False):
@@ -452,6 +456,7 @@ class Field:
     description: str
     required: bool = False
     in_template: bool = False  # shown by `tlnotes new` although optional
+    option: str | None = None  # `tlnotes add --NAME VALUE` sets it; the value's placeholder in --help
 
 
 # The order is the order of a written record.
