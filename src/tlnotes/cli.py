@@ -16,12 +16,18 @@ from pathlib import Path
 
 from . import __version__, schema
 from .files import FileExists, write_new
+from .model import TlnotesError
 
 SCHEMA_PATH = "schema/paper.schema.json"
 
 
 class UsageError(Exception):
     pass
+
+
+def say(args, text: str) -> None:
+    """A line on stderr in the command's name: progress, a warning, what is left to do."""
+    print(f"tlnotes {args.command}: {text}", file=sys.stderr)
 
 
 def _kb_root(path: str | None) -> Path:
@@ -91,12 +97,10 @@ def cmd_build(args) -> int:
     root = _kb_root(args.dir)
     kb = load(root)
     if _report(kb, strict=args.strict):
-        print("tlnotes build: fix the errors above first; nothing built", file=sys.stderr)
-        return 1
+        raise TlnotesError("fix the errors above first; nothing built")
     config_file = root / "mkdocs.yml"
     if not config_file.is_file():
-        print(f"tlnotes build: {config_file} not found (`tlnotes init` writes one)", file=sys.stderr)
-        return 1
+        raise TlnotesError("not found (`tlnotes init` writes one)", config_file)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -111,13 +115,11 @@ def cmd_build(args) -> int:
         site_dir = Path(args.site_dir) if args.site_dir else root / "site"
         config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
         if "tlnotes" not in config.plugins:
-            print(f"tlnotes build: add `- tlnotes` under `plugins:` in {config_file}", file=sys.stderr)
-            return 1
+            raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
         config.plugins["tlnotes"].preloaded = kb
         build(config)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
-        print(f"tlnotes build: {exc}", file=sys.stderr)
-        return 1
+        raise TlnotesError(str(exc)) from None
     finally:
         mkdocs_log.removeHandler(handler)
     print(f"built the site into {site_dir}", file=sys.stderr)
@@ -139,19 +141,15 @@ def cmd_new(args) -> int:
     root = _kb_root(args.dir)
     key = args.key
     if not schema.KEY_RE.fullmatch(key):
-        print(f"tlnotes new: {key!r} is not a valid key: use lowercase letters, digits and . _ -, "
-              f"starting with a letter or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)",
-              file=sys.stderr)
-        return 1
+        raise TlnotesError(f"{key!r} is not a valid key: use lowercase letters, digits and . _ -, starting with a letter "
+                           f"or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)")
     if key in schema.RESERVED_IDS:
-        print(f"tlnotes new: {key!r} is reserved (the site uses it for its own pages); choose another key", file=sys.stderr)
-        return 1
+        raise TlnotesError(f"{key!r} is reserved (the site uses it for its own pages); choose another key")
     target = root / "papers" / f"{key}.yaml"
     try:
         write_new(target, schema.template())
     except FileExists:
-        print(f"tlnotes new: {target} already exists; nothing written", file=sys.stderr)
-        return 1
+        raise TlnotesError("already exists; nothing written", target) from None
     _ensure_schema_file(root)
     print(target)
     return 0
@@ -169,18 +167,16 @@ def _import_inputs(args, limit: int):
     with open(source, "rb") as fh:
         raw = fh.read(limit + 1)
     if len(raw) > limit:
-        print(f"tlnotes import: {source}: over {limit >> 20} MiB; tlnotes imports files of at most {limit >> 20} MiB; "
-              "nothing imported", file=sys.stderr)
-        return None
+        raise TlnotesError(f"over {limit >> 20} MiB; tlnotes imports files of at most {limit >> 20} MiB; nothing imported",
+                           source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        print(f"tlnotes import: {source}: not valid UTF-8 (byte {exc.start}); save it as UTF-8", file=sys.stderr)
-        return None
+        raise TlnotesError(f"not valid UTF-8 (byte {exc.start}); save it as UTF-8", source) from None
     return root, source, text, load(root)
 
 
-def _write_imported(root: Path, papers, notes, dry_run: bool) -> tuple[int, int]:
+def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int, int]:
     """Write records, then the notes that cite them, each as a new file; (records, notes) written.
 
     Records go first so that an interrupted import leaves no note citing a record not yet written.
@@ -208,8 +204,8 @@ def _write_imported(root: Path, papers, notes, dry_run: bool) -> tuple[int, int]
             _ensure_schema_file(root)
     except (KeyboardInterrupt, OSError) as exc:
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
-        print(f"tlnotes import: {why} after writing {written['record']} of {len(papers)} records and "
-              f"{written['note']} of {len(notes)} notes; running the same import again skips what exists", file=sys.stderr)
+        say(args, f"{why} after writing {written['record']} of {len(papers)} records and "
+              f"{written['note']} of {len(notes)} notes; running the same import again skips what exists")
         raise
     return written["record"], written["note"]
 
@@ -217,17 +213,13 @@ def _write_imported(root: Path, papers, notes, dry_run: bool) -> tuple[int, int]
 def cmd_import_notes(args) -> int:
     from .import_notes import MAX_NOTE_SOURCE_BYTES, ImportRefused, note_path, parse_notes
 
-    inputs = _import_inputs(args, MAX_NOTE_SOURCE_BYTES)
-    if inputs is None:
-        return 1
-    root, source, text, kb = inputs
+    root, source, text, kb = _import_inputs(args, MAX_NOTE_SOURCE_BYTES)
     try:
         result = parse_notes(text, kb, source_name=source.stem)
     except ImportRefused as exc:
-        print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
-        return 1
+        raise ImportRefused(exc.line, f"{exc.message}; nothing imported", source) from None
     notes = [(note_path(root, t, result.topics), t) for t in result.topics.values() if t.id not in kb.topics]
-    written_papers, written_notes = _write_imported(root, list(result.papers.values()), notes, args.dry_run)
+    written_papers, written_notes = _write_imported(args, root, list(result.papers.values()), notes, args.dry_run)
     for line, title, existing in result.existing:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
     for line, why in result.skipped:
@@ -262,28 +254,22 @@ def cmd_export_bibtex(args) -> int:
         sys.stdout.write(text)
     if kb.errors:
         bad = sorted({p.file for p in kb.errors if p.file.startswith("papers/")})
-        print(f"tlnotes export: {len(bad)} record(s) with errors were left out; `tlnotes check` lists them", file=sys.stderr)
-        return 1
+        raise TlnotesError(f"{len(bad)} record(s) with errors were left out; `tlnotes check` lists them")
     return 0
 
 
 def cmd_import_bibtex(args) -> int:
     from .import_bibtex import MAX_BIB_SOURCE_BYTES, BibSyntaxError, parse_bibtex
 
-    inputs = _import_inputs(args, MAX_BIB_SOURCE_BYTES)
-    if inputs is None:
-        return 1
-    root, source, text, kb = inputs
+    root, source, text, kb = _import_inputs(args, MAX_BIB_SOURCE_BYTES)
     unknown = [t for t in args.topic if t not in kb.topics]
     if unknown:
-        print(f"tlnotes import: unknown topic(s) {', '.join(unknown)}; topics are notes in notes/", file=sys.stderr)
-        return 1
+        raise TlnotesError(f"unknown topic(s) {', '.join(unknown)}; topics are notes in notes/")
     try:
         result = parse_bibtex(text, kb, args.topic, filename=str(source))
     except BibSyntaxError as exc:
-        print(f"{source}:{exc.line}: error: {exc.message}; nothing imported", file=sys.stderr)
-        return 1
-    written, _ = _write_imported(root, list(result.papers.values()), [], args.dry_run)
+        raise BibSyntaxError(exc.line, f"{exc.message}; nothing imported", source) from None
+    written, _ = _write_imported(args, root, list(result.papers.values()), [], args.dry_run)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
@@ -305,19 +291,18 @@ def cmd_add(args) -> int:
                            keep_abstract=not args.no_abstract, extra=extra)
         written = write_new_records(root, planned)
     except RecordError as exc:
-        print(f"tlnotes add: {exc}; nothing written", file=sys.stderr)
-        return 1
+        raise RecordError(f"{exc}; nothing written") from None
     except OSError as exc:  # the lock file's folder
-        print(f"tlnotes add: {exc.filename or root / '.tlnotes'}: {exc.strerror or exc}; nothing written", file=sys.stderr)
+        say(args, f"{exc.filename or root / '.tlnotes'}: {exc.strerror or exc}; nothing written")
         return 1
     for path in written:
         print(path)
     try:
         _ensure_schema_file(root)
     except OSError as exc:
-        print(f"tlnotes add: warning: cannot write {root / SCHEMA_PATH} ({exc.strerror or exc})", file=sys.stderr)
+        say(args, f"warning: cannot write {root / SCHEMA_PATH} ({exc.strerror or exc})")
     if not args.topic or not args.summary:
-        print("tlnotes add: written; `tlnotes check` lists what is still to fill in (topics, summary)", file=sys.stderr)
+        say(args, "written; `tlnotes check` lists what is still to fill in (topics, summary)")
     return 0
 
 
@@ -341,14 +326,14 @@ def cmd_links(args) -> int:
         raise UsageError(str(exc)) from None
     kb = load(root)
     if kb.errors:
-        print(f"tlnotes links: {len(kb.errors)} error(s) in the knowledge base; records with errors are not checked "
-              "(`tlnotes check` lists them)", file=sys.stderr)
+        say(args, f"{len(kb.errors)} error(s) in the knowledge base; records with errors are not checked "
+              "(`tlnotes check` lists them)")
     settings = links.Settings(concurrency=args.concurrency, per_host=min(args.per_host, MAX_HOST_CONCURRENCY),
                               host_limits=host_limits, timeout=args.timeout, retries=args.retries)
     cache = links.Cache(None if args.no_cache else root / links.CACHE_FILE, max_age=max_age)
     results = links.run(kb, settings, cache)
     if cache.error:
-        print(f"tlnotes links: warning: {cache.error}", file=sys.stderr)
+        say(args, f"warning: {cache.error}")
     if args.format == "json":
         sys.stdout.write(links.report_json(results))
     elif args.format == "github":
@@ -380,8 +365,7 @@ def cmd_init(args) -> int:
         raise UsageError(f"{root}: exists and is not a directory")
     taken = [name for name in [*INIT_FILES, "papers", "notes", SCHEMA_PATH] if (root / name).exists()]
     if taken:
-        print(f"tlnotes init: {root} already has {', '.join(taken)}; nothing written", file=sys.stderr)
-        return 1
+        raise TlnotesError(f"already has {', '.join(taken)}; nothing written", root)
     written: list[Path] = []
     try:
         for name, template in [*INIT_FILES.items(), (SCHEMA_PATH, None)]:
@@ -518,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return 2
+    except TlnotesError as exc:  # what the command could not do, located: one line, exit 1
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `tlnotes check | head`
         _drop_stdout()
         return 0

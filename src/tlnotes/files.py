@@ -15,11 +15,16 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .model import TlnotesError
+
 TMP_SUFFIX = ".tmp"  # temporary files are `.<name>.<random>.tmp`; .gitignore matches them
 
 
-class FileExists(Exception):
+class FileExists(TlnotesError):
     """The target exists and the caller did not ask to replace it."""
+
+    def __init__(self, path):
+        super().__init__("exists; nothing written over it", path)
 
 
 def write_new(path: Path, text: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .ids import arxiv_id, arxiv_year, links_for
 from .markdown import FENCE_OPEN, split_front_matter
-from .model import KnowledgeBase
+from .model import KnowledgeBase, TlnotesError
 from .names import parse_authors, slugify
 from .records import KnownPapers, NewRecord, make_key, refusal
 from .schema import yaml_str
@@ -44,13 +44,11 @@ MAX_LINE_CHARS = 5_000  # a paper bullet is a few hundred characters; parsing on
 MAX_NOTE_SOURCE_BYTES = 4 << 20  # a notes page to import: as large as load() accepts a note
 
 
-class ImportRefused(Exception):
+class ImportRefused(TlnotesError):
     """The source file is beyond what an import accepts (or malformed), at `line`; nothing is imported."""
 
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
+    def __init__(self, line: int, message: str, path: object = None):
+        super().__init__(message, path, line)
 
 # ---------------------------------------------------------------- citations
 

@@ -25,6 +25,27 @@ def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+class TlnotesError(Exception):
+    """What a command could not do, as a reader of its output wants it: `path:line: error: message`.
+
+    Every module raises this (or a subclass) for a failure the user can act
+    on; the CLI prints it after its own name and exits 1.
+    """
+
+    def __init__(self, message: str, path: object = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is not None and self.line:
+            return f"{self.path}:{self.line}: error: {self.message}"
+        if self.path is not None:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the KB, located precisely enough to jump to."""

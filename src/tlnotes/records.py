@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import schema
-from .model import KnowledgeBase, identities
+from .model import KnowledgeBase, TlnotesError, identities
 from .names import ORGANISATIONS, fold, is_organisation
 
 
-class RecordError(Exception):
+class RecordError(TlnotesError):
     """A record cannot be added; the message says why and names the file or REF."""
 
 

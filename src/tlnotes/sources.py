@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .http import RateLimit, Unanswered, fetch, http_session, request_url, timeout, user_agent
 from .ids import arxiv_id, arxiv_ref, quote_id, read_doi
+from .model import TlnotesError
 from .records import NewRecord
 
 ARXIV_API = "http://export.arxiv.org/api/query"
@@ -27,7 +28,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 
 
-class SourceError(Exception):
+class SourceError(TlnotesError):
     """Something went wrong getting metadata; the message says what and what to do."""
 
 
