@@ -409,17 +409,21 @@ def _seconds(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tlnotes", description="An annotated reading-list knowledge base.")
     parser.add_argument("--version", action="version", version=f"tlnotes {__version__}")
+    # one convention for the knowledge base: `--dir DIR` on every command that reads or writes one (default: the
+    # current directory); commands whose only argument is the knowledge base also take it positionally
+    kb_dir = argparse.ArgumentParser(add_help=False)
+    kb_dir.add_argument("--dir", dest="dir_option", metavar="DIR", help="the knowledge base (default: the current directory)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("check", help="validate every record and note; report every problem")
-    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p = sub.add_parser("check", parents=[kb_dir], help="validate every record and note; report every problem")
+    p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("build", help="check the knowledge base, then build the site into DIR/site")
-    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p = sub.add_parser("build", parents=[kb_dir], help="check the knowledge base, then build the site into DIR/site")
+    p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
     p.add_argument("--site-dir", help="where to write the site (default: DIR/site)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_build)
@@ -428,27 +432,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write it to this file instead of stdout")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("new", help="write a template record papers/KEY.yaml")
+    p = sub.add_parser("new", parents=[kb_dir], help="write a template record papers/KEY.yaml")
     p.add_argument("key")
-    p.add_argument("--dir", help="the knowledge base (default: the current directory)")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("import", help="turn notes from elsewhere into records")
     isub = p.add_subparsers(dest="source", metavar="SOURCE")
     isub.required = True
-    pn = isub.add_parser("notes", help="a Markdown notes page: headings become topics, paper bullets records")
+    pn = isub.add_parser("notes", parents=[kb_dir], help="a Markdown notes page: headings become topics, paper bullets records")
     pn.add_argument("file")
-    pn.add_argument("--dir", help="the knowledge base (default: the current directory)")
     pn.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
     pn.set_defaults(func=cmd_import_notes)
-    pb = isub.add_parser("bibtex", help="a .bib file (Zotero, Google Scholar, DBLP, arXiv exports)")
+    pb = isub.add_parser("bibtex", parents=[kb_dir], help="a .bib file (Zotero, Google Scholar, DBLP, arXiv exports)")
     pb.add_argument("file")
     pb.add_argument("--topic", action="append", default=[], help="tag every imported record with this topic (repeatable)")
-    pb.add_argument("--dir", help="the knowledge base (default: the current directory)")
     pb.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
     pb.set_defaults(func=cmd_import_bibtex)
 
-    p = sub.add_parser("add", help="add papers by arXiv id, DOI or URL, with metadata fetched for you")
+    p = sub.add_parser("add", parents=[kb_dir], help="add papers by arXiv id, DOI or URL, with metadata fetched for you")
     p.add_argument("refs", nargs="+", metavar="REF", help="arxiv:ID, a bare arXiv id, an arxiv.org URL, doi:DOI or a doi.org URL")
     p.add_argument("--topic", action="append", default=[], help="a topic of the new record (repeatable)")
     p.add_argument("--summary", action="append", default=[], help="a summary bullet (repeatable)")
@@ -457,11 +458,10 @@ def build_parser() -> argparse.ArgumentParser:
     for f in schema.FIELDS:  # fields declared with an `add` option (schema.Field.option)
         if f.option:
             p.add_argument(f"--{f.name}", dest=f"field_{f.name}", metavar=f.option, help=f.description)
-    p.add_argument("--dir", help="the knowledge base (default: the current directory)")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("links", help="check every URL, arXiv id and DOI of the knowledge base")
-    p.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    p = sub.add_parser("links", parents=[kb_dir], help="check every URL, arXiv id and DOI of the knowledge base")
+    p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
     p.add_argument("--format", choices=("text", "json", "github", "markdown"), default="text")
     p.add_argument("--strict", action="store_true", help="transient and blocked links fail too")
     p.add_argument("--no-cache", action="store_true", help="check everything again, and keep no results")
@@ -476,8 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the knowledge base in another format")
     esub = p.add_subparsers(dest="format", metavar="FORMAT")
     esub.required = True
-    pe = esub.add_parser("bibtex", help="one BibTeX entry per record, keyed by the record key")
-    pe.add_argument("dir", nargs="?", help="the knowledge base (default: the current directory)")
+    pe = esub.add_parser("bibtex", parents=[kb_dir], help="one BibTeX entry per record, keyed by the record key")
+    pe.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
     pe.add_argument("-o", "--output", help="write to this file (replaced atomically) instead of stdout")
     pe.set_defaults(func=cmd_export_bibtex)
 
@@ -491,6 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
     command = f"tlnotes {args.command}"
+    if hasattr(args, "dir_option"):
+        positional = getattr(args, "dir", None)
+        if positional is not None and args.dir_option is not None and positional != args.dir_option:
+            parser.error(f"{args.command}: the knowledge base is given twice ({positional} and --dir {args.dir_option})")
+        args.dir = positional if positional is not None else args.dir_option
     try:
         code = args.func(args)
         try:
