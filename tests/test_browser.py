@@ -206,6 +206,16 @@ def test_dark_palette_toggle(page, repo_url):
     assert {before, after} == {"default", "slate"}
 
 
+def empty_site(root: Path) -> Path:
+    """A KB with this repository's mkdocs.yml, one hand-written page and no records or notes yet."""
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "docs").mkdir()
+    (root / "docs" / "about.md").write_text("# About\n")
+    (root / "papers").mkdir()
+    (root / "notes").mkdir()
+    return root
+
+
 HOSTILE = [
     "<script>alert('title')</script>",
     "<img src=x onerror=alert('img')>",
@@ -217,12 +227,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="session")
 def hostile_url(tmp_path_factory, serve, browser):
-    root = tmp_path_factory.mktemp("hostile")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "docs").mkdir()
-    (root / "docs" / "about.md").write_text("# About\n")
-    (root / "papers").mkdir()
-    (root / "notes").mkdir()
+    root = empty_site(tmp_path_factory.mktemp("hostile"))
     q = json.dumps
     (root / "notes" / "evil.md").write_text(
         f"---\ntitle: {q(HOSTILE[0])}\ndescription: {q(HOSTILE[1])}\n---\n\n" + "\n\n".join(HOSTILE) + "\n\nSee [@evil0].\n")
@@ -315,12 +320,7 @@ def test_the_hostile_corpus_never_runs_navigates_or_loads_from_elsewhere(browser
 @pytest.fixture(scope="session")
 def status_url(tmp_path_factory, serve, browser):
     """A small KB with reading status: two to-read (one high priority), one reading, one read, one with none."""
-    root = tmp_path_factory.mktemp("status")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "docs").mkdir()
-    (root / "docs" / "about.md").write_text("# About\n")
-    (root / "papers").mkdir()
-    (root / "notes").mkdir()
+    root = empty_site(tmp_path_factory.mktemp("status"))
     for tid, title in [("attention", "Attention"), ("scaling", "Scaling")]:
         (root / "notes" / f"{tid}.md").write_text(f"---\ntitle: {title}\n---\n\nProse.\n")
     for key, title, topic, extra in [

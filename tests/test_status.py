@@ -131,18 +131,6 @@ def test_json_schema_describes_the_four_fields():
     assert not {"status", "read", "rating", "priority"} & set(schema.json_schema()["required"])
 
 
-@pytest.mark.parametrize("mutation", [
-    {"status": "done"}, {"status": "Read"}, {"status": True}, {"priority": "urgent"}, {"rating": 0}, {"rating": 6},
-    {"rating": 4.5}, {"rating": "4"}, {"read": "2024-02-30"}, {"read": "yesterday"},
-])
-def test_json_schema_and_loader_both_refuse(kb, mutation):
-    data = yaml.safe_load(VALID)
-    data.update(mutation)
-    assert list(_validator().iter_errors(data)), mutation
-    kb.record("k", yaml.safe_dump(data))
-    assert kb.load().errors, mutation
-
-
 def test_json_schema_and_loader_both_accept(kb):
     data = {**yaml.safe_load(VALID), "status": "to-read", "read": "2024-01-02", "rating": 5, "priority": "low"}
     assert list(_validator().iter_errors(data)) == []
