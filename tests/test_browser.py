@@ -206,6 +206,16 @@ def test_dark_palette_toggle(page, repo_url):
     assert {before, after} == {"default", "slate"}
 
 
+def empty_site(root: Path) -> Path:
+    """A KB with this repository's mkdocs.yml, one hand-written page and no records or notes yet."""
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "docs").mkdir()
+    (root / "docs" / "about.md").write_text("# About\n")
+    (root / "papers").mkdir()
+    (root / "notes").mkdir()
+    return root
+
+
 HOSTILE = [
     "<script>alert('title')</script>",
     "<img src=x onerror=alert('img')>",
@@ -217,12 +227,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="session")
 def hostile_url(tmp_path_factory, serve, browser):
-    root = tmp_path_factory.mktemp("hostile")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "docs").mkdir()
-    (root / "docs" / "about.md").write_text("# About\n")
-    (root / "papers").mkdir()
-    (root / "notes").mkdir()
+    root = empty_site(tmp_path_factory.mktemp("hostile"))
     q = json.dumps
     (root / "notes" / "evil.md").write_text(
         f"---\ntitle: {q(HOSTILE[0])}\ndescription: {q(HOSTILE[1])}\n---\n\n" + "\n\n".join(HOSTILE) + "\n\nSee [@evil0].\n")
@@ -310,3 +315,73 @@ def test_the_hostile_corpus_never_runs_navigates_or_loads_from_elsewhere(browser
         pg.goto(corpus_url + "papers/cross-field/")
     assert problems == [], problems
     context.close()
+
+
+@pytest.fixture(scope="session")
+def status_url(tmp_path_factory, serve, browser):
+    """A small KB with reading status: two to-read (one high priority), one reading, one read, one with none."""
+    root = empty_site(tmp_path_factory.mktemp("status"))
+    for tid, title in [("attention", "Attention"), ("scaling", "Scaling")]:
+        (root / "notes" / f"{tid}.md").write_text(f"---\ntitle: {title}\n---\n\nProse.\n")
+    for key, title, topic, extra in [
+        ("later", "Later Paper", "attention", "status: to-read\npriority: low\n"),
+        ("urgent", "Urgent Paper", "attention", "status: to-read\npriority: high\n"),
+        ("busy", "Busy Paper", "scaling", "status: reading\n"),
+        ("done", "Done Paper", "attention", "status: read\nread: 2024-03-01\nrating: 4\n"),
+        ("plain", "Plain Paper", "scaling", ""),
+    ]:
+        (root / "papers" / f"{key}.yaml").write_text(
+            f"title: {title}\nauthors: [Ada Lovelace]\nyear: 2020\ntopics: [{topic}]\nsummary: [A point.]\n{extra}")
+    return serve(build(root, root / "site"))
+
+
+def test_status_badge_and_read_date_on_the_paper_page(page, status_url):
+    page.goto(status_url + "papers/done/")
+    badge = page.locator("article .tln-status")
+    assert badge.is_visible() and badge.inner_text() == "Read"
+    assert "read 2024-03-01" in page.locator("article .tln-reading").inner_text()
+    assert page.locator("article .tln-rating").get_attribute("aria-label") == "rated 4 of 5"
+    page.goto(status_url + "papers/plain/")
+    assert page.locator("article .tln-status, article .tln-reading").count() == 0
+    assert page.problems == []
+
+
+def test_status_filter_narrows_the_table_and_presets_from_the_url(page, status_url):
+    page.goto(status_url + "papers/")
+    visible = page.locator("#tln-papers tbody tr:not([hidden])")
+    assert visible.count() == 5
+    page.select_option("#tln-filter-status", "to-read")
+    assert sorted(visible.locator("td:first-child").all_inner_texts()) == ["Later Paper", "Urgent Paper"]
+    assert page.locator("#tln-filter-count").inner_text() == "2 papers"
+    page.select_option("#tln-filter-topic", "scaling")
+    assert visible.count() == 0
+    page.select_option("#tln-filter-status", "")
+    assert sorted(visible.locator("td:first-child").all_inner_texts()) == ["Busy Paper", "Plain Paper"]
+    page.goto(status_url + "papers/?status=reading")
+    assert page.locator("#tln-filter-status").input_value() == "reading"
+    assert visible.locator("td:first-child").all_inner_texts() == ["Busy Paper"]
+    page.goto(status_url + "papers/?status=bogus")  # an unknown preset filters nothing out
+    assert visible.count() == 5
+    assert page.problems == []
+
+
+def test_queue_page_linked_from_home_lists_by_topic(page, status_url):
+    page.goto(status_url + "papers/")  # Material prunes the nav to the open section: Papers holds the queue
+    assert page.locator("nav.md-nav a[href$='queue/']").count() >= 1
+    page.goto(status_url)
+    page.locator("article a", has_text="Reading queue").click()
+    page.wait_for_url("**/queue/")
+    assert h1(page) == "Reading queue"
+    headings = [h.rstrip("¶").strip() for h in page.locator("article h2").all_inner_texts()]
+    assert headings == ["Attention", "Scaling"]
+    attention = page.locator("article h2 + p + ul").first.locator("li").all_inner_texts()
+    assert [t.split(" — ")[0] for t in attention] == ["Urgent Paper", "Later Paper"]
+    text = page.locator("article").inner_text()
+    assert "Busy Paper" in text and "Done Paper" not in text and "Plain Paper" not in text
+    assert page.problems == []
+
+
+def test_no_status_no_queue_on_the_repository_site(page, repo_url):
+    page.goto(repo_url + "papers/")
+    assert page.locator("#tln-filter-status").count() == 0
+    assert page.goto(repo_url + "queue/").status == 404

@@ -116,6 +116,8 @@ def test_every_repository_record_valid_under_the_json_schema():
     {"links": {"Bad": "https://x"}},
     {"summary": [{"a": ["x"], "b": ["y"]}]},
     {"related": ["Bad Key"]},
+    {"status": "done"}, {"status": "Read"}, {"status": True}, {"priority": "urgent"}, {"rating": 0}, {"rating": 6},
+    {"rating": 4.5}, {"rating": "4"}, {"read": "2024-02-30"}, {"read": "yesterday"},
 ])
 def test_json_schema_rejects_what_the_loader_rejects(kb, mutation):
     data = yaml.safe_load(VALID)

@@ -48,7 +48,8 @@ def test_the_new_template_is_made_from_fields_and_check_says_what_to_fill(kb, ru
     written = (kb.root / "papers" / "smith2024x.yaml").read_text()
     assert written == schema.template()
     for f in schema.FIELDS:
-        assert (f"{f.name}:" in written) == (f.required or f.in_template), f.name
+        assert (f"\n{f.name}:" in written) == (f.required or f.in_template is True), f.name
+        assert (f"\n# {f.name}:" in written) == (f.in_template == "commented"), f.name
     missing = {p.message.split(":")[0] for p in kb.load().errors if p.file == "papers/smith2024x.yaml"}
     assert {"title", "authors", "year", "topics"} <= missing
 

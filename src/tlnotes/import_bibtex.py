@@ -132,6 +132,9 @@ def _name(person) -> str:
     return decode(" ".join(parts))
 
 
+JABREF_READSTATUS = ("read", "skimmed")
+
+
 def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     """A record candidate, or why the entry cannot become one."""
     f = {k.lower(): v for k, v in e.fields.items()}
@@ -171,6 +174,9 @@ def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     c = NewRecord(title, authors, year, links, "", e.line)
     c.venue = venue or None
     c.abstract = decode(f["abstract"]) if f.get("abstract") else None
+    status = f.get("readstatus", "").strip().lower()  # JabRef's reading status: read or skimmed
+    if status in JABREF_READSTATUS:
+        c.extra["status"] = status
     return c, None
 
 

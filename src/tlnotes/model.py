@@ -94,6 +94,10 @@ class Paper:
     category: str | None = None  # arXiv primary category
     related: tuple[str, ...] = ()
     added: _dt.date | None = None
+    status: str | None = None  # schema.STATUSES
+    read: _dt.date | None = None
+    rating: int | None = None  # 1 to 5
+    priority: str | None = None  # schema.PRIORITIES
     notes: str | None = None
 
     @property

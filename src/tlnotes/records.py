@@ -164,6 +164,10 @@ def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: list[str] = (), summ
             raise RecordError(f"{key!r} is not a valid key (lowercase letters, digits, . _ -)")
         if key in schema.RESERVED_IDS:
             raise RecordError(f"the key {key!r} is reserved (the site has a page of that name); choose another")
+    extra = {name: schema.FIELD_BY_NAME[name].kind.from_text(value) for name, value in (extra or {}).items()}
+    for name, value in extra.items():  # a wrong option is the user's, refused before any request
+        for finding in schema.FIELD_BY_NAME[name].kind.check(value, (name,)):
+            raise RecordError(f"--{name}: {finding.message}")
     unknown = [t for t in topics if t not in kb.topics]
     if unknown:
         near = schema.closest(unknown[0], kb.topics)
@@ -195,7 +199,7 @@ def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: list[str] = (), summ
             raise RecordError(f"{ref.text}: {len(rec.authors)} authors, more than the {sources.MAX_AUTHORS} a record takes")
         rec.abstract = rec.abstract if keep_abstract else None
         rec.topics, rec.summary = list(topics), list(summary)
-        rec.extra = {name: schema.FIELD_BY_NAME[name].kind.from_text(value) for name, value in (extra or {}).items()}
+        rec.extra = dict(extra)
         rec.key = key or make_key(rec, taken)
         taken.add(rec.key)
         known.add(rec.key, rec.links, rec.title)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from . import safe
+from . import safe, schema
 from .bibtex import entry as bibtex_entry
 from .bibtex import bibliography, format_references
 from .citations import Citation
@@ -56,6 +56,7 @@ ALL_PAPERS = "papers/index.md"
 ALL_TOPICS = "topics/index.md"
 YEARS = "years/index.md"
 AUTHORS = "authors/index.md"
+QUEUE = "queue/index.md"  # only on a site where some record has a status
 
 
 def rel(src: str, dst: str) -> str:
@@ -88,6 +89,7 @@ AUTHOR_PAGE = Kind("author", in_nav=False, searchable=False, toc=False)
 TABLE_PAGE = Kind("table", in_nav=True, searchable=False)  # all papers
 INDEX_PAGE = Kind("index", in_nav=True, searchable=False, toc=False)  # by year, by author
 TOPICS_PAGE = Kind("topics", in_nav=True, searchable=True)
+QUEUE_PAGE = Kind("queue", in_nav=True, searchable=False)  # the reading queue
 
 
 class Page(str):
@@ -176,6 +178,44 @@ def badges(paper: Paper) -> str:
     )
 
 
+def has_status(kb: KnowledgeBase) -> bool:
+    """Whether the site shows reading status at all: a KB whose records carry none gets no trace of it."""
+    return any(p.status for p in kb.papers.values())
+
+
+def status_label(word: str) -> str:
+    return word.replace("-", " ").capitalize()  # to-read -> To read
+
+
+def status_badge(paper: Paper) -> str:
+    if not paper.status:
+        return ""
+    word = safe.attr(paper.status)
+    return f'<span class="tln-status tln-status-{word}">{safe.attr(status_label(paper.status))}</span>'
+
+
+def priority_badge(paper: Paper) -> str:
+    if not paper.priority:
+        return ""
+    word = safe.attr(paper.priority)
+    return f'<span class="tln-priority tln-priority-{word}">{word} priority</span>'
+
+
+def reading_line(paper: Paper) -> str:
+    """Status, read date, rating and priority of a paper page; empty for a record with none of them."""
+    parts = [status_badge(paper)]
+    if paper.read:
+        parts.append(f'<span class="tln-read">read {paper.read.isoformat()}</span>')
+    if paper.rating:
+        top = schema.FIELD_BY_NAME["rating"].kind.high
+        said = f"rated {paper.rating} of {top}"
+        parts.append(f'<span class="tln-rating" role="img" aria-label="{said}" title="{said}">'
+                     f'{"★" * paper.rating}{"☆" * (top - paper.rating)}</span>')
+    parts.append(priority_badge(paper))
+    shown = " ".join(p for p in parts if p)
+    return f'<p class="tln-reading">{shown}</p>\n' if shown else ""
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -189,6 +229,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     when = f"[{paper.year}]({rel(here, YEARS)}#y{paper.year})"
     meta.append(when + (f" · {safe.inline(paper.venue)}" if paper.venue else ""))
     out.append("  \n".join(meta) + "\n")
+    out.append(reading_line(paper))
     b = badges(paper)
     if b:
         out.append(f'<p class="tln-badges">{b}</p>\n')
@@ -328,8 +369,9 @@ def render_home(idx: Index, site: Site) -> str:
         f'<p class="tln-counts"><strong>{len(kb.papers)}</strong> papers · <strong>{len(kb.topics)}</strong> topics · '
         f"<strong>{len(idx.authors)}</strong> authors{span}</p>\n"
     )
+    queue = f" · [Reading queue]({rel(here, QUEUE)})" if has_status(kb) else ""
     out.append(f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})"
-               f" · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n")
+               f"{queue} · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n")
     if kb.topics:
         out.append("## Topics\n")
         out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
@@ -355,11 +397,19 @@ def render_all_papers(idx: Index) -> str:
     topic_opts = "".join(f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
                          for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()))
     year_opts = "".join(f'<option value="{y}">{y}</option>' for y in idx.by_year)
+    with_status = has_status(kb)
+    status_select = ""
+    if with_status:
+        present = {p.status for p in kb.papers.values()}
+        status_opts = "".join(f'<option value="{w}">{status_label(w)}</option>' for w in schema.STATUSES if w in present)
+        status_select = (f'<select id="tln-filter-status" aria-label="Filter by reading status">'
+                         f'<option value="">Any status</option>{status_opts}</select>')
     out.append(
         '<div class="tln-filters" role="search">'
         '<input type="search" id="tln-filter-text" placeholder="Filter by title, author or summary" aria-label="Filter papers by text">'
         f'<select id="tln-filter-topic" aria-label="Filter by topic"><option value="">All topics</option>{topic_opts}</select>'
         f'<select id="tln-filter-year" aria-label="Filter by year"><option value="">All years</option>{year_opts}</select>'
+        f"{status_select}"
         f'<span id="tln-filter-count" aria-live="polite">{len(kb.papers)} papers</span>'
         "</div>\n"
     )
@@ -369,14 +419,17 @@ def render_all_papers(idx: Index) -> str:
         first = p.summary[0].text if p.summary else ""
         haystack = " ".join([p.title, *p.named_authors, first, p.venue or ""]).casefold()
         topic_names = ", ".join(kb.topics[t].title for t in p.topics if t in kb.topics)
+        status_data = f' data-status="{safe.attr(p.status or "")}"' if with_status else ""
+        status_cell = f"<td>{status_badge(p)}</td>" if with_status else ""
         rows.append(
-            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}" data-text="{safe.attr(haystack)}">'
+            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}"{status_data} data-text="{safe.attr(haystack)}">'
             f'<td><a href="{href}">{safe.attr(p.title)}</a></td>'
-            f"<td>{safe.attr(short_authors(p))}</td><td>{p.year}</td><td>{safe.attr(topic_names)}</td></tr>"
+            f"<td>{safe.attr(short_authors(p))}</td><td>{p.year}</td><td>{safe.attr(topic_names)}</td>{status_cell}</tr>"
         )
+    status_head = "<th>Status</th>" if with_status else ""
     out.append(
         '<div class="tln-table-wrap"><table class="tln-papers" id="tln-papers">'
-        "<thead><tr><th>Title</th><th>Authors</th><th>Year</th><th>Topics</th></tr></thead><tbody>\n"
+        f"<thead><tr><th>Title</th><th>Authors</th><th>Year</th><th>Topics</th>{status_head}</tr></thead><tbody>\n"
         + "\n".join(rows)
         + "\n</tbody></table></div>\n"
     )
@@ -433,6 +486,33 @@ def render_topics_index(idx: Index) -> str:
     return "\n".join(out)
 
 
+def render_queue(idx: Index) -> str:
+    """The papers marked to-read or reading, by topic; high priority first, then what is being read."""
+    kb = idx.kb
+    here = QUEUE
+    out = [front_matter("Reading queue", QUEUE_PAGE), "# Reading queue\n"]
+    rank = {word: i for i, word in enumerate(schema.PRIORITIES)}
+    queued = sorted((p for p in kb.papers.values() if p.status in schema.QUEUED),
+                    key=lambda p: (rank[p.priority or "normal"], p.status != "reading", p.title.casefold(), p.key))
+    if not queued:
+        out.append("Nothing to read: no paper is marked `to-read` or `reading`.\n")
+        return "\n".join(out)
+    out.append(f"{len(queued)} paper{'s' * (len(queued) != 1)} to read or being read, by topic; high priority first.\n")
+    groups = [(t.title, rel(here, topic_path(t.id)), [p for p in queued if t.id in p.topics])
+              for t in sorted(kb.topics.values(), key=lambda t: (t.title.casefold(), t.id))]
+    groups.append(("Other papers", None, [p for p in queued if not any(t in kb.topics for t in p.topics)]))
+    for title, link, papers in groups:
+        if not papers:
+            continue
+        out.append(f"## {safe.inline(title)}\n")
+        if link:
+            out.append(f"[About this topic]({link})\n")
+        out.append("\n".join(
+            f"{line} {status_badge(p)} {priority_badge(p)}".rstrip()
+            for p in papers for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    return "\n".join(out)
+
+
 LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS)
 
 
@@ -445,7 +525,8 @@ def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> 
 def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
     """The source path of every page `render` makes, in a stable order."""
     idx = idx or build_index(kb)
-    return [*LISTINGS, *(paper_path(k) for k in kb.papers), *(topic_path(t) for t in kb.topics),
+    queue = [QUEUE] if has_status(kb) else []
+    return [*LISTINGS, *queue, *(paper_path(k) for k in kb.papers), *(topic_path(t) for t in kb.topics),
             *(author_page(letter) for letter in _author_groups(idx))]
 
 
@@ -455,6 +536,8 @@ def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | 
     listings = {HOME: (HOME_PAGE, lambda: render_home(idx, site)), ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
                 ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)), YEARS: (INDEX_PAGE, lambda: render_years(idx)),
                 AUTHORS: (INDEX_PAGE, lambda: render_authors(idx))}
+    if has_status(kb):
+        listings[QUEUE] = (QUEUE_PAGE, lambda: render_queue(idx))
     if path in listings:
         kind, make = listings[path]
         return Page(make(), kind)
@@ -503,5 +586,5 @@ def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
     return [
         HOME,
         {"Topics": [ALL_TOPICS, *entries(idx.roots, set())]},
-        {"Papers": [ALL_PAPERS, YEARS, AUTHORS]},
+        {"Papers": [ALL_PAPERS, YEARS, AUTHORS, *([QUEUE] if has_status(kb) else [])]},
     ]

@@ -449,13 +449,74 @@ class Date(Kind):
         return {"type": "string", "format": "date"}
 
 
+class Choice(Kind):
+    """One word of a fixed list; a near miss (`Read`, `to read`) is answered with the word meant."""
+
+    def __init__(self, words: tuple[str, ...]):
+        self.words = words
+
+    def check(self, value, path):
+        if isinstance(value, str) and value in self.words:
+            return
+        listed = ", ".join(self.words)
+        if not isinstance(value, str):
+            yield Finding(path, "type", f"must be one of {listed}, not {_type_name(value)}")
+            return
+        near = suggest(value.strip().lower().replace(" ", "-").replace("_", "-"), self.words)
+        yield Finding(path, "choice", f"{value[:60]!r} is not one of {listed}" + (f"; did you mean `{near}`?" if near else ""))
+
+    def to_yaml(self, name, value):
+        return [f"{name}: {yaml_word(value)}"]
+
+    def from_text(self, text):
+        return text.strip()
+
+    def json_schema(self):
+        return {"type": "string", "enum": list(self.words)}
+
+
+_WHOLE_TEXT_RE = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits only; int() would also read ٣ and 5,000-digit text
+
+
+class Bounded(Kind):
+    """A whole number from `low` to `high`."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def check(self, value, path):
+        span = f"{self.low} to {self.high}"
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and _WHOLE_TEXT_RE.fullmatch(value.strip()):
+                yield Finding(path, "type", f"must be a number, not text: write {value.strip()} without quotes")
+            else:
+                shown = f"{value!r}"[:40] if isinstance(value, (str, float)) else _type_name(value)
+                yield Finding(path, "type", f"must be a whole number from {span}, not {shown}")
+        elif not self.low <= value <= self.high:
+            yield Finding(path, "range", f"{value} is outside {span}")
+
+    def to_yaml(self, name, value):
+        return [f"{name}: {int(value)}"]
+
+    def from_text(self, text):
+        return int(text) if _WHOLE_TEXT_RE.fullmatch(text.strip()) else text
+
+    def json_schema(self):
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+
+STATUSES = ("to-read", "reading", "read", "skimmed")
+QUEUED = ("to-read", "reading")  # what the reading queue lists
+PRIORITIES = ("high", "normal", "low")  # the order the queue lists them in
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
     kind: Kind
     description: str
     required: bool = False
-    in_template: bool = False  # shown by `tlnotes new` although optional
+    in_template: bool | str = False  # shown by `tlnotes new` although optional; "commented": as a comment to uncomment
     option: str | None = None  # `tlnotes add --NAME VALUE` sets it; the value's placeholder in --help
 
 
@@ -474,6 +535,13 @@ FIELDS: tuple[Field, ...] = (
     Field("category", Text(CATEGORY_RE, "an arXiv category such as cs.CL"), "The arXiv primary category, e.g. cs.CL."),
     Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
     Field("added", Date(), "When the record was added to the knowledge base."),
+    Field("status", Choice(STATUSES), "Reading status: to-read, reading, read or skimmed.", in_template="commented",
+          option="STATUS"),
+    Field("read", Date(), "When you read it, YYYY-MM-DD.", in_template="commented"),
+    Field("rating", Bounded(1, 5), "How much it is worth reading, a whole number from 1 to 5.", in_template="commented",
+          option="1-5"),
+    Field("priority", Choice(PRIORITIES), "How soon to read it: high, normal or low.", in_template="commented",
+          option="PRIORITY"),
     Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
@@ -537,7 +605,9 @@ def template() -> str:
     for f in FIELDS:
         if f.required or f.in_template:
             first, *rest = f.kind.template(f.name)
-            lines += [f"{first:<18}# {f.description}", *rest]
+            field_lines = [f"{first:<18}# {f.description}", *rest]
+            # an empty field is an error: fields only some records use are offered as comments to uncomment
+            lines += [f"# {line}" for line in field_lines] if f.in_template == "commented" else field_lines
     return "\n".join(lines) + "\n"
 
 

@@ -23,21 +23,24 @@
     var text = root.querySelector("#tln-filter-text");
     var topic = root.querySelector("#tln-filter-topic");
     var year = root.querySelector("#tln-filter-year");
+    var status = root.querySelector("#tln-filter-status"); // only on a site with reading status
     var count = root.querySelector("#tln-filter-count");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var params = new URLSearchParams(window.location.search);
     if (params.get("q")) text.value = params.get("q");
     if (params.get("topic")) topic.value = params.get("topic");
     if (params.get("year")) year.value = params.get("year");
+    if (status && params.get("status")) status.value = params.get("status");
 
     function apply() {
       var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
-      var t = topic.value, y = year.value, shown = 0;
+      var t = topic.value, y = year.value, s = status ? status.value : "", shown = 0;
       rows.forEach(function (row) {
         var hay = row.getAttribute("data-text");
         var ok = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
           (!t || row.getAttribute("data-topics").split(" ").indexOf(t) !== -1) &&
-          (!y || row.getAttribute("data-year") === y);
+          (!y || row.getAttribute("data-year") === y) &&
+          (!s || row.getAttribute("data-status") === s);
         row.hidden = !ok;
         if (ok) shown++;
       });
@@ -46,6 +49,7 @@
     text.addEventListener("input", apply);
     topic.addEventListener("change", apply);
     year.addEventListener("change", apply);
+    if (status) status.addEventListener("change", apply);
     apply();
   }
 
