@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from . import safe
@@ -32,7 +32,7 @@ MAX_PARAGRAPH = 200_000  # characters in one paragraph
 class SitePages:
     """The site's files as a note's links see them: generated pages, docs/ files, and their headings."""
 
-    page_list: Callable[[], set[str]]  # every generated page, as its .md source path; asked only when a note links
+    page_list: Callable[[], Iterable[str]]  # every generated page, as its .md source path; asked only when a note links
     docs: set[str]  # files under docs/, relative to it
     extra: set[str] = field(default_factory=set)  # other generated files (papers.bib)
     page_markdown: Callable[[str], str | None] = lambda path: None  # a page's Markdown, to find its anchors
