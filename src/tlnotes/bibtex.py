@@ -44,7 +44,8 @@ def latex(text: str, keep_math: bool = False) -> str:
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            enc = codecs.encode(ch, "ulatex").strip()
+            # typeshed assumes a codec it does not know turns str into bytes; ulatex gives str
+            enc: str = codecs.encode(ch, "ulatex").strip()  # type: ignore[assignment]
             # accents and letters become LaTeX commands; dashes and quotes (`--`, `''`) stay
             # Unicode, which every modern BibTeX reads and which round-trips exactly
             out.append("{" + enc + "}" if "\\" in enc else ch)
@@ -108,7 +109,7 @@ def entry(paper: Paper) -> str:
         ("author", " and ".join(names)),
         ("year", str(paper.year)),
     ]
-    if venue_field:
+    if venue_field and paper.venue:  # entry_type gives a field only for a venue
         fields.append((venue_field, latex(paper.venue, keep_math=True)))
     arxiv = paper.links.get("arxiv")
     if arxiv:

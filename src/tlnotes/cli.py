@@ -13,10 +13,14 @@ import sys
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from . import __version__, schema
 from .files import FileExists, write_new
 from .model import TlnotesError
+
+if TYPE_CHECKING:  # mkdocs is imported only when building
+    from .mkdocs_plugin import TlnotesPlugin
 
 SCHEMA_PATH = "schema/paper.schema.json"
 
@@ -116,7 +120,8 @@ def cmd_build(args) -> int:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
         if "tlnotes" not in config.plugins:
             raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
-        config.plugins["tlnotes"].preloaded = kb
+        # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
+        cast("TlnotesPlugin", config.plugins["tlnotes"]).preloaded = kb
         build(config)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None

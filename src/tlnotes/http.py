@@ -108,7 +108,7 @@ def http_session(purpose: str | None = None):
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    class _Watched:
+    class _Watched(HTTPConnection):  # before HTTPSConnection in _HTTPS's MRO, so super() still reaches it
         def connect(self):
             Deadline.watch(self)
             return super().connect()
@@ -175,7 +175,7 @@ def request_url(url: str, **params) -> str:
     """The URL a GET with these query parameters goes to, for messages."""
     import requests
 
-    return requests.Request("GET", url, params=params).prepare().url
+    return requests.Request("GET", url, params=params).prepare().url or url  # prepare() always sets it
 
 
 @dataclass

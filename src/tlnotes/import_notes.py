@@ -47,6 +47,8 @@ MAX_NOTE_SOURCE_BYTES = 4 << 20  # a notes page to import: as large as load() ac
 class ImportRefused(TlnotesError):
     """The source file is beyond what an import accepts (or malformed), at `line`; nothing is imported."""
 
+    line: int  # always known here, unlike TlnotesError's
+
     def __init__(self, line: int, message: str, path: object = None):
         super().__init__(message, path, line)
 
@@ -326,7 +328,7 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
         for link_text, url in section.heading_links:
             if not known.find(links_for(url), link_text):
                 result.unparsed.append((section.line, f"heading cites {link_text!r} ({url}) without authors and year"))
-        prose_at = dict()
+        prose_at: dict[int, list[str]] = dict()
         for pos, line in section.prose:
             prose_at.setdefault(pos, []).append(line)
         for i, item in enumerate(section.items):

@@ -77,8 +77,8 @@ def build_index(kb: KnowledgeBase) -> Index:
     author_keys: dict[str, list[str]] = defaultdict(list)
     for p in papers:
         by_year[p.year].append(p)
-        for t in p.topics:
-            by_topic[t].append(p)
+        for topic_id in p.topics:
+            by_topic[topic_id].append(p)
         for name in p.named_authors:
             aid = author_id(name)
             spellings[aid][display_name(name)] += 1

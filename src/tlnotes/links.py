@@ -427,7 +427,7 @@ def _round_robin(urls: list[str]) -> list[str]:
     for url in urls:
         by_host.setdefault(urlsplit(url).netloc.lower(), []).append(url)
     queues = list(by_host.values())
-    out = []
+    out: list[str] = []
     for i in range(max((len(q) for q in queues), default=0)):
         out.extend(q[i] for q in queues if i < len(q))
     return out

@@ -19,7 +19,7 @@ import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -29,10 +29,13 @@ from .citations import find_citations
 from .markdown import leading_h1, split_front_matter
 from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, identities
 
-try:  # libyaml; the pure-Python loader is a slow but correct fallback
+if TYPE_CHECKING:  # one class to check against; both have the same constructor methods
     FastLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    FastLoader = yaml.SafeLoader
+else:
+    try:  # libyaml; the pure-Python loader is a slow but correct fallback
+        FastLoader = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+        FastLoader = yaml.SafeLoader
 
 PAPERS_DIR = "papers"
 NOTES_DIR = "notes"
@@ -178,7 +181,9 @@ class _YamlLoader(FastLoader):
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:int", _YamlLoader.construct_plain_int)
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+# the stubs bind add_constructor's loader type to the method's own class, SafeConstructor, which
+# they then refuse; a SafeConstructor method serves every subclass
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)  # type: ignore[type-var]
 
 _FAILED = object()  # what _parse_yaml returns for a document it could not read
 
@@ -472,6 +477,7 @@ class _Loader:
         if err:
             self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
             return None
+        assert raw is not None  # _read_capped gives the bytes or the reason, never neither
         text, bad = _decode(raw)
         if bad:
             self.problem(rel, bad[0], bad[1], "encoding", bad[2])
@@ -654,13 +660,21 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]):
+Where = Callable[[int, int], tuple[int, int]]  # a line and column in a note's text -> in its file
+
+
+def _below(first_line: int) -> Where:
+    """Where, for a text that starts at the start of `first_line` of its file."""
+    return lambda line, col: (first_line + line - 1, col)
+
+
+def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> Iterator[tuple[str, str, str, Where]]:
     """(file, text, page it renders on, where(line, col) -> file line and column) of every Markdown note,
     and of the hand-written pages in docs/, whose links a strict build checks too."""
     from .render import paper_path, topic_path
 
     for topic in topics.values():
-        yield topic.path, topic.body, topic_path(topic.id), lambda line, col, t=topic: (t.body_line + line - 1, col)
+        yield topic.path, topic.body, topic_path(topic.id), _below(topic.body_line)
     for paper in papers.values():
         if not paper.notes:
             continue
@@ -673,7 +687,7 @@ def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Top
         if rel.endswith(".md"):
             text = _read_doc(loader.root, rel)
             front, body, body_line = split_front_matter(text)
-            yield f"{DOCS_DIR}/{rel}", body, rel, lambda line, col, first=body_line: (first + line - 1, col)
+            yield f"{DOCS_DIR}/{rel}", body, rel, _below(body_line)
 
 
 def _line_col_in(text: str, offset: int) -> tuple[int, int]:
@@ -732,7 +746,7 @@ def _load(root: Path) -> KnowledgeBase:
     bad = {p.file for p in loader.problems if p.severity == ERROR}
     papers = {k: v for k, v in papers.items() if v.path not in bad}
     problems = sorted(set(loader.problems), key=lambda p: (p.file, p.line, p.column, p.code, p.message))
-    positions = {source.rel: source.position for source in loader.sources.values()}
+    positions: dict[str, Callable[..., tuple[int, int]]] = {source.rel: source.position for source in loader.sources.values()}
     for topic in topics.values():
         positions[topic.path] = lambda path=(), line=1, column=1, first=topic.body_line: (first + line - 1, column)
     return KnowledgeBase(root=root, papers=papers, topics=topics, problems=problems, positions=positions)

@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
+from .model import KnowledgeBase
 from .render import Site, extra_files, nav, render
 from .sanitize import clean
 
@@ -35,7 +36,7 @@ class TlnotesConfig(Config):
 
 
 class TlnotesPlugin(BasePlugin[TlnotesConfig]):
-    preloaded = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
+    preloaded: KnowledgeBase | None = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent

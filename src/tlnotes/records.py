@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from . import schema
 from .model import KnowledgeBase, TlnotesError, identities
@@ -138,7 +138,7 @@ def refusal(rec: NewRecord, optional: tuple[str, ...] = ("topics",)) -> str | No
 # ---------------------------------------------------------------- add
 
 
-def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: list[str] = (), summary: list[str] = (),
+def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: Sequence[str] = (), summary: Sequence[str] = (),
              key: str | None = None, keep_abstract: bool = True, extra: dict[str, Any] | None = None,
              fetch_arxiv=None, fetch_doi=None) -> list[NewRecord]:
     """The records `tlnotes add REF...` would write, fetched and checked; RecordError if any cannot be added.

@@ -19,10 +19,13 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .citations import Citation, find_citations
 from .markdown import autolinks, fences, links
+
+if TYPE_CHECKING:  # imported when first needed at run time
+    from markdown_it import MarkdownIt
 
 _CODE_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.S)
 _DISPLAY_MATH_RE = re.compile(r"(?<![\\$])\$\$(.+?)\$\$", re.S)
@@ -141,7 +144,7 @@ def _spans(text: str) -> str:
 # ---------------------------------------------------------------- one field
 
 
-def _field_parser(links: bool):
+def _field_parser(links: bool) -> MarkdownIt:
     """CommonMark for one field, raw HTML off, math as in notes; links only where they may be."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -154,7 +157,8 @@ def _field_parser(links: bool):
                ignoreInvalid=True)
     if links:
         # a field shows on many pages, so a relative link would point somewhere else on each: absolute only
-        md.validateLink = lambda url: is_safe_url(url) and bool(_SCHEME_RE.match(url))
+        # markdown-it-py documents replacing validateLink on the instance; mypy forbids assigning to a method
+        md.validateLink = lambda url: is_safe_url(url) and bool(_SCHEME_RE.match(url))  # type: ignore[method-assign]
     else:  # link text of our own link: no link inside it
         md.disable(["link", "image", "autolink"])
     md.add_render_rule("math_inline", lambda self, tokens, i, options, env: _math(tokens[i].content, False))
@@ -170,7 +174,7 @@ def _image_as_link(self, tokens, i, options, env) -> str:
     return f'<a href="{html.escape(token.attrGet("src") or "", quote=True)}">{alt}</a>'
 
 
-_PARSERS: dict[bool, object] = {}
+_PARSERS: dict[bool, MarkdownIt] = {}
 _PLAIN = re.compile(r"[\\`*_\[\]!<>&$~^{}|:]|https?:", re.I)  # text without these needs no parser
 _TAG = re.compile(r"(<[^<>]*>)")
 _ATTR_VALUE = re.compile(r'="([^"]*)"')

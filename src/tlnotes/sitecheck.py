@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from . import safe
@@ -32,7 +32,7 @@ MAX_PARAGRAPH = 200_000  # characters in one paragraph
 class SitePages:
     """The site's files as a note's links see them: generated pages, docs/ files, and their headings."""
 
-    page_list: Callable[[], set[str]]  # every generated page, as its .md source path; asked only when a note links
+    page_list: Callable[[], Iterable[str]]  # every generated page, as its .md source path; asked only when a note links
     docs: set[str]  # files under docs/, relative to it
     extra: set[str] = field(default_factory=set)  # other generated files (papers.bib)
     page_markdown: Callable[[str], str | None] = lambda path: None  # a page's Markdown, to find its anchors
@@ -61,7 +61,8 @@ def heading_ids(markdown_text: str) -> set[str]:
     md = markdown.Markdown(extensions=["toc", "attr_list", "tables", "admonition"])
     md.convert(split_front_matter(markdown_text)[1])
     ids: set[str] = set()
-    todo = list(md.toc_tokens)
+    # the toc extension adds toc_tokens to the instance at run time, which the stubs cannot declare
+    todo = list(md.toc_tokens)  # type: ignore[attr-defined]
     while todo:
         token = todo.pop()
         ids.add(token["id"])
@@ -154,7 +155,9 @@ def _bounds(text: str) -> list[Finding]:
             continue
         offset = start
         for line in paragraph.split("\n"):
-            prefix = _NEST_PREFIX.match(line).group(0)
+            nest = _NEST_PREFIX.match(line)
+            assert nest is not None  # every part of the pattern is optional: it matches any line
+            prefix = nest.group(0)
             depth = prefix.expandtabs(4).count(" ") // 4 + prefix.count(">")
             if depth > MAX_NESTING:
                 out.append(Finding(offset, "too-deep", f"nested {depth} levels deep (lists and quotes); at most {MAX_NESTING}"))
