@@ -207,7 +207,9 @@ def reading_line(paper: Paper) -> str:
     if paper.read:
         parts.append(f'<span class="tln-read">read {paper.read.isoformat()}</span>')
     if paper.rating:
-        top = schema.FIELD_BY_NAME["rating"].kind.high
+        rating_kind = schema.FIELD_BY_NAME["rating"].kind
+        assert isinstance(rating_kind, schema.Bounded)
+        top = rating_kind.high
         said = f"rated {paper.rating} of {top}"
         parts.append(f'<span class="tln-rating" role="img" aria-label="{said}" title="{said}">'
                      f'{"★" * paper.rating}{"☆" * (top - paper.rating)}</span>')
@@ -498,7 +500,8 @@ def render_queue(idx: Index) -> str:
         out.append("Nothing to read: no paper is marked `to-read` or `reading`.\n")
         return "\n".join(out)
     out.append(f"{len(queued)} paper{'s' * (len(queued) != 1)} to read or being read, by topic; high priority first.\n")
-    groups = [(t.title, rel(here, topic_path(t.id)), [p for p in queued if t.id in p.topics])
+    groups: list[tuple[str, str | None, list[Paper]]] = [
+        (t.title, rel(here, topic_path(t.id)), [p for p in queued if t.id in p.topics])
               for t in sorted(kb.topics.values(), key=lambda t: (t.title.casefold(), t.id))]
     groups.append(("Other papers", None, [p for p in queued if not any(t in kb.topics for t in p.topics)]))
     for title, link, papers in groups:
@@ -519,7 +522,8 @@ LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS)
 def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, Page]:
     """Every generated page of the site, as Markdown keyed by its source path."""
     idx = idx or build_index(kb)
-    return {path: render_page(kb, path, site, idx) for path in page_paths(kb, idx)}
+    pages = {path: render_page(kb, path, site, idx) for path in page_paths(kb, idx)}
+    return {path: page for path, page in pages.items() if page is not None}  # page_paths lists only real pages
 
 
 def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
@@ -571,7 +575,7 @@ def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
     idx = idx or build_index(kb)
 
     def entries(topics: list[Topic], seen: set) -> list:
-        out = []
+        out: list[str | dict[str, list]] = []
         for t in topics:
             if t.id in seen:
                 continue
