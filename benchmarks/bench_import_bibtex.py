@@ -15,13 +15,13 @@ import time
 
 
 def make_bib(n: int) -> str:
-    firsts = ["Ga{\\\"e}l", "Jos\\'e", "Anna", "{\\O}ystein", "Quoc V.", "Jane"]
-    lasts = ["Varoquaux", "M{\\\"u}ller", "Le", "{van der Berg}", "Smith", "Dupr{\\'e}"]
+    firsts = ['Ga{\\"e}l', "Jos\\'e", "Anna", "{\\O}ystein", "Quoc V.", "Jane"]
+    lasts = ["Varoquaux", 'M{\\"u}ller', "Le", "{van der Berg}", "Smith", "Dupr{\\'e}"]
     out = []
     for i in range(n):
         authors = " and ".join(f"{lasts[(i + j) % 6]}, {firsts[(i * 7 + j) % 6]}" for j in range(5))
         out.append(
-            f"@inproceedings{{entry{i},\n  title = {{Study {i} of {{Transformers}} and M{{\\\"o}}bius maps}},\n"
+            f'@inproceedings{{entry{i},\n  title = {{Study {i} of {{Transformers}} and M{{\\"o}}bius maps}},\n'
             f"  author = {{{authors} and others}},\n  booktitle = {{Proceedings of Things}},\n"
             f"  year = {{{1990 + i % 30}}},\n  eprint = {{{2000 + i % 300:04d}.{i:05d}}},\n  archivePrefix = {{arXiv}},\n}}\n"
         )

@@ -120,14 +120,18 @@ def main() -> None:
                 labels = "".join(f'  l{j}: "http://127.0.0.1:{port}/page{j}"\n' for j in range(PER_HOST))
                 urls += [f"http://127.0.0.1:{port}/page{j}" for j in range(PER_HOST)]
                 (kb / "papers" / f"p{h:03d}.yaml").write_text(
-                    f'title: "Paper {h}"\nauthors: [A B]\nyear: 2020\ntopics: [t]\nsummary: [s]\nlinks:\n{labels}')
+                    f'title: "Paper {h}"\nauthors: [A B]\nyear: 2020\ntopics: [t]\nsummary: [s]\nlinks:\n{labels}'
+                )
             env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
             cmd = [str(BIN / "tlnotes"), "links", str(kb)]
             first = timed(cmd, env=env)
             peak = stats(ports[0])
             cached = timed(cmd, env=env)
             print(f"URLs: {len(urls)} on {HOSTS} hosts, {DELAY * 1000:.0f} ms per answer")
-            print(f"tlnotes links, first run:   {first:.2f}s  (goal: <= 10 s); peak concurrency per host seen by the server: {peak['peak']} (limit 2)")
+            print(
+                f"tlnotes links, first run:   {first:.2f}s  (goal: <= 10 s); "
+                f"peak concurrency per host seen by the server: {peak['peak']} (limit 2)"
+            )
             print(f"tlnotes links, cached rerun: {cached:.2f}s  = {cached / first:.0%} of the first run (goal: <= 25%)")
             if skip_linkchecker:
                 return
@@ -142,8 +146,10 @@ def main() -> None:
             before = stats(ports[0])["requests"]
             lc = timed([str(exe), "--check-extern", "--no-status", "-o", "none", str(page)], cwd=tmp)
             after = stats(ports[0])
-            print(f"linkchecker {'(default settings)':s}:     {lc:.2f}s  ({after['requests'] - before} requests; "
-                  f"peak concurrency per host {after['peak']})")
+            print(
+                f"linkchecker {'(default settings)':s}:     {lc:.2f}s  ({after['requests'] - before} requests; "
+                f"peak concurrency per host {after['peak']})"
+            )
             print(f"ratio linkchecker / tlnotes first run: {lc / first:.2f}")
     finally:
         server.stdin.close()

@@ -66,8 +66,13 @@ def main() -> None:
             subprocess.run([str(BIN / "tlnotes"), "build", str(kb)], check=True, capture_output=True, env=env)
             build = time.perf_counter() - start
             port = free_port()
-            server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"], cwd=kb, env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = subprocess.Popen(
+                [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"],
+                cwd=kb,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 url = f"http://127.0.0.1:{port}/papers/p00001/"
                 wait_for(url, "<h1", 300)
@@ -83,8 +88,11 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-            print(f"{n:>6} papers: edit -> page served again: median {statistics.median(times):.1f}s "
-                  f"(runs: {', '.join(f'{t:.1f}' for t in times)}); full tlnotes build: {build:.1f}s", flush=True)
+            print(
+                f"{n:>6} papers: edit -> page served again: median {statistics.median(times):.1f}s "
+                f"(runs: {', '.join(f'{t:.1f}' for t in times)}); full tlnotes build: {build:.1f}s",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

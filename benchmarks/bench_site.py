@@ -70,7 +70,9 @@ def plain_copy(kb_root: Path, out: Path) -> None:
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [300, 1000, 3000]
-    print(f"{'papers':>7} {'pages':>6} {'tlnotes build':>14} {'plain mkdocs':>13} {'ratio':>6} {'KB/paper page':>14} {'site MB':>8}")
+    print(
+        f"{'papers':>7} {'pages':>6} {'tlnotes build':>14} {'plain mkdocs':>13} {'ratio':>6} {'KB/paper page':>14} {'site MB':>8}"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             kb = make_kb(Path(tmp) / "kb", n, mkdocs_yml=yaml.safe_dump(site_config(), sort_keys=False))
@@ -85,7 +87,10 @@ def main() -> None:
             per_page = sum(p.stat().st_size for p in paper_pages) / len(paper_pages) / 1024
             total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
             pages = len(list(site.rglob("index.html")))
-            print(f"{n:>7} {pages:>6} {t_tl:>13.1f}s {t_plain:>12.1f}s {t_tl / t_plain:>6.2f} {per_page:>14.1f} {total:>8.1f}", flush=True)
+            print(
+                f"{n:>7} {pages:>6} {t_tl:>13.1f}s {t_plain:>12.1f}s {t_tl / t_plain:>6.2f} {per_page:>14.1f} {total:>8.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

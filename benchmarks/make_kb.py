@@ -12,8 +12,10 @@ import random
 import sys
 from pathlib import Path
 
-WORDS = ("attention transformer language model sparse expert prompt retrieval scaling "
-         "tokens pretraining alignment reasoning embedding decoding pruning editing").split()
+WORDS = (
+    "attention transformer language model sparse expert prompt retrieval scaling "
+    "tokens pretraining alignment reasoning embedding decoding pruning editing"
+).split()
 FIRST = "Ada Alan Grace Yann Geoffrey Yoshua Fei Quoc Ilya Noam Ashish Jacob Kristina".split()
 LAST = "Lovelace Turing Hopper LeCun Hinton Bengio Li Le Sutskever Shazeer Vaswani Devlin Toutanova".split()
 TOPICS = [f"topic-{i:02d}" for i in range(40)]
@@ -34,17 +36,21 @@ def author_pool(n: int, rng: random.Random) -> list[str]:
 def record(i: int, n: int, rng: random.Random, pool: list[str]) -> str:
     title = " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randint(4, 10))) + f" {i}"
     # a few prolific authors, a long tail of people with one paper
-    authors = [pool[min(int(rng.paretovariate(1.2)) - 1, len(pool) - 1) if rng.random() < 0.3 else rng.randrange(len(pool))]
-               for _ in range(rng.randint(3, 12))]
+    authors = [
+        pool[min(int(rng.paretovariate(1.2)) - 1, len(pool) - 1) if rng.random() < 0.3 else rng.randrange(len(pool))]
+        for _ in range(rng.randint(3, 12))
+    ]
     if rng.random() < 0.3:
         authors.append("others")
     lines = [
         "# yaml-language-server: $schema=../schema/paper.schema.json",
         f'title: "{title}"',
-        "authors:", *(f"  - {a}" for a in authors),
+        "authors:",
+        *(f"  - {a}" for a in authors),
         f"year: {rng.randint(1990, 2025)}",
         "venue: NeurIPS",
-        "topics:", *(f"  - {t}" for t in rng.sample(TOPICS, rng.randint(1, 3))),
+        "topics:",
+        *(f"  - {t}" for t in rng.sample(TOPICS, rng.randint(1, 3))),
         "summary:",
         "  - Proposes a method that scales as $O(n \\log n)$ in sequence length.",
         "  - Evaluated on many benchmarks:",
@@ -55,7 +61,8 @@ def record(i: int, n: int, rng: random.Random, pool: list[str]) -> str:
         f'  arxiv: "{2000 + i // 10000:04d}.{i % 100000:05d}"',
         f"  code: https://github.com/example/repo{i}",
         f"  pdf: https://example.org/papers/{i}.pdf",
-        "related:", *(f"  - p{(i + d) % n:05d}" for d in rng.sample(range(1, n), min(2, n - 1))),
+        "related:",
+        *(f"  - p{(i + d) % n:05d}" for d in rng.sample(range(1, n), min(2, n - 1))),
         "added: 2024-01-15",
     ]
     return "\n".join(lines) + "\n"

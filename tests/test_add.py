@@ -33,8 +33,9 @@ class FakeAPIs(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlsplit(self.path)
-        FakeAPIs.requests.append({"path": url.path, "query": parse_qs(url.query), "at": time.monotonic(),
-                                  "agent": self.headers.get("User-Agent", "")})
+        FakeAPIs.requests.append(
+            {"path": url.path, "query": parse_qs(url.query), "at": time.monotonic(), "agent": self.headers.get("User-Agent", "")}
+        )
         if url.path == "/api/query":
             ids = parse_qs(url.query).get("id_list", [""])[0].split(",")
             if SLOW in ids:
@@ -51,7 +52,7 @@ class FakeAPIs(http.server.BaseHTTPRequestHandler):
                     entries.append(f.read_text())
             return self._send(200, (FEED_HEAD + "".join(entries) + "</feed>\n").encode(), "application/atom+xml")
         if url.path.startswith("/works/"):
-            doi = unquote(url.path[len("/works/"):])
+            doi = unquote(url.path[len("/works/") :])
             f = API / "crossref" / (doi.replace("/", "_") + ".json")
             if f.exists():
                 return self._send(200, f.read_bytes(), "application/json")
@@ -94,32 +95,39 @@ def papers(kb):
     return sorted(p.name for p in (kb.root / "papers").iterdir())
 
 
-@pytest.mark.parametrize("text, kind, ident", [
-    ("arxiv:2305.01610", "arxiv", "2305.01610"),
-    ("2305.01610", "arxiv", "2305.01610"),
-    ("2305.01610v2", "arxiv", "2305.01610"),
-    ("https://arxiv.org/abs/2305.01610", "arxiv", "2305.01610"),
-    ("https://arxiv.org/abs/2305.01610v3", "arxiv", "2305.01610"),
-    ("https://arxiv.org/pdf/2305.01610v1.pdf", "arxiv", "2305.01610"),
-    ("http://arxiv.org/pdf/2305.01610", "arxiv", "2305.01610"),
-    ("arXiv:hep-th/9901001v2", "arxiv", "hep-th/9901001"),
-    ("doi:10.1038/nature14539", "doi", "10.1038/nature14539"),
-    ("https://doi.org/10.1038/nature14539", "doi", "10.1038/nature14539"),
-    ("http://dx.doi.org/10.1038/nature14539", "doi", "10.1038/nature14539"),
-])
+@pytest.mark.parametrize(
+    "text, kind, ident",
+    [
+        ("arxiv:2305.01610", "arxiv", "2305.01610"),
+        ("2305.01610", "arxiv", "2305.01610"),
+        ("2305.01610v2", "arxiv", "2305.01610"),
+        ("https://arxiv.org/abs/2305.01610", "arxiv", "2305.01610"),
+        ("https://arxiv.org/abs/2305.01610v3", "arxiv", "2305.01610"),
+        ("https://arxiv.org/pdf/2305.01610v1.pdf", "arxiv", "2305.01610"),
+        ("http://arxiv.org/pdf/2305.01610", "arxiv", "2305.01610"),
+        ("arXiv:hep-th/9901001v2", "arxiv", "hep-th/9901001"),
+        ("doi:10.1038/nature14539", "doi", "10.1038/nature14539"),
+        ("https://doi.org/10.1038/nature14539", "doi", "10.1038/nature14539"),
+        ("http://dx.doi.org/10.1038/nature14539", "doi", "10.1038/nature14539"),
+    ],
+)
 def test_refs(text, kind, ident):
     ref = parse_ref(text)
     assert (ref.kind, ref.id) == (kind, ident)
 
 
-@pytest.mark.parametrize("text", ["", "nature14539", "arxiv:12345", "https://example.org/abs/2305.01610", "doi:nature", "10.1038/x"])
+@pytest.mark.parametrize(
+    "text", ["", "nature14539", "arxiv:12345", "https://example.org/abs/2305.01610", "doi:nature", "10.1038/x"]
+)
 def test_malformed_refs(text):
     with pytest.raises(SourceError, match="not a paper reference"):
         parse_ref(text)
 
 
 def test_add_arxiv_writes_a_checked_record(kb, run, apis):
-    r = run("add", "arxiv:2305.01610", "--topic", "attention", "--summary", "Probes single neurons for features.", "--dir", kb.root)
+    r = run(
+        "add", "arxiv:2305.01610", "--topic", "attention", "--summary", "Probes single neurons for features.", "--dir", kb.root
+    )
     assert r.code == 0, r.err
     path = kb.root / "papers" / "gurnee2023finding.yaml"
     text = path.read_text()
@@ -137,7 +145,9 @@ def test_add_arxiv_writes_a_checked_record(kb, run, apis):
 
 
 def test_no_abstract_and_key_option(kb, run, apis):
-    r = run("add", "2305.01610v2", "--topic", "attention", "--summary", "x", "--key", "haystack", "--no-abstract", "--dir", kb.root)
+    r = run(
+        "add", "2305.01610v2", "--topic", "attention", "--summary", "x", "--key", "haystack", "--no-abstract", "--dir", kb.root
+    )
     assert r.code == 0, r.err
     data = yaml.safe_load((kb.root / "papers" / "haystack.yaml").read_text())
     assert "notes" not in data
@@ -150,8 +160,20 @@ def test_without_topic_and_summary_written_and_check_says_what_to_fill(kb, run, 
 
 
 def test_several_refs_one_batched_call(kb, run, apis):
-    r = run("add", "2305.01610", "arxiv:2101.00001", "https://arxiv.org/abs/2202.00002v3", "2303.00003", "hep-th/9901001",
-            "--topic", "attention", "--summary", "s", "--dir", kb.root)
+    r = run(
+        "add",
+        "2305.01610",
+        "arxiv:2101.00001",
+        "https://arxiv.org/abs/2202.00002v3",
+        "2303.00003",
+        "hep-th/9901001",
+        "--topic",
+        "attention",
+        "--summary",
+        "s",
+        "--dir",
+        kb.root,
+    )
     assert r.code == 0, r.err
     arxiv_calls = [q for q in apis if q["path"] == "/api/query"]
     assert len(arxiv_calls) == 1
@@ -194,14 +216,17 @@ def test_doi_url_and_organisation_author(kb, run, apis):
     assert data["title"] == "A Report by a Consortium" and data["authors"] == ["The Example Consortium"]
 
 
-@pytest.mark.parametrize("ref, message", [
-    ("2000.09999", "arXiv knows no paper with this id"),
-    ("doi:10.9999/missing", "Crossref knows no paper with this id"),
-    (BROKEN, "HTTP 500"),
-    (LIMITED, "HTTP 429, retry after 30"),
-    (SLOW, "no answer within 1 s"),
-    ("not-a-ref", "not a paper reference"),
-])
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        ("2000.09999", "arXiv knows no paper with this id"),
+        ("doi:10.9999/missing", "Crossref knows no paper with this id"),
+        (BROKEN, "HTTP 500"),
+        (LIMITED, "HTTP 429, retry after 30"),
+        (SLOW, "no answer within 1 s"),
+        ("not-a-ref", "not a paper reference"),
+    ],
+)
 def test_failures_write_nothing(kb, run, apis, ref, message):
     r = run("add", ref, "--topic", "attention", "--summary", "s", "--dir", kb.root)
     assert r.code == 1 and message in r.err and "Traceback" not in r.err
@@ -233,7 +258,9 @@ def test_same_arxiv_id_in_any_version_refused_before_fetching(kb, run, apis, ref
 
 
 def test_same_title_refused_after_fetching(kb, run, apis):
-    kb.record("mine", VALID.replace("Attention Is All You Need", '"Finding neurons in a haystack: case studies with sparse probing"'))
+    kb.record(
+        "mine", VALID.replace("Attention Is All You Need", '"Finding neurons in a haystack: case studies with sparse probing"')
+    )
     assert "mine" in load(kb.root).papers
     r = run("add", "2305.01610", "--dir", kb.root)
     assert r.code == 1 and "papers/mine.yaml" in r.err and papers(kb) == ["mine.yaml"]
@@ -253,8 +280,10 @@ def test_unknown_topic_refused(kb, run, apis):
 def test_arxiv_error_entry_for_malformed_ids_is_not_a_paper():
     from tlnotes.sources import parse_arxiv_feed
 
-    feed = (FEED_HEAD + '<entry><id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id><title>Error</title>'
-            "<summary>incorrect id format for 1234</summary></entry></feed>").encode()
+    feed = (
+        FEED_HEAD + "<entry><id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id><title>Error</title>"
+        "<summary>incorrect id format for 1234</summary></entry></feed>"
+    ).encode()
     assert parse_arxiv_feed(feed) == {}
     with pytest.raises(SourceError, match="not valid Atom"):
         parse_arxiv_feed(b"<feed><unclosed>")

@@ -27,10 +27,17 @@ def paper(**kw) -> Paper:
     return Paper(**base)
 
 
-@pytest.mark.parametrize("venue, kind, field", [
-    (None, "misc", None), ("NeurIPS 2017", "inproceedings", "booktitle"), ("Proceedings of ACL", "inproceedings", "booktitle"),
-    ("Nature", "article", "journal"), ("Journal of Machine Learning Research", "article", "journal"), ("Blog post", "misc", "howpublished"),
-])
+@pytest.mark.parametrize(
+    "venue, kind, field",
+    [
+        (None, "misc", None),
+        ("NeurIPS 2017", "inproceedings", "booktitle"),
+        ("Proceedings of ACL", "inproceedings", "booktitle"),
+        ("Nature", "article", "journal"),
+        ("Journal of Machine Learning Research", "article", "journal"),
+        ("Blog post", "misc", "howpublished"),
+    ],
+)
 def test_entry_types(venue, kind, field):
     e = parse_string(entry(paper(venue=venue)), "bibtex").entries["k"]
     assert e.type == kind
@@ -39,9 +46,13 @@ def test_entry_types(venue, kind, field):
 
 
 def test_arxiv_doi_url_and_et_al():
-    text = entry(paper(authors=("Ada Lovelace", "others"), links={"arxiv": "hep-th/9901001", "doi": "10.1000/x_y", "code": "https://g/x"}))
+    text = entry(
+        paper(authors=("Ada Lovelace", "others"), links={"arxiv": "hep-th/9901001", "doi": "10.1000/x_y", "code": "https://g/x"})
+    )
     e = parse_string(text, "bibtex").entries["k"]
-    assert e.fields["eprint"] == "hep-th/9901001" and e.fields["archivePrefix"] == "arXiv" and e.fields["primaryClass"] == "hep-th"
+    assert (
+        e.fields["eprint"] == "hep-th/9901001" and e.fields["archivePrefix"] == "arXiv" and e.fields["primaryClass"] == "hep-th"
+    )
     assert e.fields["doi"] == "10.1000/x_y" and e.fields["url"] == "https://arxiv.org/abs/hep-th/9901001"
     assert "author = {Ada Lovelace and others}" in " ".join(text.split())
 

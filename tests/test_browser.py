@@ -22,8 +22,17 @@ import pytest
 from tests.conftest import REPO
 
 CHROMIUM = os.environ.get("TLNOTES_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def _missing() -> str | None:
@@ -54,7 +63,9 @@ def browser():
 def build(kb_root: Path, out: Path) -> Path:
     exe = Path(sys.executable).parent / "mkdocs"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    r = subprocess.run([str(exe), "build", "--strict", "-d", str(out)], cwd=kb_root, capture_output=True, text=True, env=env, timeout=300)
+    r = subprocess.run(
+        [str(exe), "build", "--strict", "-d", str(out)], cwd=kb_root, capture_output=True, text=True, env=env, timeout=300
+    )
     assert r.returncode == 0, r.stderr
     return out
 
@@ -165,8 +176,9 @@ def test_all_papers_table_filters(page, repo_url):
     assert rows.count() == len(kb.papers) and visible.count() == len(kb.papers)
     page.fill("#tln-filter-text", "longformer")
     assert 1 <= visible.count() < len(kb.papers)
-    assert "Longformer" in page.locator("#tln-papers tbody tr:not([hidden]) td:first-child").all_inner_texts()[0] or \
-        any("Longformer" in t for t in visible.all_inner_texts())
+    assert "Longformer" in page.locator("#tln-papers tbody tr:not([hidden]) td:first-child").all_inner_texts()[0] or any(
+        "Longformer" in t for t in visible.all_inner_texts()
+    )
     page.fill("#tln-filter-text", "")
     page.select_option("#tln-filter-topic", "attention")
     assert visible.count() == len(idx.by_topic["attention"])
@@ -230,18 +242,22 @@ def hostile_url(tmp_path_factory, serve, browser):
     root = empty_site(tmp_path_factory.mktemp("hostile"))
     q = json.dumps
     (root / "notes" / "evil.md").write_text(
-        f"---\ntitle: {q(HOSTILE[0])}\ndescription: {q(HOSTILE[1])}\n---\n\n" + "\n\n".join(HOSTILE) + "\n\nSee [@evil0].\n")
+        f"---\ntitle: {q(HOSTILE[0])}\ndescription: {q(HOSTILE[1])}\n---\n\n" + "\n\n".join(HOSTILE) + "\n\nSee [@evil0].\n"
+    )
     for i, payload in enumerate(HOSTILE):
         other = HOSTILE[(i + 1) % len(HOSTILE)]
         (root / "papers" / f"evil{i}.yaml").write_text(
             f"title: {q(payload + f' number {i}')}\nauthors: [{q(other)}, {q('Ada ' + payload)}]\nyear: {2000 + i}\n"
             f"venue: {q(payload)}\ntopics: [evil]\nsummary:\n  - {q(payload)}\n  - {q(other + ' *still* `fine`')}\n"
-            f"notes: {q(payload)}\nrelated: [evil{(i + 1) % len(HOSTILE)}]\n")
+            f"notes: {q(payload)}\nrelated: [evil{(i + 1) % len(HOSTILE)}]\n"
+        )
     return serve(build(root, root / "site"))
 
 
 def test_hostile_text_never_runs(page, hostile_url):
-    site_pages = ["", "papers/", "years/", "authors/", "topics/", "topics/evil/"] + [f"papers/evil{i}/" for i in range(len(HOSTILE))]
+    site_pages = ["", "papers/", "years/", "authors/", "topics/", "topics/evil/"] + [
+        f"papers/evil{i}/" for i in range(len(HOSTILE))
+    ]
     for path in site_pages:
         page.goto(hostile_url + path)
         page.wait_for_load_state("load")
@@ -288,11 +304,23 @@ def test_the_hostile_corpus_never_runs_navigates_or_loads_from_elsewhere(browser
     pg.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     pg.on("request", lambda r: r.url.startswith(origin) or problems.append(f"request to another host: {r.url}"))
     keys = sorted(p.stem for p in (CORPUS / "papers").glob("*.yaml"))
-    paths = ["", "papers/", "years/", "authors/", "authors/l/", "authors/other/", "topics/", "topics/hostile/",
-             "topics/deep/", "topics/nested/", "about/", *[f"papers/{k}/" for k in keys]]
+    paths = [
+        "",
+        "papers/",
+        "years/",
+        "authors/",
+        "authors/l/",
+        "authors/other/",
+        "topics/",
+        "topics/hostile/",
+        "topics/deep/",
+        "topics/nested/",
+        "about/",
+        *[f"papers/{k}/" for k in keys],
+    ]
     for path in paths:
         navigations: list[str] = []
-        listener = lambda frame: frame == pg.main_frame and navigations.append(frame.url)  # noqa: E731
+        listener = lambda frame, seen=navigations: frame == pg.main_frame and seen.append(frame.url)  # noqa: E731
         pg.on("framenavigated", listener)
         response = pg.goto(corpus_url + path)
         assert response is not None and response.ok, path
@@ -301,8 +329,10 @@ def test_the_hostile_corpus_never_runs_navigates_or_loads_from_elsewhere(browser
         assert navigations == [corpus_url + path], (path, navigations)
         schemes = pg.eval_on_selector_all("article a[href], article area[href]", "els => els.map(e => e.protocol)")
         assert set(schemes) <= {"http:", "https:", "mailto:"}, (path, set(schemes))
-        live = pg.locator("article script, article iframe, article object, article embed, article form, "
-                          "article [onerror], article [onload], article [onclick], article [onmouseover]")
+        live = pg.locator(
+            "article script, article iframe, article object, article embed, article form, "
+            "article [onerror], article [onload], article [onclick], article [onmouseover]"
+        )
         assert live.count() == 0, path
     # clicking every article link of a paper page runs nothing either
     pg.goto(corpus_url + "papers/cross-field/")
@@ -338,7 +368,8 @@ def status_url(tmp_path_factory, serve, browser):
         ("plain", "Plain Paper", "scaling", ""),
     ]:
         (root / "papers" / f"{key}.yaml").write_text(
-            f"title: {title}\nauthors: [Ada Lovelace]\nyear: 2020\ntopics: [{topic}]\nsummary: [A point.]\n{extra}")
+            f"title: {title}\nauthors: [Ada Lovelace]\nyear: 2020\ntopics: [{topic}]\nsummary: [A point.]\n{extra}"
+        )
     return serve(build(root, root / "site"))
 
 

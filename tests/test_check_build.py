@@ -29,12 +29,37 @@ def problems(kb, code="broken-link"):
 # ---------------------------------------------------------------- links
 
 
-GOOD = ["../papers/vaswani2017attention.md", "#prose", "../papers/vaswani2017attention.md#summary", "../about.md",
-        "../about.md#contact", "attention.md", "language-models.md#prose", "../papers.bib", "../papers/index.md?q=x",
-        "../authors/v.md#ashish-vaswani", "../years/index.md#y2017", "../index.md", "https://example.org/x.md", "mailto:a@b.org"]
-BAD = ["appendix.md", "#nope", "../papers/nope.md", "../papers/vaswani2017attention.md#no-such", "/abs/page.md",
-       "../papers/", "../../outside.md", "fig.png", "attention.md#nope", "../about.md#nope", "topics/attention.md",
-       "../authors/q.md", "a%20b.md"]
+GOOD = [
+    "../papers/vaswani2017attention.md",
+    "#prose",
+    "../papers/vaswani2017attention.md#summary",
+    "../about.md",
+    "../about.md#contact",
+    "attention.md",
+    "language-models.md#prose",
+    "../papers.bib",
+    "../papers/index.md?q=x",
+    "../authors/v.md#ashish-vaswani",
+    "../years/index.md#y2017",
+    "../index.md",
+    "https://example.org/x.md",
+    "mailto:a@b.org",
+]
+BAD = [
+    "appendix.md",
+    "#nope",
+    "../papers/nope.md",
+    "../papers/vaswani2017attention.md#no-such",
+    "/abs/page.md",
+    "../papers/",
+    "../../outside.md",
+    "fig.png",
+    "attention.md#nope",
+    "../about.md#nope",
+    "topics/attention.md",
+    "../authors/q.md",
+    "a%20b.md",
+]
 
 
 @pytest.mark.parametrize("dest", GOOD)
@@ -66,21 +91,31 @@ def test_a_link_to_nowhere_in_a_note_is_an_error_at_its_line(site_kb, dest, form
 
 @pytest.mark.parametrize("style", ["plain", "block", "quoted"])
 def test_a_link_to_nowhere_in_a_record_is_an_error_at_the_record_line(site_kb, style):
-    notes = {"plain": "notes: See [x](appendix.md).\n",
-             "block": "notes: |\n  First line.\n  See [x](appendix.md).\n",
-             "quoted": 'notes: "See [x](appendix.md)."\n'}[style]
+    notes = {
+        "plain": "notes: See [x](appendix.md).\n",
+        "block": "notes: |\n  First line.\n  See [x](appendix.md).\n",
+        "quoted": 'notes: "See [x](appendix.md)."\n',
+    }[style]
     site_kb.record("k", VALID.replace("1706.03762", "1810.04805").replace("Attention Is All You Need", "Other") + notes)
     found = problems(site_kb)
     assert [f[0] for f in found] == ["papers/k.yaml"], found
     text = (site_kb.root / "papers" / "k.yaml").read_text().splitlines()
     line, col = found[0][1], found[0][2]
-    assert text[line - 1][col - 1 :].startswith("(appendix.md)") or text[line - 1][col - 1 :].startswith("appendix.md"), (line, col, text)
+    assert text[line - 1][col - 1 :].startswith("(appendix.md)") or text[line - 1][col - 1 :].startswith("appendix.md"), (
+        line,
+        col,
+        text,
+    )
 
 
 def test_links_in_record_fields_are_never_relative(site_kb, tmp_path, run):
     """A title or bullet shows on many pages, so a relative link in it is text; the build never trips on it."""
-    site_kb.record("k", VALID.replace("1706.03762", "1810.04805").replace("Attention Is All You Need", "See [x](nope.md)")
-                   .replace("Self-attention only.", "Also [y](#nope) and ![z](fig.png)"))
+    site_kb.record(
+        "k",
+        VALID.replace("1706.03762", "1810.04805")
+        .replace("Attention Is All You Need", "See [x](nope.md)")
+        .replace("Self-attention only.", "Also [y](#nope) and ![z](fig.png)"),
+    )
     assert site_kb.load().errors == []
     assert run("build", site_kb.root, "--site-dir", tmp_path / "s").code == 0
 
@@ -113,16 +148,27 @@ def test_pathological_markdown_is_an_error_not_a_hang(site_kb, name, tmp_path):
 
 @pytest.mark.parametrize("name", ["list nested 300 deep", "thousands of stars", "40 KB of nested brackets"])
 def test_pathological_markdown_in_record_notes_too(site_kb, name):
-    site_kb.record("k", VALID.replace("1706.03762", "1810.04805").replace("Attention Is All You Need", "Other")
-                   + f"notes: {json.dumps(PATHOLOGICAL[name])}\n")
+    site_kb.record(
+        "k",
+        VALID.replace("1706.03762", "1810.04805").replace("Attention Is All You Need", "Other")
+        + f"notes: {json.dumps(PATHOLOGICAL[name])}\n",
+    )
     assert [p.code for p in site_kb.load().errors] in (["too-deep"], ["too-complex"])
 
 
 def test_just_within_the_bounds_builds(site_kb, tmp_path, run):
     from tlnotes.sitecheck import MAX_BRACKETS, MAX_EMPHASIS, MAX_NESTING
 
-    body = ("".join("    " * i + "- x\n" for i in range(MAX_NESTING)) + "\n" + "[a " * MAX_BRACKETS + "\n\n"
-            + "*" * (MAX_EMPHASIS // 2) + "x" + "*" * (MAX_EMPHASIS // 2) + "\n")
+    body = (
+        "".join("    " * i + "- x\n" for i in range(MAX_NESTING))
+        + "\n"
+        + "[a " * MAX_BRACKETS
+        + "\n\n"
+        + "*" * (MAX_EMPHASIS // 2)
+        + "x"
+        + "*" * (MAX_EMPHASIS // 2)
+        + "\n"
+    )
     site_kb.note("attention", "Attention", body=body)
     assert site_kb.load().errors == []
     started = time.monotonic()
@@ -134,13 +180,74 @@ def test_just_within_the_bounds_builds(site_kb, tmp_path, run):
 
 
 PIECES = [
-    "word", "Word", " ", " ", " ", "\n", "\n\n", "- ", "    ", "  ", "> ", "1. ", "# ", "## Heading\n", "* ", "*", "_", "**",
-    "`", "```\n", "~~~\n", "$", "$$", "\\", "[", "]", "(", ")", "](", "!", "<", ">", "&", "&#x61;", "{", "}", ":", "|",
-    "[@vaswani2017attention]", "@vaswani2017attention", "[-@vaswani2017attention]", "[see @vaswani2017attention, p. 3]",
-    "[ok](../papers/vaswani2017attention.md)", "[ok](#heading)", "[ok](../about.md)", "[ok](https://example.org/a_(b))",
-    "[bad](nope.md)", "[bad](#nope)", "![img](https://other.host/p.png)", "![img](fig.png)", "[r]: ", "[r]", "[x][r]",
-    "javascript:alert(1)", "data:text/html,x", "<script>", "<img src=x onerror=alert(1)>", "{: onclick=x}", "\u0002",
-    "\u200b", "é", "---\n", "!!! note\n", "| a | b |\n|---|---|\n", "<https://example.org>", "\t", "[", "]:",
+    "word",
+    "Word",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\n\n",
+    "- ",
+    "    ",
+    "  ",
+    "> ",
+    "1. ",
+    "# ",
+    "## Heading\n",
+    "* ",
+    "*",
+    "_",
+    "**",
+    "`",
+    "```\n",
+    "~~~\n",
+    "$",
+    "$$",
+    "\\",
+    "[",
+    "]",
+    "(",
+    ")",
+    "](",
+    "!",
+    "<",
+    ">",
+    "&",
+    "&#x61;",
+    "{",
+    "}",
+    ":",
+    "|",
+    "[@vaswani2017attention]",
+    "@vaswani2017attention",
+    "[-@vaswani2017attention]",
+    "[see @vaswani2017attention, p. 3]",
+    "[ok](../papers/vaswani2017attention.md)",
+    "[ok](#heading)",
+    "[ok](../about.md)",
+    "[ok](https://example.org/a_(b))",
+    "[bad](nope.md)",
+    "[bad](#nope)",
+    "![img](https://other.host/p.png)",
+    "![img](fig.png)",
+    "[r]: ",
+    "[r]",
+    "[x][r]",
+    "javascript:alert(1)",
+    "data:text/html,x",
+    "<script>",
+    "<img src=x onerror=alert(1)>",
+    "{: onclick=x}",
+    "\u0002",
+    "\u200b",
+    "é",
+    "---\n",
+    "!!! note\n",
+    "| a | b |\n|---|---|\n",
+    "<https://example.org>",
+    "\t",
+    "[",
+    "]:",
 ]
 markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 one_line = markdown_text.map(lambda s: " ".join(s.split()) or "x")
@@ -170,8 +277,13 @@ def knowledge_bases(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(case=knowledge_bases())
-@example(case=('title: "[r]: word"\nauthors: [x]\nyear: 2020\ntopics: [attention]\n',  # a citation after a `]`
-               "word[-@vaswani2017attention][-@vaswani2017attention] and !@vaswani2017attention", "x"))
+@example(
+    case=(
+        'title: "[r]: word"\nauthors: [x]\nyear: 2020\ntopics: [attention]\n',  # a citation after a `]`
+        "word[-@vaswani2017attention][-@vaswani2017attention] and !@vaswani2017attention",
+        "x",
+    )
+)
 def test_check_passing_implies_build_passing(case, tmp_path_factory):
     record, note, note_title = case
     root = tmp_path_factory.mktemp("prop")
@@ -182,8 +294,9 @@ def test_check_passing_implies_build_passing(case, tmp_path_factory):
     (root / "notes").mkdir()
     (root / "papers" / "vaswani2017attention.yaml").write_text(VALID)
     (root / "papers" / "k.yaml").write_text(record, encoding="utf-8")
-    (root / "notes" / "attention.md").write_text(f"---\ntitle: {json.dumps(note_title)}\n---\n\n## Heading\n\n{note}\n",
-                                                 encoding="utf-8")
+    (root / "notes" / "attention.md").write_text(
+        f"---\ntitle: {json.dumps(note_title)}\n---\n\n## Heading\n\n{note}\n", encoding="utf-8"
+    )
     kb = load(root)
     assert not [p for p in kb.problems if p.code == "internal-error"], kb.problems
     if kb.errors:
@@ -194,8 +307,10 @@ def test_check_passing_implies_build_passing(case, tmp_path_factory):
 
 
 def test_hand_written_pages_are_checked_for_links_too(site_kb, tmp_path, run):
-    (site_kb.root / "docs" / "guide.md").write_text("---\ntitle: Guide\n---\n\n# Guide\n\nSee [nothing](nope.md), "
-                                                    "[the paper](papers/vaswani2017attention.md) and [@not-a-citation].\n")
+    (site_kb.root / "docs" / "guide.md").write_text(
+        "---\ntitle: Guide\n---\n\n# Guide\n\nSee [nothing](nope.md), "
+        "[the paper](papers/vaswani2017attention.md) and [@not-a-citation].\n"
+    )
     assert problems(site_kb) == [("docs/guide.md", 7, 15)]  # at the destination
     (site_kb.root / "docs" / "guide.md").write_text("# Guide\n\nSee [the paper](papers/vaswani2017attention.md#summary).\n")
     assert site_kb.load().errors == []

@@ -9,34 +9,40 @@ from tlnotes.citations import cited_keys, find_citations
 from tlnotes.render import render
 
 
-@pytest.mark.parametrize("text, keys", [
-    ("See [@vaswani2017attention].", ["vaswani2017attention"]),
-    ("[@a; @b; @c]", ["a", "b", "c"]),
-    ("[@key, sec. 3]", ["key"]),
-    ("[see @key, pp. 33-35; also @other, ch. 1]", ["key", "other"]),
-    ("[-@key]", ["key"]),
-    ("As @smith2020 shows", ["smith2020"]),
-    ("As @smith2020 [p. 4] shows", ["smith2020"]),
-    ("pandoc keys: [@doe:2020.x#y$z%w&v-u+t?s<r>q~p/o]", ["doe:2020.x#y$z%w&v-u+t?s<r>q~p/o"]),
-    ("punctuation must be internal: @doe:: and @x-", ["doe", "x"]),
-    ("ends a sentence with @key.", ["key"]),
-    ("braced @{https://example.com/bib?name=x&y=2}", ["https://example.com/bib?name=x&y=2"]),
-    ("mail me at someone@example.org", []),
-    ("`[@in_code]` and ``@also``", []),
-    ("```\n[@fenced]\n```\n", []),
-    ("~~~ python\n@fenced\n~~~\n", []),
-    ("para\n\n    [@indented_code]\n", []),
-    ("- item\n    [@continued_list]\n", ["continued_list"]),
-    ("[a link](https://x.org/@user) and ![img](@x)", []),
-    ("[not a citation] and [text](url)", []),
-])
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("See [@vaswani2017attention].", ["vaswani2017attention"]),
+        ("[@a; @b; @c]", ["a", "b", "c"]),
+        ("[@key, sec. 3]", ["key"]),
+        ("[see @key, pp. 33-35; also @other, ch. 1]", ["key", "other"]),
+        ("[-@key]", ["key"]),
+        ("As @smith2020 shows", ["smith2020"]),
+        ("As @smith2020 [p. 4] shows", ["smith2020"]),
+        ("pandoc keys: [@doe:2020.x#y$z%w&v-u+t?s<r>q~p/o]", ["doe:2020.x#y$z%w&v-u+t?s<r>q~p/o"]),
+        ("punctuation must be internal: @doe:: and @x-", ["doe", "x"]),
+        ("ends a sentence with @key.", ["key"]),
+        ("braced @{https://example.com/bib?name=x&y=2}", ["https://example.com/bib?name=x&y=2"]),
+        ("mail me at someone@example.org", []),
+        ("`[@in_code]` and ``@also``", []),
+        ("```\n[@fenced]\n```\n", []),
+        ("~~~ python\n@fenced\n~~~\n", []),
+        ("para\n\n    [@indented_code]\n", []),
+        ("- item\n    [@continued_list]\n", ["continued_list"]),
+        ("[a link](https://x.org/@user) and ![img](@x)", []),
+        ("[not a citation] and [text](url)", []),
+    ],
+)
 def test_citation_syntax(text, keys):
     assert cited_keys(text) == keys
 
 
 def test_locator_and_prefix_and_suppressed_author():
     (c,) = find_citations("x [see @a, p. 3; -@b] y")
-    assert [(i.key, i.prefix, i.locator, i.suppress_author) for i in c.items] == [("a", "see", "p. 3", False), ("b", "", "", True)]
+    assert [(i.key, i.prefix, i.locator, i.suppress_author) for i in c.items] == [
+        ("a", "see", "p. 3", False),
+        ("b", "", "", True),
+    ]
     assert (c.line, c.column) == (1, 3)
 
 

@@ -38,13 +38,21 @@ def test_check_reports_in_text_format_sorted(kb, run):
 
 def test_check_json_format(kb, run):
     kb.record("a", VALID.replace("year: 2017", "year: 1066"))
-    kb.record("b", VALID.replace("summary:\n  - Self-attention only.\n", "").replace("1706", "1810").replace("Attention", "Other"))
+    kb.record(
+        "b", VALID.replace("summary:\n  - Self-attention only.\n", "").replace("1706", "1810").replace("Attention", "Other")
+    )
     r = run("check", kb.root, "--format", "json")
     assert r.code == 1
     data = json.loads(r.out)
     assert [set(d) for d in data] == [{"file", "line", "column", "severity", "code", "message"}] * 2
-    assert data[0] == {"file": "papers/a.yaml", "line": 5, "column": 7, "severity": "error", "code": "range",
-                       "message": f"year: year 1066 is outside 1900..{data[0]['message'].split('..')[1]}"}
+    assert data[0] == {
+        "file": "papers/a.yaml",
+        "line": 5,
+        "column": 7,
+        "severity": "error",
+        "code": "range",
+        "message": f"year: year 1066 is outside 1900..{data[0]['message'].split('..')[1]}",
+    }
     assert data[1]["severity"] == "warning"
     strict = json.loads(run("check", kb.root, "--format", "json", "--strict").out)
     assert {d["severity"] for d in strict} == {"error"}
@@ -106,19 +114,30 @@ def test_every_repository_record_valid_under_the_json_schema():
         assert list(v.iter_errors(data)) == [], path
 
 
-@pytest.mark.parametrize("mutation", [
-    {"titel": "x"},
-    {"year": "2017"},
-    {"authors": []},
-    {"topics": "attention"},
-    {"links": {"arxiv": "1706.03762v1"}},
-    {"links": {"pdf": "ftp://x"}},
-    {"links": {"Bad": "https://x"}},
-    {"summary": [{"a": ["x"], "b": ["y"]}]},
-    {"related": ["Bad Key"]},
-    {"status": "done"}, {"status": "Read"}, {"status": True}, {"priority": "urgent"}, {"rating": 0}, {"rating": 6},
-    {"rating": 4.5}, {"rating": "4"}, {"read": "2024-02-30"}, {"read": "yesterday"},
-])
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        {"titel": "x"},
+        {"year": "2017"},
+        {"authors": []},
+        {"topics": "attention"},
+        {"links": {"arxiv": "1706.03762v1"}},
+        {"links": {"pdf": "ftp://x"}},
+        {"links": {"Bad": "https://x"}},
+        {"summary": [{"a": ["x"], "b": ["y"]}]},
+        {"related": ["Bad Key"]},
+        {"status": "done"},
+        {"status": "Read"},
+        {"status": True},
+        {"priority": "urgent"},
+        {"rating": 0},
+        {"rating": 6},
+        {"rating": 4.5},
+        {"rating": "4"},
+        {"read": "2024-02-30"},
+        {"read": "yesterday"},
+    ],
+)
 def test_json_schema_rejects_what_the_loader_rejects(kb, mutation):
     data = yaml.safe_load(VALID)
     data.update(mutation)

@@ -63,8 +63,10 @@ def commands(kb, inputs):
 # ---------------------------------------------------------------- real failures
 
 
-@pytest.mark.parametrize("argv", [["export", "bibtex", "{kb}", "-o", "{out}"], ["schema", "-o", "{out}"],
-                                  ["export", "bibtex", "{kb}", "--output", "{out}/"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["export", "bibtex", "{kb}", "-o", "{out}"], ["schema", "-o", "{out}"], ["export", "bibtex", "{kb}", "--output", "{out}/"]],
+)
 def test_output_onto_a_directory(kb, run, tmp_path, argv):
     out = tmp_path / "out"
     (out / "keep").mkdir(parents=True)
@@ -106,9 +108,11 @@ def test_a_file_where_a_folder_should_be(kb, run, inputs, where):
         (kb.root / "notes").mkdir()
         (kb.root / "notes" / "attention.md").write_text("---\ntitle: Attention\n---\n")
         blocker = kb.root / "papers"
-        argv = {"new": ["new", "k", "--dir", kb.root],
-                "import notes": ["import", "notes", inputs / "in.md", "--dir", kb.root],
-                "import bibtex": ["import", "bibtex", inputs / "in.bib", "--topic", "attention", "--dir", kb.root]}[where]
+        argv = {
+            "new": ["new", "k", "--dir", kb.root],
+            "import notes": ["import", "notes", inputs / "in.md", "--dir", kb.root],
+            "import bibtex": ["import", "bibtex", inputs / "in.bib", "--topic", "attention", "--dir", kb.root],
+        }[where]
     r = run(*argv)
     one_clean_error(r, blocker, "Not a directory")
     assert blocker.read_text() == "precious\n" and leftovers(inputs) == []
@@ -159,9 +163,15 @@ FAILURES = {
 REPLACING = {"export", "schema"}  # these replace their output (os.replace); the others create (os.link)
 
 
-@pytest.mark.parametrize(("failure", "which"), [
-    (f, w) for f in FAILURES for w in ["new", "import notes", "import bibtex", "export", "schema", "init"]
-    if not (f == "read-only (link)" and w in REPLACING) and not (f == "read-only (replace)" and w not in REPLACING)])
+@pytest.mark.parametrize(
+    ("failure", "which"),
+    [
+        (f, w)
+        for f in FAILURES
+        for w in ["new", "import notes", "import bibtex", "export", "schema", "init"]
+        if not (f == "read-only (link)" and w in REPLACING) and not (f == "read-only (replace)" and w not in REPLACING)
+    ],
+)
 def test_simulated_disk_failures(kb, run, inputs, monkeypatch, failure, which):
     kb.record("k")
     (inputs / "out.bib").write_text("old bib\n")
@@ -198,8 +208,17 @@ def test_unreadable_input_file(kb, run, tmp_path, source, bad):
     one_clean_error(r, path)
 
 
-@pytest.mark.parametrize("argv", [["check", "{f}"], ["new", "k", "--dir", "{f}"], ["export", "bibtex", "{f}"],
-                                  ["import", "notes", "{f}", "--dir", "{f}"], ["build", "{f}"], ["links", "{f}"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "{f}"],
+        ["new", "k", "--dir", "{f}"],
+        ["export", "bibtex", "{f}"],
+        ["import", "notes", "{f}", "--dir", "{f}"],
+        ["build", "{f}"],
+        ["links", "{f}"],
+    ],
+)
 def test_kb_dir_that_is_a_file(run, tmp_path, argv):
     f = tmp_path / "kb"
     f.write_text("precious\n")
@@ -229,5 +248,7 @@ def test_gitignore_matches_temporary_files(run, tmp_path, monkeypatch, gitignore
     assert rel
     ignored = subprocess.run(["git", "-C", str(kb), "check-ignore", *rel], capture_output=True, text=True)
     assert ignored.stdout.split() == rel
-    shown = subprocess.run(["git", "-C", str(kb), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True)
+    shown = subprocess.run(
+        ["git", "-C", str(kb), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True
+    )
     assert ".tmp" not in shown.stdout and "papers/k.yaml" in shown.stdout

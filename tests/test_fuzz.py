@@ -15,15 +15,47 @@ from tlnotes import load, schema
 SETTINGS = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
 yaml_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-    st.dates().map(str), st.sampled_from(["1706.03762", "others", "https://x.org", "~", "&a", "*a", "!!python/object"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.dates().map(str),
+    st.sampled_from(["1706.03762", "others", "https://x.org", "~", "&a", "*a", "!!python/object"]),
 )
 # what YAML 1.1 reads as something other than text: impossible dates and times, odd ints, huge numbers
 ODD_SCALARS = [
-    "2024-02-30", "2023-13-01", "2024-02-30T10:00:00", "2024-01-01 25:61:00Z", "2024-2-3", "20170101",
-    "0x7e1", "03741", "0o3741", "2_017", "33:37", "+2017", "1" * 5000, "-" + "9" * 4400, "!!int 0x7e1",
-    "!!timestamp 2024-02-30", "!!int " + "7" * 5000, "!!float x", "!!bool maybe", "!!int [1]", "!!binary aGk=", "!!binary %%", "!!set {a, b}", "<<", "=",
-    "\u200b", "\u3164", "\u2060\ufeff", ".nan", "1e400", "yes",
+    "2024-02-30",
+    "2023-13-01",
+    "2024-02-30T10:00:00",
+    "2024-01-01 25:61:00Z",
+    "2024-2-3",
+    "20170101",
+    "0x7e1",
+    "03741",
+    "0o3741",
+    "2_017",
+    "33:37",
+    "+2017",
+    "1" * 5000,
+    "-" + "9" * 4400,
+    "!!int 0x7e1",
+    "!!timestamp 2024-02-30",
+    "!!int " + "7" * 5000,
+    "!!float x",
+    "!!bool maybe",
+    "!!int [1]",
+    "!!binary aGk=",
+    "!!binary %%",
+    "!!set {a, b}",
+    "<<",
+    "=",
+    "\u200b",
+    "\u3164",
+    "\u2060\ufeff",
+    ".nan",
+    "1e400",
+    "yes",
 ]
 odd_scalars = st.sampled_from(ODD_SCALARS)
 yaml_values = st.recursive(
@@ -83,13 +115,15 @@ def test_mutated_valid_record(data):
         op = data.draw(st.sampled_from(["delete", "insert", "replace", "duplicate"]))
         i = data.draw(st.integers(0, len(text)))
         if op == "delete":
-            text = text[:i] + text[i + data.draw(st.integers(1, 10)):]
+            text = text[:i] + text[i + data.draw(st.integers(1, 10)) :]
         elif op == "insert":
             text = text[:i] + data.draw(st.text(max_size=5)) + text[i:]
         elif op == "replace" and i < len(text):
-            text = text[:i] + data.draw(st.sampled_from(["\t", ":", "-", "&a ", "*a", "[", "\n", "  ", "'", "\x85"])) + text[i + 1:]
+            text = (
+                text[:i] + data.draw(st.sampled_from(["\t", ":", "-", "&a ", "*a", "[", "\n", "  ", "'", "\x85"])) + text[i + 1 :]
+            )
         else:
-            text = text[:i] + text[max(0, i - 20):i] + text[i:]
+            text = text[:i] + text[max(0, i - 20) : i] + text[i:]
     check(text)
 
 
@@ -104,7 +138,9 @@ def _flow(value) -> str:
 
 odd_values = st.recursive(
     odd_scalars | st.sampled_from(["a", "b", "&x a", "*x", "&y [a]", "*y"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "a", "&k a", "*k"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "a", "&k a", "*k"]), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -140,8 +176,10 @@ def check_note(front: str) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.sampled_from(["title", "description", "updated", "title", "x"]), odd_values), max_size=6),
-       st.integers(0, 1200))
+@given(
+    st.lists(st.tuples(st.sampled_from(["title", "description", "updated", "title", "x"]), odd_values), max_size=6),
+    st.integers(0, 1200),
+)
 def test_note_front_matter(fields, depth):
     front = "".join(f"{name}: {_flow(value)}\n" for name, value in fields)
     check_note(front + "deep: " + "[" * depth + "]" * depth)

@@ -31,12 +31,26 @@ def errors_at(kb, line):
 # ---------------------------------------------------------------- 1. impossible dates and huge numbers
 
 
-@pytest.mark.parametrize("added", [
-    "2024-02-30", "2023-13-01", "2023-00-10", "2024-02-30T10:00:00", "2024-02-30 10:00:00Z",
-    "2024-01-01T25:00:00", "2024-01-01 10:61:00", "2024-01-01T10:00:00.5+99:00", "2024-2-3",
-    "'20170101'", "20170101", '"2024-02-30"', "!!timestamp 2024-02-30", "!!timestamp 2024-01-01T25:00:00",
-    "2023-08-18T10:00:00Z",  # a timestamp is not a date
-])
+@pytest.mark.parametrize(
+    "added",
+    [
+        "2024-02-30",
+        "2023-13-01",
+        "2023-00-10",
+        "2024-02-30T10:00:00",
+        "2024-02-30 10:00:00Z",
+        "2024-01-01T25:00:00",
+        "2024-01-01 10:61:00",
+        "2024-01-01T10:00:00.5+99:00",
+        "2024-2-3",
+        "'20170101'",
+        "20170101",
+        '"2024-02-30"',
+        "!!timestamp 2024-02-30",
+        "!!timestamp 2024-01-01T25:00:00",
+        "2023-08-18T10:00:00Z",  # a timestamp is not a date
+    ],
+)
 def test_impossible_or_malformed_date_is_located_and_hides_nothing(kb, added):
     kb.record("k", VALID.replace("year: 2017", "year: 1066") + f"added: {added}\n")
     probs = problems(kb)
@@ -58,13 +72,16 @@ def test_real_dates_pass(kb, added):
 N5000 = "1" * 5000
 
 
-@pytest.mark.parametrize("text, line, col", [
-    (VALID.replace("year: 2017", f"year: {N5000}"), 5, 7),
-    (VALID.replace("year: 2017", f"year: !!int {N5000}"), 5, 7),
-    (VALID.replace("title: Attention Is All You Need", f"title: {N5000}"), 1, 8),
-    (VALID.replace("  - Self-attention only.", f"  - {N5000}"), 9, 5),
-    (VALID.replace('arxiv: "1706.03762"', f"arxiv: {N5000}"), 11, 10),
-])
+@pytest.mark.parametrize(
+    "text, line, col",
+    [
+        (VALID.replace("year: 2017", f"year: {N5000}"), 5, 7),
+        (VALID.replace("year: 2017", f"year: !!int {N5000}"), 5, 7),
+        (VALID.replace("title: Attention Is All You Need", f"title: {N5000}"), 1, 8),
+        (VALID.replace("  - Self-attention only.", f"  - {N5000}"), 9, 5),
+        (VALID.replace('arxiv: "1706.03762"', f"arxiv: {N5000}"), 11, 10),
+    ],
+)
 def test_number_of_5000_digits(kb, text, line, col):
     kb.record("k", text + "venue: 12\n")
     probs = problems(kb)
@@ -73,10 +90,16 @@ def test_number_of_5000_digits(kb, text, line, col):
     assert all(len(p.message) < 400 for p in probs)
 
 
-@pytest.mark.parametrize("front", [
-    "updated: 2023-13-01", "updated: 2024-02-30T10:00:00", "created: !!timestamp 2024-02-30",
-    "weight: " + "9" * 5000, "seen: 2024-01-01T25:00:00",
-])
+@pytest.mark.parametrize(
+    "front",
+    [
+        "updated: 2023-13-01",
+        "updated: 2024-02-30T10:00:00",
+        "created: !!timestamp 2024-02-30",
+        "weight: " + "9" * 5000,
+        "seen: 2024-01-01T25:00:00",
+    ],
+)
 def test_note_front_matter_odd_values_never_crash(kb, run, front):
     (kb.root / "notes" / "x.md").write_text(f"---\ntitle: X\n{front}\n---\n\nbody\n")
     k = kb.load()
@@ -104,8 +127,10 @@ def test_check_command_no_traceback_on_bad_front_matter_date(kb):
 # ---------------------------------------------------------------- 2. YAML oddities
 
 
-@pytest.mark.parametrize("year", ["0x7e1", "03741", "0o3741", "2_017", "33:37", "+2017", "!!int 0x7e1", "!!int 2_017",
-                                  "0b11111100001", "2017.0", "-2017"])
+@pytest.mark.parametrize(
+    "year",
+    ["0x7e1", "03741", "0o3741", "2_017", "33:37", "+2017", "!!int 0x7e1", "!!int 2_017", "0b11111100001", "2017.0", "-2017"],
+)
 def test_year_is_plain_decimal_digits(kb, year):
     kb.record("k", VALID.replace("year: 2017", f"year: {year}") + "venue: []\n")
     probs = problems(kb)
@@ -115,15 +140,18 @@ def test_year_is_plain_decimal_digits(kb, year):
     assert any(p.line == NEXT for p in probs)
 
 
-@pytest.mark.parametrize("text, line, col", [
-    (VALID + "title: Again\n", NEXT, 1),
-    (VALID.replace("year: 2017", "year: 2017\nyear: 2018"), 6, 1),
-    (VALID.replace('  arxiv: "1706.03762"', '  arxiv: "1706.03762"\n  arxiv: "1810.04805"'), NEXT, 3),
-    (VALID.replace("  - Self-attention only.", "  - {a: [x], a: [y]}"), 9, 14),
-    (VALID.replace("  - Self-attention only.", "  - top:\n      - {deep: [x], deep: [y]}"), 10, 21),
-    (VALID + "links: {code: 'https://a.org'}\n", NEXT, 1),
-    ("{title: a, title: b}\n", 1, 12),
-])
+@pytest.mark.parametrize(
+    "text, line, col",
+    [
+        (VALID + "title: Again\n", NEXT, 1),
+        (VALID.replace("year: 2017", "year: 2017\nyear: 2018"), 6, 1),
+        (VALID.replace('  arxiv: "1706.03762"', '  arxiv: "1706.03762"\n  arxiv: "1810.04805"'), NEXT, 3),
+        (VALID.replace("  - Self-attention only.", "  - {a: [x], a: [y]}"), 9, 14),
+        (VALID.replace("  - Self-attention only.", "  - top:\n      - {deep: [x], deep: [y]}"), 10, 21),
+        (VALID + "links: {code: 'https://a.org'}\n", NEXT, 1),
+        ("{title: a, title: b}\n", 1, 12),
+    ],
+)
 def test_duplicate_keys_at_any_depth(kb, text, line, col):
     kb.record("k", text + "venue: 7\n" if not text.startswith("{") else text)
     probs = problems(kb)
@@ -143,16 +171,19 @@ def test_duplicate_keys_in_note_front_matter(kb):
     assert "x" not in kb.load().topics
 
 
-@pytest.mark.parametrize("text, line", [
-    (VALID.replace("title: Attention", "title: &t Attention"), 1),
-    (VALID.replace("title: Attention Is All You Need", "title: &t Attention\nvenue: *t"), 1),
-    (VALID.replace("authors:\n", "authors: &a\n"), 2),
-    (VALID.replace("  - Self-attention only.", "  - [&x a, *x]"), 9),
-    (VALID.replace("title: Attention", "title: !!str &t Attention"), 1),
-    (VALID.replace("title: Attention Is All You Need", "title:\n  &t Attention"), 2),
-    (VALID.replace("year: 2017", "year: 2017\nvenue: {k: &v x, l: *v}"), 6),
-    (VALID.replace("title: Attention Is All You Need", "title:\r  &t Attention"), 2),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        (VALID.replace("title: Attention", "title: &t Attention"), 1),
+        (VALID.replace("title: Attention Is All You Need", "title: &t Attention\nvenue: *t"), 1),
+        (VALID.replace("authors:\n", "authors: &a\n"), 2),
+        (VALID.replace("  - Self-attention only.", "  - [&x a, *x]"), 9),
+        (VALID.replace("title: Attention", "title: !!str &t Attention"), 1),
+        (VALID.replace("title: Attention Is All You Need", "title:\n  &t Attention"), 2),
+        (VALID.replace("year: 2017", "year: 2017\nvenue: {k: &v x, l: *v}"), 6),
+        (VALID.replace("title: Attention Is All You Need", "title:\r  &t Attention"), 2),
+    ],
+)
 def test_every_anchor_and_alias_refused(kb, text, line):
     kb.raw("k.yaml", text.encode())
     probs = problems(kb)
@@ -166,18 +197,33 @@ def test_anchor_in_note_front_matter(kb):
     assert [p.code for p in probs] == ["yaml-alias"] and probs[0].line == 2
 
 
-@pytest.mark.parametrize("text", [
-    VALID.replace("Attention Is All You Need", "Q&A *is* all & you * need"),
-    VALID.replace("  - Self-attention only.", "  - beats *most* baselines, *fast*\n  - \"&quoted\"\n  - '*also*'"),
-    VALID + "notes: |\n  *emphasis* and &amp;\n  & more\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        VALID.replace("Attention Is All You Need", "Q&A *is* all & you * need"),
+        VALID.replace("  - Self-attention only.", "  - beats *most* baselines, *fast*\n  - \"&quoted\"\n  - '*also*'"),
+        VALID + "notes: |\n  *emphasis* and &amp;\n  & more\n",
+    ],
+)
 def test_ampersands_and_stars_in_text_are_fine(kb, text):
     kb.record("k", text)
     assert kb.load().problems == []
 
 
-INVISIBLE = ["\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", "\u3164", "\u00ad", "\u2800", "\u115f\u1160",
-             "\u180e", "\u034f", "\ufe0f", "\U000e0041", " \u3000 "]
+INVISIBLE = [
+    "\u200b",
+    "\u200b\u200c\u200d",
+    "\u2060\ufeff",
+    "\u3164",
+    "\u00ad",
+    "\u2800",
+    "\u115f\u1160",
+    "\u180e",
+    "\u034f",
+    "\ufe0f",
+    "\U000e0041",
+    " \u3000 ",
+]
 
 
 @pytest.mark.parametrize("blank", INVISIBLE)
@@ -219,10 +265,18 @@ def outside(tmp_path):
     return d
 
 
-@pytest.mark.parametrize("link, target", [
-    ("papers/s.yaml", "secret.yaml"), ("notes/s.md", "secret.md"), ("notes/sub/s.md", "secret.md"),
-    ("docs/s.md", "secret.md"), ("docs/deep/s.md", "secret.md"), ("notes/leaky", "dir"), ("docs/leaky", "dir"),
-])
+@pytest.mark.parametrize(
+    "link, target",
+    [
+        ("papers/s.yaml", "secret.yaml"),
+        ("notes/s.md", "secret.md"),
+        ("notes/sub/s.md", "secret.md"),
+        ("docs/s.md", "secret.md"),
+        ("docs/deep/s.md", "secret.md"),
+        ("notes/leaky", "dir"),
+        ("docs/leaky", "dir"),
+    ],
+)
 def test_symlink_out_of_the_kb_refused(kb, outside, link, target):
     path = kb.root / link
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -266,16 +320,23 @@ def test_symlink_loop_in_notes_terminates(kb):
     assert "attention" in kb.load().topics and all(p.file.startswith("notes/loop") for p in probs)
 
 
-@pytest.mark.parametrize("name, severity", [
-    ("papers/x.yaml", "warning"), ("notes/x.md", "warning"), ("notes/sub/y.md", "warning"), ("docs/x.md", "error"),
-])
+@pytest.mark.parametrize(
+    "name, severity",
+    [
+        ("papers/x.yaml", "warning"),
+        ("notes/x.md", "warning"),
+        ("notes/sub/y.md", "warning"),
+        ("docs/x.md", "error"),
+    ],
+)
 def test_fifo_is_never_opened(kb, name, severity):
     path = kb.root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(path)
     # a hang would be a failure, not a stuck test run
-    proc = subprocess.run([sys.executable, "-m", "tlnotes", "check", "--format", "json", str(kb.root)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tlnotes", "check", "--format", "json", str(kb.root)], capture_output=True, text=True, timeout=60
+    )
     import json
 
     found = [p for p in json.loads(proc.stdout) if p["file"] == name]
@@ -355,8 +416,10 @@ def test_hidden_folder_under_notes_still_ignored(kb):
 @pytest.mark.parametrize("brk", ["\u0085", "\u2028", "\u2029"])
 def test_lines_are_counted_as_an_editor_counts_them(kb, brk):
     """YAML also breaks lines at NEL, LS and PS; a problem is still reported at the file's own line."""
-    kb.record("k", f'title: "a{brk}b"\nauthors: [A]\nyear: 0x7e1\ntopics: [attention]\nvenue: "c{brk}d"\nsummary: [x]\ntitel: y\n')
+    kb.record(
+        "k", f'title: "a{brk}b"\nauthors: [A]\nyear: 0x7e1\ntopics: [attention]\nvenue: "c{brk}d"\nsummary: [x]\ntitel: y\n'
+    )
     found = {p.code: p.line for p in kb.load().problems}
     assert found["unknown-field"] == 7 and found["type"] == 3, found
-    kb.record("k", f'title: T\nauthors: [A]\nyear: 2020\ntopics: [attention]\n# a{brk} comment\n')
+    kb.record("k", f"title: T\nauthors: [A]\nyear: 2020\ntopics: [attention]\n# a{brk} comment\n")
     assert [(p.code, p.line) for p in kb.load().errors] == [("yaml-syntax", 5)]

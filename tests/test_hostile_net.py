@@ -29,16 +29,25 @@ from hypothesis import strategies as st
 
 from tests.conftest import KB, REPO
 from tlnotes import cli, links, load, schema
-from tlnotes.records import NewRecord as Candidate, make_key
+from tlnotes.records import NewRecord as Candidate
+from tlnotes.records import make_key
 from tlnotes.sources import SourceError, fetch_doi, parse_ref
 
 DRIP = 0.2  # seconds between two bytes of a dripping server
 BOMB = gzip.compress(b"\0" * (200 << 20), compresslevel=9)  # ~200 KB that inflates to 200 MB
 ATOM_HEAD = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
-GOOD_ENTRY = ("<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
-              "<title>A Good Title</title><author><name>Ada Lovelace</name></author></entry>")
-GOOD_CROSSREF = {"message": {"title": ["A Good Title"], "author": [{"given": "Ada", "family": "Lovelace"}],
-                             "issued": {"date-parts": [[2020, 1, 1]]}, "DOI": "10.1234/good"}}
+GOOD_ENTRY = (
+    "<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
+    "<title>A Good Title</title><author><name>Ada Lovelace</name></author></entry>"
+)
+GOOD_CROSSREF = {
+    "message": {
+        "title": ["A Good Title"],
+        "author": [{"given": "Ada", "family": "Lovelace"}],
+        "issued": {"date-parts": [[2020, 1, 1]]},
+        "DOI": "10.1234/good",
+    }
+}
 
 
 class Hostile(http.server.BaseHTTPRequestHandler):
@@ -59,7 +68,7 @@ class Hostile(http.server.BaseHTTPRequestHandler):
 
     def raw(self, data: bytes, pause: float = 0.0):
         for i in range(len(data)) if pause else [None]:
-            self.wfile.write(data if i is None else data[i:i + 1])
+            self.wfile.write(data if i is None else data[i : i + 1])
             self.wfile.flush()
             if pause:
                 time.sleep(pause)
@@ -70,8 +79,12 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         try:
             if p.startswith("/drip-head"):
                 self.close_connection = True
-                return self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 200
-                                + b"\r\nContent-Length: 2\r\n\r\n{}", DRIP)
+                return self.raw(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "
+                    + b"p" * 200
+                    + b"\r\nContent-Length: 2\r\n\r\n{}",
+                    DRIP,
+                )
             if p.startswith("/drip-body"):
                 self.close_connection = True
                 self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
@@ -193,8 +206,11 @@ def test_add_refuses_huge_answers_without_holding_them(kb, run, hostile, monkeyp
 @pytest.mark.parametrize("prefix", ["/endless", "/large", "/bomb"])
 def test_links_caps_the_doi_answer_and_never_reads_plain_bodies(kb, run, hostile, monkeypatch, prefix):
     monkeypatch.setenv("TLNOTES_DOI_API", hostile + prefix + "/handles")
-    kb.record("a", f'title: A\nauthors: [A B]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n'
-                   f'  url: "{hostile}{prefix}/page.pdf"\n  doi: "10.1234/x"\n')
+    kb.record(
+        "a",
+        f"title: A\nauthors: [A B]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n"
+        f'  url: "{hostile}{prefix}/page.pdf"\n  doi: "10.1234/x"\n',
+    )
     tracemalloc.start()
     try:
         (r, took) = timed(run, "links", kb.root, "--timeout", "10", "--retries", "0", "--no-cache", "--format", "json")
@@ -254,8 +270,12 @@ def test_crossref_answers_of_the_wrong_shape(kb, run, hostile, monkeypatch, payl
 
 
 def entry(**parts) -> str:
-    fields = {"id": "<id>http://arxiv.org/abs/2001.00001v1</id>", "published": "<published>2020-01-01T00:00:00Z</published>",
-              "title": "<title>A Good Title</title>", "authors": "<author><name>Ada Lovelace</name></author>"}
+    fields = {
+        "id": "<id>http://arxiv.org/abs/2001.00001v1</id>",
+        "published": "<published>2020-01-01T00:00:00Z</published>",
+        "title": "<title>A Good Title</title>",
+        "authors": "<author><name>Ada Lovelace</name></author>",
+    }
     fields.update(parts)
     return "<entry>" + "".join(fields.values()) + "</entry>"
 
@@ -272,7 +292,9 @@ BAD_ATOM = [
     ATOM_HEAD + entry(authors="<author><name>  </name></author>") + "</feed>",
     ATOM_HEAD + entry(authors="<author><name>A B</name></author>" * 10000) + "</feed>",
     ATOM_HEAD + entry(doi='<arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">10.1/../x</arxiv:doi>') + "</feed>",
-    ATOM_HEAD + entry(cat='<arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="no such thing!"/>') + "</feed>",
+    ATOM_HEAD
+    + entry(cat='<arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="no such thing!"/>')
+    + "</feed>",
     ATOM_HEAD + entry(x="<title>second title</title>") + "</feed>",
     "<feed><unclosed>",
     '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><feed xmlns="http://www.w3.org/2005/Atom">&a;</feed>',
@@ -293,11 +315,26 @@ def test_arxiv_answers_of_the_wrong_shape(kb, run, hostile, monkeypatch, atom):
         assert papers(kb) == []
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
-                    max_leaves=12)
-FIELDS = st.sampled_from(["title", "author", "issued", "published-print", "container-title", "abstract", "DOI",
-                          "given", "family", "name", "date-parts"])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    [
+        "title",
+        "author",
+        "issued",
+        "published-print",
+        "container-title",
+        "abstract",
+        "DOI",
+        "given",
+        "family",
+        "name",
+        "date-parts",
+    ]
+)
 MESSAGE = st.dictionaries(FIELDS, JSON | st.lists(st.dictionaries(FIELDS, JSON, max_size=4), max_size=3), max_size=6)
 
 
@@ -326,10 +363,17 @@ def cand(author: str, title: str, year: int = 2020) -> Candidate:
     return Candidate(title, [author], year, {}, "", 0)
 
 
-@pytest.mark.parametrize("author, title", [
-    ("Ada " + "x" * 300, "Title"), ("Ada Lovelace", "y" * 300), ("z" * 250, "w" * 250 + " more"),
-    ("Ada " + "ł" * 300, "Ünïcödé " * 50), ("", ""), ("!!!", "???"),
-])
+@pytest.mark.parametrize(
+    "author, title",
+    [
+        ("Ada " + "x" * 300, "Title"),
+        ("Ada Lovelace", "y" * 300),
+        ("z" * 250, "w" * 250 + " more"),
+        ("Ada " + "ł" * 300, "Ünïcödé " * 50),
+        ("", ""),
+        ("!!!", "???"),
+    ],
+)
 def test_make_key_is_always_a_valid_key(author, title):
     taken: set[str] = set()
     keys = []
@@ -360,8 +404,10 @@ def test_add_with_a_giant_family_name_writes_a_valid_key(kb, run, hostile, monke
     assert len(name) <= schema.MAX_KEY_LENGTH + len(".yaml") and load(kb.root).problems == []
 
 
-@pytest.mark.parametrize("key, message", [("index", "reserved"), ("a" * 81, "longer than 80"), ("Bad Key", "not a valid key"),
-                                          ("a\n", "not a valid key")])
+@pytest.mark.parametrize(
+    "key, message",
+    [("index", "reserved"), ("a" * 81, "longer than 80"), ("Bad Key", "not a valid key"), ("a\n", "not a valid key")],
+)
 def test_add_key_refuses_reserved_and_long_keys(kb, run, hostile, key, message):
     r = run("add", "2001.00001", "--key", key, "--dir", kb.root)
     assert r.code == 1 and message in r.err and papers(kb) == [] and Hostile.seen == []
@@ -370,9 +416,23 @@ def test_add_key_refuses_reserved_and_long_keys(kb, run, hostile, key, message):
 # ---------------------------------------------------------------- 5. DOIs cannot steer a request
 
 
-HOSTILE_DOIS = ["10.1234/../../x", "10.1234/a/../../b", "10.1234/x?y=1", "10.1234/x#f", "10.1234/%2e%2e/x",
-                "10.1234/%2E%2E", "10.1234/x\ny", "10.1234/x y", "10.1234/x\x00", "10.1234/./x", "10.1234/",
-                "10.1234//x", "10.1234/x\u2028y", "10.12/x", "10..1234/x"]
+HOSTILE_DOIS = [
+    "10.1234/../../x",
+    "10.1234/a/../../b",
+    "10.1234/x?y=1",
+    "10.1234/x#f",
+    "10.1234/%2e%2e/x",
+    "10.1234/%2E%2E",
+    "10.1234/x\ny",
+    "10.1234/x y",
+    "10.1234/x\x00",
+    "10.1234/./x",
+    "10.1234/",
+    "10.1234//x",
+    "10.1234/x\u2028y",
+    "10.12/x",
+    "10..1234/x",
+]
 
 
 @pytest.mark.parametrize("doi", HOSTILE_DOIS)
@@ -383,8 +443,16 @@ def test_check_refuses_doi_that_could_steer_a_request(kb, doi):
         parse_ref("doi:" + doi)
 
 
-@pytest.mark.parametrize("doi", ["10.1038/nature14539", "10.1002/(SICI)1097-4636(199706)35:4<453::AID-JBM6>3.0.CO;2-I",
-                                 "10.1000.10/x.y", "10.48550/arXiv.1706.03762", "10.1234/a/b.c"])
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1038/nature14539",
+        "10.1002/(SICI)1097-4636(199706)35:4<453::AID-JBM6>3.0.CO;2-I",
+        "10.1000.10/x.y",
+        "10.48550/arXiv.1706.03762",
+        "10.1234/a/b.c",
+    ],
+)
 def test_real_dois_still_pass(kb, doi):
     kb.record("a", f"title: A\nauthors: [A B]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  doi: {json.dumps(doi)}\n")
     assert kb.codes() == []
@@ -398,8 +466,8 @@ def test_requests_keep_doi_in_one_path_segment(hostile, monkeypatch, doi):
     assert fetch_doi(doi) is None  # 404 from the stand-in
     links.check_doi(doi, links.Checker(links.Settings(retries=0, timeout=2)))
     assert len(Hostile.seen) == 2
-    for prefix, path in zip(("/rec/works/", "/rec/handles/"), Hostile.seen):
-        assert path.startswith(prefix) and "/" not in path[len(prefix):] and "?" not in path and "#" not in path, path
+    for prefix, path in zip(("/rec/works/", "/rec/handles/"), Hostile.seen, strict=False):
+        assert path.startswith(prefix) and "/" not in path[len(prefix) :] and "?" not in path and "#" not in path, path
 
 
 # ---------------------------------------------------------------- 6. two adds at once
@@ -407,11 +475,17 @@ def test_requests_keep_doi_in_one_path_segment(hostile, monkeypatch, doi):
 
 def test_two_adds_of_the_same_paper_at_once_write_one_record(kb, hostile, monkeypatch):
     Hostile.delay = 1.0  # both processes are waiting for arXiv at the same time
-    env = {**os.environ, "TLNOTES_ARXIV_API": hostile + "/atom/api/query", "TLNOTES_TIMEOUT": "10",
-           "PYTHONPATH": str(REPO / "src")}
+    env = {
+        **os.environ,
+        "TLNOTES_ARXIV_API": hostile + "/atom/api/query",
+        "TLNOTES_TIMEOUT": "10",
+        "PYTHONPATH": str(REPO / "src"),
+    }
     cmd = [sys.executable, "-m", "tlnotes", "add", "--topic", "attention", "--summary", "s", "--dir", str(kb.root)]
-    procs = [subprocess.Popen(cmd + [ref], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for ref in ("arxiv:2001.00001", "2001.00001v2")]
+    procs = [
+        subprocess.Popen(cmd + [ref], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for ref in ("arxiv:2001.00001", "2001.00001v2")
+    ]
     results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
     for p in procs:
         p.stdout.close()
@@ -496,8 +570,10 @@ def test_github_annotations_cannot_be_forged():
     r = links.Result("https://e.org/x\n::error::y", "broken", 404, None, "not found\r\n::warning::z", [evil])
     out = links.report_github([r])
     assert out.count("\n") == 1, out
-    assert out.startswith("::error file=notes/a%2Cb%0A%3A%3Aerror file=forged.md%2Cline=1%3A%3Apwned%3A%250A/x.md,"
-                          "line=3,title=link broken::broken: https://e.org/x%0A::error::y not found%0D%0A::warning::z"), out
+    assert out.startswith(
+        "::error file=notes/a%2Cb%0A%3A%3Aerror file=forged.md%2Cline=1%3A%3Apwned%3A%250A/x.md,"
+        "line=3,title=link broken::broken: https://e.org/x%0A::error::y not found%0D%0A::warning::z"
+    ), out
 
 
 def test_a_folder_with_a_comma_never_reaches_an_annotation(kb, run, hostile):

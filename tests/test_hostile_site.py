@@ -67,8 +67,11 @@ class Scan(HTMLParser):
                 self.found.append(f"<{tag} {name}>")
             if name in URL_ATTRS and BAD_SCHEME.match(bare):
                 self.found.append(f"<{tag} {name}={value[:60]!r}>")
-            if name in ("src", "srcset", "data", "poster") and tag in LOADING | {"img"} and (
-                    re.match(r"^[a-z][a-z0-9+.-]*:", bare, re.I) or bare.startswith(("//", "\\\\", "/\\"))):
+            if (
+                name in ("src", "srcset", "data", "poster")
+                and tag in LOADING | {"img"}
+                and (re.match(r"^[a-z][a-z0-9+.-]*:", bare, re.I) or bare.startswith(("//", "\\\\", "/\\")))
+            ):
                 self.found.append(f"<{tag} {name}={value[:60]!r}> loads from another host")
             if tag == "link" and name == "href" and re.match(r"^(https?:)?//", bare, re.I):
                 self.found.append(f"<link href={value[:60]!r}> loads from another host")
@@ -76,7 +79,18 @@ class Scan(HTMLParser):
                 self.found.append(f"<{tag} style=url(...)>")
             if tag == "meta" and name == "http-equiv":
                 self.found.append(f"<meta http-equiv={value!r}>")
-        if self.depth_in_article and tag in {"script", "iframe", "frame", "object", "embed", "form", "style", "base", "meta", "link"}:
+        if self.depth_in_article and tag in {
+            "script",
+            "iframe",
+            "frame",
+            "object",
+            "embed",
+            "form",
+            "style",
+            "base",
+            "meta",
+            "link",
+        }:
             self.found.append(f"<{tag}> inside the article")
 
     def handle_endtag(self, tag):
@@ -100,9 +114,19 @@ def test_the_corpus_passes_check():
 
 
 def test_every_page_type_was_built(hostile_site):
-    for page in ["index.html", "papers/index.html", "years/index.html", "authors/index.html", "authors/l/index.html",
-                 "topics/index.html", "topics/hostile/index.html", "topics/nested/index.html",
-                 "papers/cross-field/index.html", "papers/classic00/index.html", "about/index.html"]:
+    for page in [
+        "index.html",
+        "papers/index.html",
+        "years/index.html",
+        "authors/index.html",
+        "authors/l/index.html",
+        "topics/index.html",
+        "topics/hostile/index.html",
+        "topics/nested/index.html",
+        "papers/cross-field/index.html",
+        "papers/classic00/index.html",
+        "about/index.html",
+    ]:
         assert (hostile_site / page).is_file(), page
 
 
@@ -127,7 +151,8 @@ def test_the_scan_finds_what_it_looks_for(tmp_path):
     site.mkdir()
     (site / "a.html").write_text(
         '<article><a href=" jav&#x61;script:x">a</a><img src="//evil/x.png"><p onclick="x">p</p>'
-        '<form action="data:text/html,x"></form></article><link rel="stylesheet" href="https://cdn/x.css">')
+        '<form action="data:text/html,x"></form></article><link rel="stylesheet" href="https://cdn/x.css">'
+    )
     found = scan_site(site)["a.html"]
     assert len(found) == 6, found
 
@@ -140,11 +165,19 @@ def test_every_offline_command_on_the_corpus_answers_without_a_traceback(tmp_pat
     assert tlnotes("init", fresh).returncode == 0
     bib = tmp_path / "corpus.bib"
     page = tmp_path / "page.md"
-    page.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted((CORPUS / "notes").rglob("*.md"))),
-                    encoding="utf-8")
-    runs = [("check", kb), ("check", kb, "--format", "json"), ("build", kb, "--site-dir", tmp_path / "site"),
-            ("export", "bibtex", kb, "-o", bib), ("import", "bibtex", bib, "--dir", fresh, "--topic", "attention"),
-            ("import", "notes", page, "--dir", fresh), ("check", fresh), ("build", fresh, "--site-dir", tmp_path / "s2")]
+    page.write_text(
+        "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((CORPUS / "notes").rglob("*.md"))), encoding="utf-8"
+    )
+    runs = [
+        ("check", kb),
+        ("check", kb, "--format", "json"),
+        ("build", kb, "--site-dir", tmp_path / "site"),
+        ("export", "bibtex", kb, "-o", bib),
+        ("import", "bibtex", bib, "--dir", fresh, "--topic", "attention"),
+        ("import", "notes", page, "--dir", fresh),
+        ("check", fresh),
+        ("build", fresh, "--site-dir", tmp_path / "s2"),
+    ]
     for args in runs:
         r = tlnotes(*args)
         assert "Traceback" not in r.stdout + r.stderr, (args, r.stderr[-2000:])

@@ -14,8 +14,17 @@ from collections import defaultdict
 import pytest
 import requests
 
-from tlnotes.http import (MAX_HOST_CONCURRENCY, Host, RateLimit, Retry, Unanswered, _is_dns_failure, fetch,
-                          http_session, retry_after)
+from tlnotes.http import (
+    MAX_HOST_CONCURRENCY,
+    Host,
+    RateLimit,
+    Retry,
+    Unanswered,
+    _is_dns_failure,
+    fetch,
+    http_session,
+    retry_after,
+)
 
 BOMB = gzip.compress(b"\0" * (50 << 20), compresslevel=9)  # ~50 KB that inflates to 50 MB
 
@@ -202,7 +211,7 @@ def test_host_spacing():
     for _ in range(4):
         with host:
             starts.append(time.monotonic())
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.09
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09
 
 
 def test_rate_limit_waits_between_requests():

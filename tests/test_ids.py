@@ -32,9 +32,16 @@ ARXIV_URLS = [
     ("HTTPS://ARXIV.ORG/ABS/MATH.GT/0309136", "math.GT/0309136"),
 ]
 NOT_ARXIV_URLS = [
-    "", "arxiv.org/abs/1706.03762", "https://example.org/abs/1706.03762", "https://arxiv.org.evil/abs/1706.03762",
-    "https://arxiv.org/abs/1706.037", "https://arxiv.org/list/cs.CL/1706", "ftp://arxiv.org/abs/1706.03762",
-    "https://arxiv.org/abs/1706.03762 and more", "1706.03762", "https://evil.example/https://arxiv.org/abs/1706.03762",
+    "",
+    "arxiv.org/abs/1706.03762",
+    "https://example.org/abs/1706.03762",
+    "https://arxiv.org.evil/abs/1706.03762",
+    "https://arxiv.org/abs/1706.037",
+    "https://arxiv.org/list/cs.CL/1706",
+    "ftp://arxiv.org/abs/1706.03762",
+    "https://arxiv.org/abs/1706.03762 and more",
+    "1706.03762",
+    "https://evil.example/https://arxiv.org/abs/1706.03762",
 ]
 
 
@@ -50,9 +57,15 @@ def test_arxiv_id_refuses_what_is_not_an_arxiv_url(url):
 
 
 REFS = [
-    ("2305.01610", "2305.01610"), ("2305.01610v2", "2305.01610"), ("arxiv:2305.01610", "2305.01610"),
-    ("arXiv:2305.01610v12", "2305.01610"), ("ARXIV:0704.0001", "0704.0001"), ("arXiv:hep-th/9901001v2", "hep-th/9901001"),
-    ("hep-th/9901001", "hep-th/9901001"), ("arxiv:HEP-TH/9901001", "hep-th/9901001"), (" 1501.00001 ", "1501.00001"),
+    ("2305.01610", "2305.01610"),
+    ("2305.01610v2", "2305.01610"),
+    ("arxiv:2305.01610", "2305.01610"),
+    ("arXiv:2305.01610v12", "2305.01610"),
+    ("ARXIV:0704.0001", "0704.0001"),
+    ("arXiv:hep-th/9901001v2", "hep-th/9901001"),
+    ("hep-th/9901001", "hep-th/9901001"),
+    ("arxiv:HEP-TH/9901001", "hep-th/9901001"),
+    (" 1501.00001 ", "1501.00001"),
     ("https://arxiv.org/pdf/2305.01610v1.pdf", "2305.01610"),
 ]
 
@@ -62,20 +75,38 @@ def test_arxiv_ref(text, aid):
     assert ids.arxiv_ref(text) == aid
 
 
-@pytest.mark.parametrize("text", ["", "arxiv:", "arxiv:12345", "1706.037", "17060.3762", "doi:10.1/x", "arxiv: 2305.01610 x",
-                                  "2305.01610v", "2305.01610.pdf", "hep-th/990100", "9901001", "arxiv:2305.01610\nx"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "arxiv:",
+        "arxiv:12345",
+        "1706.037",
+        "17060.3762",
+        "doi:10.1/x",
+        "arxiv: 2305.01610 x",
+        "2305.01610v",
+        "2305.01610.pdf",
+        "hep-th/990100",
+        "9901001",
+        "arxiv:2305.01610\nx",
+    ],
+)
 def test_arxiv_ref_refuses(text):
     assert ids.arxiv_ref(text) is None
 
 
-@pytest.mark.parametrize("text, aid", [
-    ("arXiv preprint arXiv:1706.03762", "1706.03762"),
-    ("arXiv preprint arXiv:1706.03762v5", "1706.03762"),
-    ("CoRR abs/1810.04805", "1810.04805"),
-    ("https://arxiv.org/abs/2211.05100", "2211.05100"),
-    ("ArXiv 2203.02155", "2203.02155"),
-    ("see arxiv:hep-th/9901001 for details", "hep-th/9901001"),
-])
+@pytest.mark.parametrize(
+    "text, aid",
+    [
+        ("arXiv preprint arXiv:1706.03762", "1706.03762"),
+        ("arXiv preprint arXiv:1706.03762v5", "1706.03762"),
+        ("CoRR abs/1810.04805", "1810.04805"),
+        ("https://arxiv.org/abs/2211.05100", "2211.05100"),
+        ("ArXiv 2203.02155", "2203.02155"),
+        ("see arxiv:hep-th/9901001 for details", "hep-th/9901001"),
+    ],
+)
 def test_arxiv_in_text(text, aid):
     assert ids.arxiv_in_text(text) == aid
 
@@ -85,38 +116,65 @@ def test_arxiv_in_text_finds_nothing(text):
     assert ids.arxiv_in_text(text) is None
 
 
-@pytest.mark.parametrize("doi, aid", [
-    ("10.48550/arXiv.2211.05100", "2211.05100"), ("10.48550/ARXIV.2211.05100", "2211.05100"),
-    ("10.48550/arxiv.hep-th/9901001", "hep-th/9901001"), ("10.48550/arXiv.1706.03762", "1706.03762"),
-])
+@pytest.mark.parametrize(
+    "doi, aid",
+    [
+        ("10.48550/arXiv.2211.05100", "2211.05100"),
+        ("10.48550/ARXIV.2211.05100", "2211.05100"),
+        ("10.48550/arxiv.hep-th/9901001", "hep-th/9901001"),
+        ("10.48550/arXiv.1706.03762", "1706.03762"),
+    ],
+)
 def test_arxiv_of_arxivs_own_doi(doi, aid):
     assert ids.arxiv_of_doi(doi) == aid
 
 
-@pytest.mark.parametrize("doi", ["10.1038/nature14539", "10.48550/arXiv.2211", "10.48551/arXiv.2211.05100", "",
-                                 "10.48550/arXiv.2211.05100/x"])
+@pytest.mark.parametrize(
+    "doi", ["10.1038/nature14539", "10.48550/arXiv.2211", "10.48551/arXiv.2211.05100", "", "10.48550/arXiv.2211.05100/x"]
+)
 def test_arxiv_of_other_dois(doi):
     assert ids.arxiv_of_doi(doi) is None
 
 
-@pytest.mark.parametrize("id_url, aid", [
-    ("http://arxiv.org/abs/1706.03762v1", "1706.03762"), ("http://arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001"),
-    ("https://arxiv.org/abs/2305.01610", "2305.01610"),
-])
+@pytest.mark.parametrize(
+    "id_url, aid",
+    [
+        ("http://arxiv.org/abs/1706.03762v1", "1706.03762"),
+        ("http://arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001"),
+        ("https://arxiv.org/abs/2305.01610", "2305.01610"),
+    ],
+)
 def test_arxiv_of_an_atom_id(id_url, aid):
     assert ids.arxiv_id(id_url) == aid
 
 
-@pytest.mark.parametrize("id_url", ["http://arxiv.org/api/errors#incorrect_id_format_for_1234", "", "1706.03762",
-                                    "http://evil.example/arxiv.org/abs/1706.03762v1"])
+@pytest.mark.parametrize(
+    "id_url",
+    [
+        "http://arxiv.org/api/errors#incorrect_id_format_for_1234",
+        "",
+        "1706.03762",
+        "http://evil.example/arxiv.org/abs/1706.03762v1",
+    ],
+)
 def test_atom_ids_that_are_not_papers(id_url):
     assert ids.arxiv_id(id_url) is None
 
 
-@pytest.mark.parametrize("aid, year", [
-    ("1706.03762", 2017), ("0704.0001", 2007), ("2305.01610", 2023), ("hep-th/9901001", 1999),
-    ("math.GT/0309136", 2003), ("hep-th/9108001", 1991), ("cs/0012001", 2000), ("nonsense", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "aid, year",
+    [
+        ("1706.03762", 2017),
+        ("0704.0001", 2007),
+        ("2305.01610", 2023),
+        ("hep-th/9901001", 1999),
+        ("math.GT/0309136", 2003),
+        ("hep-th/9108001", 1991),
+        ("cs/0012001", 2000),
+        ("nonsense", None),
+        ("", None),
+    ],
+)
 def test_arxiv_year(aid, year):
     assert ids.arxiv_year(aid) == year
 
@@ -124,15 +182,42 @@ def test_arxiv_year(aid, year):
 # ---------------------------------------------------------------- DOIs
 
 # the hostile DOIs of test_hostile_net: each could steer a request if put in a URL path
-HOSTILE_DOIS = ["10.1234/../../x", "10.1234/a/../../b", "10.1234/x?y=1", "10.1234/x#f", "10.1234/%2e%2e/x",
-                "10.1234/x y", "10.1234/x\ny", "10.1234/.", "10.1234/x/..", "10.1234/%2E%2e", "10.1234/x//y",
-                "10.1234/x\x00", "10.1234/x\x7f", "10.1234/x\x85", "10.1234/x\t", "10.1234/", "10.1234/x/",
-                "10.1234/%2E%2E", "10.1234/./x", "10.1234//x", "10.1234/x\u2028y", "10.12/x", "10..1234/x"]
-REAL_DOIS = ["10.1038/nature14539", "10.1002/(SICI)1097-4636(199706)35:4<453::AID-JBM6>3.0.CO;2-I",
-             "10.48550/arXiv.2211.05100", "10.1145/3292500.3330701", "10.1000.10/x.y", "10.1234/a.b/c..d", "10.1234/..x",
-             "10.1234/x%20y"]
-NOT_DOIS = ["", "nature14539", "10.1038", "10.123/x", "10.1234567890/x", "11.1234/x", "10.abcd/x", "doi:10.1038/x",
-            "10.1038/x\n"]
+HOSTILE_DOIS = [
+    "10.1234/../../x",
+    "10.1234/a/../../b",
+    "10.1234/x?y=1",
+    "10.1234/x#f",
+    "10.1234/%2e%2e/x",
+    "10.1234/x y",
+    "10.1234/x\ny",
+    "10.1234/.",
+    "10.1234/x/..",
+    "10.1234/%2E%2e",
+    "10.1234/x//y",
+    "10.1234/x\x00",
+    "10.1234/x\x7f",
+    "10.1234/x\x85",
+    "10.1234/x\t",
+    "10.1234/",
+    "10.1234/x/",
+    "10.1234/%2E%2E",
+    "10.1234/./x",
+    "10.1234//x",
+    "10.1234/x\u2028y",
+    "10.12/x",
+    "10..1234/x",
+]
+REAL_DOIS = [
+    "10.1038/nature14539",
+    "10.1002/(SICI)1097-4636(199706)35:4<453::AID-JBM6>3.0.CO;2-I",
+    "10.48550/arXiv.2211.05100",
+    "10.1145/3292500.3330701",
+    "10.1000.10/x.y",
+    "10.1234/a.b/c..d",
+    "10.1234/..x",
+    "10.1234/x%20y",
+]
+NOT_DOIS = ["", "nature14539", "10.1038", "10.123/x", "10.1234567890/x", "11.1234/x", "10.abcd/x", "doi:10.1038/x", "10.1038/x\n"]
 
 
 @pytest.mark.parametrize("doi", REAL_DOIS)
@@ -150,11 +235,17 @@ def test_refused_dois(doi):
             assert ids.read_doi(written) is None, written
 
 
-@pytest.mark.parametrize("text, doi", [
-    ("doi:10.1038/nature14539", "10.1038/nature14539"), ("DOI: 10.1038/nature14539", "10.1038/nature14539"),
-    ("https://doi.org/10.1038/nature14539", "10.1038/nature14539"), ("http://dx.doi.org/10.1038/nature14539", "10.1038/nature14539"),
-    ("HTTPS://DOI.ORG/10.1038/nature14539", "10.1038/nature14539"), ("  10.1038/nature14539 ", "10.1038/nature14539"),
-])
+@pytest.mark.parametrize(
+    "text, doi",
+    [
+        ("doi:10.1038/nature14539", "10.1038/nature14539"),
+        ("DOI: 10.1038/nature14539", "10.1038/nature14539"),
+        ("https://doi.org/10.1038/nature14539", "10.1038/nature14539"),
+        ("http://dx.doi.org/10.1038/nature14539", "10.1038/nature14539"),
+        ("HTTPS://DOI.ORG/10.1038/nature14539", "10.1038/nature14539"),
+        ("  10.1038/nature14539 ", "10.1038/nature14539"),
+    ],
+)
 def test_read_doi_forms(text, doi):
     assert ids.read_doi(text) == doi
 
@@ -165,9 +256,18 @@ def test_doi_url_reads_only_urls(text):
     assert ids.read_doi(text, bare=False) is None or text.lower().startswith("doi:")
 
 
-@pytest.mark.parametrize("url", ["https://doi.org/10.1234/x?y=1", "https://doi.org/10.1234/../../x", "https://doi.org/",
-                                 "https://doi.org/nature", "https://doi.org.evil/10.1038/x", "https://example.org/10.1038/x",
-                                 "https://doi.org/10.1038/x y"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://doi.org/10.1234/x?y=1",
+        "https://doi.org/10.1234/../../x",
+        "https://doi.org/",
+        "https://doi.org/nature",
+        "https://doi.org.evil/10.1038/x",
+        "https://example.org/10.1038/x",
+        "https://doi.org/10.1038/x y",
+    ],
+)
 def test_doi_url_refuses(url):
     assert ids.doi_of_url(url) is None and ids.read_doi(url) is None
 
@@ -188,46 +288,88 @@ def test_quote_id_keeps_one_path_segment(value):
 # ---------------------------------------------------------------- URLs
 
 
-@pytest.mark.parametrize("url", ["https://example.org", "http://example.org/a?b#c", "HTTPS://EXAMPLE.ORG/x",
-                                 "https://user@example.org/", "http://127.0.0.1:8000/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org",
+        "http://example.org/a?b#c",
+        "HTTPS://EXAMPLE.ORG/x",
+        "https://user@example.org/",
+        "http://127.0.0.1:8000/x",
+    ],
+)
 def test_http_urls(url):
     assert ids.is_http_url(url)
 
 
-@pytest.mark.parametrize("url", ["", "example.org", "ftp://example.org", "https://", "https:///x", "https://a b",
-                                 "https://example.org/a b", "javascript:alert(1)", "https://a@b@c/", "//example.org"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "example.org",
+        "ftp://example.org",
+        "https://",
+        "https:///x",
+        "https://a b",
+        "https://example.org/a b",
+        "javascript:alert(1)",
+        "https://a@b@c/",
+        "//example.org",
+    ],
+)
 def test_not_http_urls(url):
     assert not ids.is_http_url(url)
 
 
-@pytest.mark.parametrize("url, label", [
-    ("https://github.com/a/b", "code"), ("https://gitlab.com/a/b", "code"), ("https://huggingface.co/x", "code"),
-    ("https://x.github.io/code/", "code"), ("https://example.org/paper.pdf", "pdf"),
-    ("https://example.org/paper.PDF?dl=1", "pdf"), ("https://example.org/blog/post", "blog"),
-    ("https://a.medium.com/x", "blog"), ("https://a.substack.com/p/x", "blog"), ("https://x.org/posts/1", "blog"),
-    ("https://example.org/page", "url"), ("https://x.github.io/", "url"),
-])
+@pytest.mark.parametrize(
+    "url, label",
+    [
+        ("https://github.com/a/b", "code"),
+        ("https://gitlab.com/a/b", "code"),
+        ("https://huggingface.co/x", "code"),
+        ("https://x.github.io/code/", "code"),
+        ("https://example.org/paper.pdf", "pdf"),
+        ("https://example.org/paper.PDF?dl=1", "pdf"),
+        ("https://example.org/blog/post", "blog"),
+        ("https://a.medium.com/x", "blog"),
+        ("https://a.substack.com/p/x", "blog"),
+        ("https://x.org/posts/1", "blog"),
+        ("https://example.org/page", "url"),
+        ("https://x.github.io/", "url"),
+    ],
+)
 def test_link_label(url, label):
     assert ids.link_label(url) == label
 
 
-@pytest.mark.parametrize("url, links", [
-    (None, {}), ("", {}),
-    ("https://arxiv.org/abs/1706.03762v5", {"arxiv": "1706.03762"}),
-    ("https://arxiv.org/abs/HEP-TH/9901001", {"arxiv": "hep-th/9901001"}),
-    ("https://doi.org/10.1038/nature14539", {"doi": "10.1038/nature14539"}),
-    ("http://dx.doi.org/10.1038/nature14539", {"doi": "10.1038/nature14539"}),
-    ("https://github.com/a/b", {"code": "https://github.com/a/b"}),
-    # a doi.org URL holding no valid DOI is kept as the URL it is, not as a DOI that check refuses
-    ("https://doi.org/10.1234/x?y=1", {"url": "https://doi.org/10.1234/x?y=1"}),
-    ("https://doi.org/10.1234/../x", {"url": "https://doi.org/10.1234/../x"}),
-])
+@pytest.mark.parametrize(
+    "url, links",
+    [
+        (None, {}),
+        ("", {}),
+        ("https://arxiv.org/abs/1706.03762v5", {"arxiv": "1706.03762"}),
+        ("https://arxiv.org/abs/HEP-TH/9901001", {"arxiv": "hep-th/9901001"}),
+        ("https://doi.org/10.1038/nature14539", {"doi": "10.1038/nature14539"}),
+        ("http://dx.doi.org/10.1038/nature14539", {"doi": "10.1038/nature14539"}),
+        ("https://github.com/a/b", {"code": "https://github.com/a/b"}),
+        # a doi.org URL holding no valid DOI is kept as the URL it is, not as a DOI that check refuses
+        ("https://doi.org/10.1234/x?y=1", {"url": "https://doi.org/10.1234/x?y=1"}),
+        ("https://doi.org/10.1234/../x", {"url": "https://doi.org/10.1234/../x"}),
+    ],
+)
 def test_links_for(url, links):
     assert ids.links_for(url) == links
 
 
-@pytest.mark.parametrize("aid, archive", [
-    ("hep-th/9901001", "hep-th"), ("math.GT/0309136", "math.GT"), ("cs/0012001", "cs"), ("1706.03762", None), ("x", None),
-])
+@pytest.mark.parametrize(
+    "aid, archive",
+    [
+        ("hep-th/9901001", "hep-th"),
+        ("math.GT/0309136", "math.GT"),
+        ("cs/0012001", "cs"),
+        ("1706.03762", None),
+        ("x", None),
+    ],
+)
 def test_arxiv_archive(aid, archive):
     assert ids.arxiv_archive(aid) == archive

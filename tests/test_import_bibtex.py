@@ -108,26 +108,29 @@ def _links(fields: str) -> dict:
     return c.links
 
 
-@pytest.mark.parametrize("fields, links", [
-    # every way an entry writes its arXiv id or DOI reads as the one id a record stores
-    ("eprint = {1706.03762v5}, archivePrefix = {arXiv}", {"arxiv": "1706.03762"}),
-    ("eprint = {arXiv:1706.03762}, archivePrefix = {arXiv}", {"arxiv": "1706.03762"}),
-    ("eprint = {https://arxiv.org/abs/1706.03762}, eprinttype = {arxiv}", {"arxiv": "1706.03762"}),
-    ("eprint = {HEP-TH/9901001}", {"arxiv": "hep-th/9901001"}),
-    ("eprint = {1706.03762}, archivePrefix = {SSRN}", {}),
-    ("journal = {arXiv preprint arXiv:1706.03762}", {"arxiv": "1706.03762"}),
-    ("volume = {abs/1810.04805}", {"arxiv": "1810.04805"}),
-    ("doi = {10.48550/arXiv.2211.05100}", {"arxiv": "2211.05100", "doi": "10.48550/arXiv.2211.05100"}),
-    ("doi = {doi:10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
-    ("doi = {https://dx.doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
-    ("url = {https://doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
-    # a DOI field that is no DOI does not hide the one in the url
-    ("doi = {10.1038/a b}, url = {https://doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
-    ("doi = {10.1234/../../x}", {}),
-    # a doi.org URL without a valid DOI is still the entry's URL, as `import notes` keeps it
-    ("url = {https://doi.org/10.1234/x?y=1}", {"url": "https://doi.org/10.1234/x?y=1"}),
-    ("url = {https://github.com/a/b}", {"code": "https://github.com/a/b"}),
-    ("url = {ftp://example.org/x}", {}),
-])
+@pytest.mark.parametrize(
+    "fields, links",
+    [
+        # every way an entry writes its arXiv id or DOI reads as the one id a record stores
+        ("eprint = {1706.03762v5}, archivePrefix = {arXiv}", {"arxiv": "1706.03762"}),
+        ("eprint = {arXiv:1706.03762}, archivePrefix = {arXiv}", {"arxiv": "1706.03762"}),
+        ("eprint = {https://arxiv.org/abs/1706.03762}, eprinttype = {arxiv}", {"arxiv": "1706.03762"}),
+        ("eprint = {HEP-TH/9901001}", {"arxiv": "hep-th/9901001"}),
+        ("eprint = {1706.03762}, archivePrefix = {SSRN}", {}),
+        ("journal = {arXiv preprint arXiv:1706.03762}", {"arxiv": "1706.03762"}),
+        ("volume = {abs/1810.04805}", {"arxiv": "1810.04805"}),
+        ("doi = {10.48550/arXiv.2211.05100}", {"arxiv": "2211.05100", "doi": "10.48550/arXiv.2211.05100"}),
+        ("doi = {doi:10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
+        ("doi = {https://dx.doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
+        ("url = {https://doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
+        # a DOI field that is no DOI does not hide the one in the url
+        ("doi = {10.1038/a b}, url = {https://doi.org/10.1038/nature14539}", {"doi": "10.1038/nature14539"}),
+        ("doi = {10.1234/../../x}", {}),
+        # a doi.org URL without a valid DOI is still the entry's URL, as `import notes` keeps it
+        ("url = {https://doi.org/10.1234/x?y=1}", {"url": "https://doi.org/10.1234/x?y=1"}),
+        ("url = {https://github.com/a/b}", {"code": "https://github.com/a/b"}),
+        ("url = {ftp://example.org/x}", {}),
+    ],
+)
 def test_ids_in_every_form(fields, links):
     assert _links(fields) == links

@@ -30,8 +30,16 @@ NOTES_BOMBS = {
     "1 MB of brackets": lambda: "## T\n- " + "[" * 500_000 + "(" * 500_000 + "\n",
     "wrapped bullet": lambda: "## T\n- Paper (smith, 2020)\n" + "  more words here\n" * 100_000,
 }
-LINES = {"indented list": MAX_NESTING + 2, "indented papers": MAX_NESTING + 2, "blockquotes": 2, "spaced blockquotes": 2,
-         "growing blockquotes": MAX_NESTING + 2, "1 MB line": 2, "1 MB of brackets": 2, "wrapped bullet": 2}
+LINES = {
+    "indented list": MAX_NESTING + 2,
+    "indented papers": MAX_NESTING + 2,
+    "blockquotes": 2,
+    "spaced blockquotes": 2,
+    "growing blockquotes": MAX_NESTING + 2,
+    "1 MB line": 2,
+    "1 MB of brackets": 2,
+    "wrapped bullet": 2,
+}
 
 
 @pytest.mark.parametrize("name", NOTES_BOMBS)
@@ -46,7 +54,9 @@ def test_notes_bombs_end_with_a_located_message(kb, run, tmp_path, name):
 
 def test_notes_at_the_nesting_bound_import_and_pass_check(kb, run, tmp_path):
     src = tmp_path / "deep.md"
-    src.write_text("## Attention\n" + "".join("  " * i + f"- Paper number {i} of things (smith, 2020)\n" for i in range(MAX_NESTING)))
+    src.write_text(
+        "## Attention\n" + "".join("  " * i + f"- Paper number {i} of things (smith, 2020)\n" for i in range(MAX_NESTING))
+    )
     r = run("import", "notes", src, "--dir", kb.root)
     assert r.code == 0, r.err
     assert len(papers(kb)) == MAX_NESTING and load(kb.root).errors == []
@@ -62,8 +72,9 @@ def test_notes_file_over_the_size_bound(kb, run, tmp_path):
 def test_many_bullets(kb, run, tmp_path):
     """100,000 bullets, 3,000 of them distinct papers: linear, not quadratic, in the number of records."""
     src = tmp_path / "many.md"
-    body = "".join(f"- Study {i} of things (author{i} et al., 2020)\n" if i % 33 == 0 else f"- plain note {i}\n"
-                   for i in range(100_000))
+    body = "".join(
+        f"- Study {i} of things (author{i} et al., 2020)\n" if i % 33 == 0 else f"- plain note {i}\n" for i in range(100_000)
+    )
     src.write_text("## Attention\n" + body)
     r = run("import", "notes", src, "--dir", kb.root, "--dry-run")
     assert r.code == 0, r.err[-500:]
@@ -73,15 +84,21 @@ def test_many_bullets(kb, run, tmp_path):
 def bomb(levels: int) -> str:
     names = [f"m{i}" for i in range(levels + 1)]
     lines = ['@string{m0 = "xxxxxxxxxx"}']
-    lines += [f"@string{{{b} = {a} # {a} # {a} # {a}}}" for a, b in zip(names, names[1:])]
+    lines += [f"@string{{{b} = {a} # {a} # {a} # {a}}}" for a, b in zip(names, names[1:], strict=False)]
     return "\n".join(lines) + f"\n@article{{k, title = {{T}}, author = {{A B}}, year = {{2020}}, note = {names[-1]}}}\n"
 
 
 BIB_BOMBS = {
     "string bomb": (bomb(30), None),
     "string bomb used in an entry": (bomb(7).replace("@article", "@string{ok = m0}\n@article"), None),
-    "long concatenation": ('@string{a = "' + "x" * 1000 + '"}\n@article{k, title = {T}, author = {A B}, year = 2020, note = '
-                           + " # ".join(["a"] * 200) + "}\n", 2),
+    "long concatenation": (
+        '@string{a = "'
+        + "x" * 1000
+        + '"}\n@article{k, title = {T}, author = {A B}, year = 2020, note = '
+        + " # ".join(["a"] * 200)
+        + "}\n",
+        2,
+    ),
     "one huge value": ("@article{k, title = {" + "x" * (MAX_VALUE_CHARS + 1) + "}, year = 2020}\n", 1),
 }
 
@@ -101,8 +118,11 @@ def test_bibtex_bombs_end_with_a_located_message(kb, run, tmp_path, name):
 # ---------------------------------------------------------------- interrupted
 
 
-NOTES = "## Attention\n" + "".join(f"- Paper number {i} of things (smith{i}, 2020)\n" for i in range(6)) + \
-        "## Fresh topic\n- Another paper of things (doe, 2021)\n"
+NOTES = (
+    "## Attention\n"
+    + "".join(f"- Paper number {i} of things (smith{i}, 2020)\n" for i in range(6))
+    + "## Fresh topic\n- Another paper of things (doe, 2021)\n"
+)
 
 
 @pytest.mark.parametrize("after", [0, 3, 7])
@@ -136,14 +156,22 @@ def test_interrupted_import_notes(kb, run, tmp_path, monkeypatch, after, error):
 # ---------------------------------------------------------------- records that would not pass check
 
 
-@pytest.mark.parametrize(("title", "year", "why"), [
-    ("!!!", "2020", "no letters or digits"), ("\u200b\u200b", "2020", "no letters or digits"),
-    ("-- : --", "2020", "no letters or digits"), ("Fine title", "1066", "outside"), ("Fine title", "3000", "outside"),
-])
+@pytest.mark.parametrize(
+    ("title", "year", "why"),
+    [
+        ("!!!", "2020", "no letters or digits"),
+        ("\u200b\u200b", "2020", "no letters or digits"),
+        ("-- : --", "2020", "no letters or digits"),
+        ("Fine title", "1066", "outside"),
+        ("Fine title", "3000", "outside"),
+    ],
+)
 def test_bibtex_entries_that_would_not_pass_check_are_skipped(kb, run, tmp_path, title, year, why):
     src = tmp_path / "in.bib"
-    src.write_text(f"@misc{{good, title = {{A Good Title}}, author = {{Smith, Jane}}, year = 2020}}\n\n"
-                   f"@misc{{bad, title = {{{title}}}, author = {{Doe, John}}, year = {year}}}\n")
+    src.write_text(
+        f"@misc{{good, title = {{A Good Title}}, author = {{Smith, Jane}}, year = 2020}}\n\n"
+        f"@misc{{bad, title = {{{title}}}, author = {{Doe, John}}, year = {year}}}\n"
+    )
     r = run("import", "bibtex", src, "--topic", "attention", "--dir", kb.root)
     assert r.code == 0 and f"{src}:3: entry 'bad' skipped:" in r.err and why in r.err, r.err
     assert papers(kb) == ["smith2020good.yaml"] and load(kb.root).errors == []
@@ -158,14 +186,20 @@ def test_long_titles_are_fine(kb, run, tmp_path):
 
 # ---------------------------------------------------------------- generated input
 
-latexish = st.sampled_from(["{\\\"o}", "{\\'e}", "\\&", "{Brace}", "é", "ß", "\u200b", "--", "$x$", "{", "}", "\\", "%", "#", "!"])
+latexish = st.sampled_from(['{\\"o}', "{\\'e}", "\\&", "{Brace}", "é", "ß", "\u200b", "--", "$x$", "{", "}", "\\", "%", "#", "!"])
 word = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 title = st.lists(st.one_of(word, latexish), max_size=8).map(" ".join)
 name = st.lists(st.one_of(st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True), latexish), min_size=1, max_size=3).map(" ".join)
-entry = st.fixed_dictionaries({
-    "title": title, "authors": st.lists(name, max_size=4), "year": st.integers(0, 99999).map(str) | word,
-    "extra": st.dictionaries(st.sampled_from(["journal", "doi", "url", "eprint", "note", "abstract", "volume"]), word, max_size=3),
-})
+entry = st.fixed_dictionaries(
+    {
+        "title": title,
+        "authors": st.lists(name, max_size=4),
+        "year": st.integers(0, 99999).map(str) | word,
+        "extra": st.dictionaries(
+            st.sampled_from(["journal", "doi", "url", "eprint", "note", "abstract", "volume"]), word, max_size=3
+        ),
+    }
+)
 
 
 def bib_text(entries) -> str:
@@ -199,8 +233,11 @@ def test_generated_bibtex_imports_cleanly(tmp_path_factory, capsys, entries):
     clean_outcome(root, code, capsys.readouterr().err)
 
 
-bullet = st.tuples(st.integers(0, 3), title, st.one_of(st.just(""), name.map(lambda n: f" ({n}, 2020)"),
-                                                       st.integers(1890, 2100).map(lambda y: f" (smith et al., {y})")))
+bullet = st.tuples(
+    st.integers(0, 3),
+    title,
+    st.one_of(st.just(""), name.map(lambda n: f" ({n}, 2020)"), st.integers(1890, 2100).map(lambda y: f" (smith et al., {y})")),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

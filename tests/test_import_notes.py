@@ -29,46 +29,133 @@ def empty_kb(tmp_path):
     return root
 
 
-@pytest.mark.parametrize("text, title, authors, year, links, rest", [
-    ("Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762)) - initial transformer",
-     "Attention is all you need", ["Vaswani", "others"], 2017, {"arxiv": "1706.03762"}, "initial transformer"),
-    ("[ULMFiT](https://arxiv.org/abs/1801.06146) (howard & ruder, 2018)", "ULMFiT", ["Howard", "Ruder"], 2018, {"arxiv": "1801.06146"}, ""),
-    ("XLNet ([yang...quoc le, 2019](https://arxiv.org/abs/1906.08237))", "XLNet", ["Yang", "others"], 2019, {"arxiv": "1906.08237"}, ""),
-    ("Semi-supervised Sequence Learning ([dai & quoc le, 2015](https://arxiv.org/abs/1511.01432))",
-     "Semi-supervised Sequence Learning", ["Dai", "Quoc Le"], 2015, {"arxiv": "1511.01432"}, ""),
-    ("GPT-4 (openai, 2023) - adds multimodal understanding", "GPT-4", ["OpenAI"], 2023, {}, "adds multimodal understanding"),
-    ("ACT-1: Transformer for Actions ([2022, Adept](https://www.adept.ai/act)) - acts", "ACT-1: Transformer for Actions", ["Adept"], 2022,
-     {"url": "https://www.adept.ai/act"}, "acts"),
-    ("webgpt ([nakano, ..., schulman, 2022, OpenAI](https://arxiv.org/abs/2112.09332)) - search",
-     "Webgpt", ["Nakano", "others"], 2022, {"arxiv": "2112.09332"}, "search"),
-    ("Internet-augmented language models [Lazaridou et al., 2022](https://arxiv.org/pdf/2203.05115.pdf)",
-     "Internet-augmented language models", ["Lazaridou", "others"], 2022, {"arxiv": "2203.05115"}, ""),
-    ("Switch transformers ([Fedus et al. (2022)](https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf)) simplifies",
-     "Switch transformers", ["Fedus", "others"], 2022, {"pdf": "https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf"}, "simplifies"),
-    ("GATO: [A Generalist Agent](https://arxiv.org/abs/2205.06175) (deepmind, 2022) - one agent", "A Generalist Agent", ["DeepMind"], 2022,
-     {"arxiv": "2205.06175"}, "one agent"),
-    ("Mixture of Soft Prompts ([chen, ... yu, 203](https://arxiv.org/abs/2303.01580)) - typo in year", "Mixture of Soft Prompts",
-     ["Chen", "others"], 2023, {"arxiv": "2303.01580"}, "typo in year"),
-    ("Deep learning ([lecun, bengio, & hinton, 2015](https://doi.org/10.1038/nature14539))", "Deep learning",
-     ["Lecun", "Bengio", "Hinton"], 2015, {"doi": "10.1038/nature14539"}, ""),
-    ("[moleculenet](https://moleculenet.org/datasets-1) ([wu et al. 2017](https://arxiv.org/abs/1703.00564)) benchmark",
-     "Moleculenet", ["Wu", "others"], 2017, {"arxiv": "1703.00564"}, "benchmark"),
-    ("Code ([smith et al. 2021](https://github.com/a/b))", "Code", ["Smith", "others"], 2021, {"code": "https://github.com/a/b"}, ""),
-])
+@pytest.mark.parametrize(
+    "text, title, authors, year, links, rest",
+    [
+        (
+            "Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762)) - initial transformer",
+            "Attention is all you need",
+            ["Vaswani", "others"],
+            2017,
+            {"arxiv": "1706.03762"},
+            "initial transformer",
+        ),
+        (
+            "[ULMFiT](https://arxiv.org/abs/1801.06146) (howard & ruder, 2018)",
+            "ULMFiT",
+            ["Howard", "Ruder"],
+            2018,
+            {"arxiv": "1801.06146"},
+            "",
+        ),
+        (
+            "XLNet ([yang...quoc le, 2019](https://arxiv.org/abs/1906.08237))",
+            "XLNet",
+            ["Yang", "others"],
+            2019,
+            {"arxiv": "1906.08237"},
+            "",
+        ),
+        (
+            "Semi-supervised Sequence Learning ([dai & quoc le, 2015](https://arxiv.org/abs/1511.01432))",
+            "Semi-supervised Sequence Learning",
+            ["Dai", "Quoc Le"],
+            2015,
+            {"arxiv": "1511.01432"},
+            "",
+        ),
+        ("GPT-4 (openai, 2023) - adds multimodal understanding", "GPT-4", ["OpenAI"], 2023, {}, "adds multimodal understanding"),
+        (
+            "ACT-1: Transformer for Actions ([2022, Adept](https://www.adept.ai/act)) - acts",
+            "ACT-1: Transformer for Actions",
+            ["Adept"],
+            2022,
+            {"url": "https://www.adept.ai/act"},
+            "acts",
+        ),
+        (
+            "webgpt ([nakano, ..., schulman, 2022, OpenAI](https://arxiv.org/abs/2112.09332)) - search",
+            "Webgpt",
+            ["Nakano", "others"],
+            2022,
+            {"arxiv": "2112.09332"},
+            "search",
+        ),
+        (
+            "Internet-augmented language models [Lazaridou et al., 2022](https://arxiv.org/pdf/2203.05115.pdf)",
+            "Internet-augmented language models",
+            ["Lazaridou", "others"],
+            2022,
+            {"arxiv": "2203.05115"},
+            "",
+        ),
+        (
+            "Switch transformers ([Fedus et al. (2022)](https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf)) simplifies",
+            "Switch transformers",
+            ["Fedus", "others"],
+            2022,
+            {"pdf": "https://www.jmlr.org/papers/volume23/21-0998/21-0998.pdf"},
+            "simplifies",
+        ),
+        (
+            "GATO: [A Generalist Agent](https://arxiv.org/abs/2205.06175) (deepmind, 2022) - one agent",
+            "A Generalist Agent",
+            ["DeepMind"],
+            2022,
+            {"arxiv": "2205.06175"},
+            "one agent",
+        ),
+        (
+            "Mixture of Soft Prompts ([chen, ... yu, 203](https://arxiv.org/abs/2303.01580)) - typo in year",
+            "Mixture of Soft Prompts",
+            ["Chen", "others"],
+            2023,
+            {"arxiv": "2303.01580"},
+            "typo in year",
+        ),
+        (
+            "Deep learning ([lecun, bengio, & hinton, 2015](https://doi.org/10.1038/nature14539))",
+            "Deep learning",
+            ["Lecun", "Bengio", "Hinton"],
+            2015,
+            {"doi": "10.1038/nature14539"},
+            "",
+        ),
+        (
+            "[moleculenet](https://moleculenet.org/datasets-1) ([wu et al. 2017](https://arxiv.org/abs/1703.00564)) benchmark",
+            "Moleculenet",
+            ["Wu", "others"],
+            2017,
+            {"arxiv": "1703.00564"},
+            "benchmark",
+        ),
+        (
+            "Code ([smith et al. 2021](https://github.com/a/b))",
+            "Code",
+            ["Smith", "others"],
+            2021,
+            {"code": "https://github.com/a/b"},
+            "",
+        ),
+    ],
+)
 def test_citation_forms(text, title, authors, year, links, rest):
     c = parse_paper(text)
     assert c is not None, text
     assert (c.title, c.authors, c.year, c.links, c.rest) == (title, authors, year, links, rest)
 
 
-@pytest.mark.parametrize("text", [
-    "finetune all DNN params",
-    "https://you.com",
-    "[langchain](https://github.com/hwchase17/langchain) library",
-    "ablate weights by training a binary mask (Zhao et al., 2020; Radiya-Dixit and Wang, 2020)",
-    "program synthesis [arxiv.org/abs/2108.07732](https://arxiv.org/abs/2108.07732) - runnable code",
-    "sizes: largest has 175B params (2020)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "finetune all DNN params",
+        "https://you.com",
+        "[langchain](https://github.com/hwchase17/langchain) library",
+        "ablate weights by training a binary mask (Zhao et al., 2020; Radiya-Dixit and Wang, 2020)",
+        "program synthesis [arxiv.org/abs/2108.07732](https://arxiv.org/abs/2108.07732) - runnable code",
+        "sizes: largest has 175B params (2020)",
+    ],
+)
 def test_not_papers(text):
     assert parse_paper(text) is None
 
@@ -92,9 +179,20 @@ def test_import_forms_fixture(empty_kb, run):
     assert r.code == 1  # one line is not a paper
     assert "forms.md:25: could not parse a paper from: [a tool](https://example.org/tool)" in r.err
     recs = records(empty_kb)
-    assert set(recs) == {"vaswani2017attention", "devlin2018bert", "liu2019roberta", "peters2018elmo", "yang2019xlnet",
-                         "openai2023gpt", "deepmind2022chinchilla", "smith1999old", "lecun2015deep", "houlsby2019parameter",
-                         "beltagy2020longformer", "early2017wrong"}
+    assert set(recs) == {
+        "vaswani2017attention",
+        "devlin2018bert",
+        "liu2019roberta",
+        "peters2018elmo",
+        "yang2019xlnet",
+        "openai2023gpt",
+        "deepmind2022chinchilla",
+        "smith1999old",
+        "lecun2015deep",
+        "houlsby2019parameter",
+        "beltagy2020longformer",
+        "early2017wrong",
+    }
     v = recs["vaswani2017attention"]
     assert v["title"] == "Attention is all you need" and v["authors"] == ["Vaswani", "others"] and v["year"] == 2017
     assert v["summary"] == ["introduces the transformer", {"self-attention only": ["no recurrence at all"]}]
@@ -129,7 +227,8 @@ def test_import_styles_fixture(empty_kb, run):
     assert recs["borgeaud2022retro"]["summary"] == ["chunked cross-attention", "a sub-note indented with a tab"]
     assert recs["khattab2020colbert"]["summary"] == ["late interaction continued on a second line"]
     assert recs["karpukhin2020dpr"]["topics"] == ["dense-retrieval"] and recs["karpukhin2020dpr"]["links"] == {
-        "url": "https://aclanthology.org/2020.emnlp-main.550/"}
+        "url": "https://aclanthology.org/2020.emnlp-main.550/"
+    }
     assert load(empty_kb).topics["dense-retrieval"].parent == "retrieval"
 
 
@@ -144,7 +243,8 @@ def test_papers_already_in_the_kb_are_not_written_again(empty_kb, run):
 def test_same_title_different_id_counts_as_the_same_paper(empty_kb, run):
     (empty_kb / "notes" / "x.md").write_text("---\ntitle: X\n---\n")
     (empty_kb / "papers" / "mine.yaml").write_text(
-        "title: Attention is all you need\nauthors: [A]\nyear: 2017\ntopics: [x]\nsummary: [s]\n")
+        "title: Attention is all you need\nauthors: [A]\nyear: 2017\ntopics: [x]\nsummary: [s]\n"
+    )
     run("import", "notes", FIXTURES / "forms.md", "--dir", empty_kb)
     assert not (empty_kb / "papers" / "vaswani2017attention.yaml").exists()
 
@@ -194,10 +294,13 @@ def test_seed_import_covers_the_arxiv_papers(empty_kb, run):
 def test_relative_links_of_the_source_page_become_text_and_the_import_passes_check(kb, run, tmp_path):
     """Their targets (the source site's images and pages) are not in this knowledge base: check would fail on them."""
     page = tmp_path / "page.md"
-    page.write_text("## Vision\n\nA figure: ![the model](../assets/fig.png) and [the intro](intro.md#why), "
-                    "[a section](#vision), [kept](https://example.org/x.png).\n\n"
-                    "- Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762))\n"
-                    "    - see ![](img/a.png)\n", encoding="utf-8")
+    page.write_text(
+        "## Vision\n\nA figure: ![the model](../assets/fig.png) and [the intro](intro.md#why), "
+        "[a section](#vision), [kept](https://example.org/x.png).\n\n"
+        "- Attention is all you need ([vaswani et al. 2017](https://arxiv.org/abs/1706.03762))\n"
+        "    - see ![](img/a.png)\n",
+        encoding="utf-8",
+    )
     r = run("import", "notes", page, "--dir", kb.root)
     assert r.code == 0, r.err
     for dest in ("../assets/fig.png", "intro.md#why", "#vision"):
@@ -210,8 +313,10 @@ def test_relative_links_of_the_source_page_become_text_and_the_import_passes_che
 def test_citations_of_keys_the_kb_lacks_become_text_and_the_import_passes_check(kb, run, tmp_path):
     kb.record("vaswani2017attention")
     page = tmp_path / "page.md"
-    page.write_text("## Reading\n\nAs in [@vaswani2017attention] and [@elsewhere2020; @vaswani2017attention], "
-                    "or @nobody2021 says.\n", encoding="utf-8")
+    page.write_text(
+        "## Reading\n\nAs in [@vaswani2017attention] and [@elsewhere2020; @vaswani2017attention], or @nobody2021 says.\n",
+        encoding="utf-8",
+    )
     r = run("import", "notes", page, "--dir", kb.root)
     assert r.code == 0, r.err
     assert "citation of @elsewhere2020 kept as text" in r.err and "citation of @nobody2021 kept as text" in r.err

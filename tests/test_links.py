@@ -16,9 +16,11 @@ import pytest
 from tlnotes import links, load
 from tlnotes.links import Cache, Settings, title_matches
 
-FEED = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">{}</feed>')
-ENTRY = ("<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
-         "<title>{title}</title><author><name>A B</name></author></entry>")
+FEED = '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">{}</feed>'
+ENTRY = (
+    "<entry><id>http://arxiv.org/abs/{id}v1</id><published>2017-06-12T00:00:00Z</published>"
+    "<title>{title}</title><author><name>A B</name></author></entry>"
+)
 ARXIV = {"1706.03762": "Attention Is All You\n Need", "2000.11111": "A Completely Different Paper"}
 
 
@@ -126,9 +128,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = FEED.format("".join(ENTRY.format(id=i, title=ARXIV[i]) for i in ids if i in ARXIV)).encode()
             return self.send(200, {"Content-Type": "application/atom+xml"}, body)
         if p.startswith("/handles/"):
-            doi = unquote(p[len("/handles/"):])
+            doi = unquote(p[len("/handles/") :])
             if doi == "10.1000/real":
-                return self.send(200, {"Content-Type": "application/json"}, json.dumps({"responseCode": 1, "handle": doi}).encode())
+                return self.send(
+                    200, {"Content-Type": "application/json"}, json.dumps({"responseCode": 1, "handle": doi}).encode()
+                )
             return self.send(404, {"Content-Type": "application/json"}, json.dumps({"responseCode": 100}).encode())
         return self.send(404)
 
@@ -175,8 +179,11 @@ def make_kb(kb, urls: dict[str, str], arxiv=None, doi=None, title="Attention Is 
             extra += f'  arxiv: "{arxiv}"\n'
         if i == 0 and doi:
             extra += f'  doi: "{doi}"\n'
-        kb.record(name, f'title: "{title if i == 0 else name}"\nauthors: [A B]\nyear: 2017\ntopics: [attention]\n'
-                        f'summary: [s]\nlinks:\n  url: "{url}"\n{extra}')
+        kb.record(
+            name,
+            f'title: "{title if i == 0 else name}"\nauthors: [A B]\nyear: 2017\ntopics: [attention]\n'
+            f'summary: [s]\nlinks:\n  url: "{url}"\n{extra}',
+        )
     return kb
 
 
@@ -185,10 +192,21 @@ def by_url(results):
 
 
 CASES = [
-    ("/ok", "ok", None), ("/head405", "ok", None), ("/temp", "ok", None), ("/perm", "redirected", "/ok"),
-    ("/perm308", "redirected", "/moved-here"), ("/gone404", "broken", None), ("/gone410", "broken", None),
-    ("/loop", "broken", None), ("/error", "transient", None), ("/flaky", "ok", None), ("/limited", "ok", None),
-    ("/limited-date", "ok", None), ("/wall999", "blocked", None), ("/cf", "blocked", None), ("/forbidden", "broken", None),
+    ("/ok", "ok", None),
+    ("/head405", "ok", None),
+    ("/temp", "ok", None),
+    ("/perm", "redirected", "/ok"),
+    ("/perm308", "redirected", "/moved-here"),
+    ("/gone404", "broken", None),
+    ("/gone410", "broken", None),
+    ("/loop", "broken", None),
+    ("/error", "transient", None),
+    ("/flaky", "ok", None),
+    ("/limited", "ok", None),
+    ("/limited-date", "ok", None),
+    ("/wall999", "blocked", None),
+    ("/cf", "blocked", None),
+    ("/forbidden", "broken", None),
 ]
 
 
@@ -239,7 +257,7 @@ def test_per_host_limit_and_spacing(kb, env):
     port = int(env[0].rsplit(":", 1)[1])
     assert 1 <= Handler.peak[(port, "/slow")] <= 2
     starts = sorted(t for t, p, _, path in Handler.log if p == port and path == "/slow")
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     # 50 ms apart as sent; arrival times jitter when the machine is busy, so the mean holds and no gap collapses
     assert len(starts) == 12 and sum(gaps) / len(gaps) >= 0.045 and min(gaps) >= 0.02, gaps
 
@@ -254,10 +272,15 @@ def test_host_limit_is_capped_at_8(kb, env):
 
 def test_arxiv_batch_and_mismatch(kb, env):
     make_kb(kb, {"good": env[0] + "/ok"}, arxiv="1706.03762")
-    kb.record("wrong", 'title: "Attention Is All You Need Too"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\n'
-                       'links:\n  arxiv: "2000.11111"\n')
-    kb.record("missing", 'title: "Missing"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\n'
-                         'links:\n  arxiv: "2000.99999"\n')
+    kb.record(
+        "wrong",
+        'title: "Attention Is All You Need Too"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\n'
+        'links:\n  arxiv: "2000.11111"\n',
+    )
+    kb.record(
+        "missing",
+        'title: "Missing"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "2000.99999"\n',
+    )
     results = by_url(links.run(kb.load(), FAST))
     assert results["https://arxiv.org/abs/1706.03762"].cls == "ok"
     assert results["https://arxiv.org/abs/2000.11111"].cls == "mismatch"
@@ -269,10 +292,13 @@ def test_arxiv_batch_and_mismatch(kb, env):
 
 def test_arxiv_batches_spaced(kb, env, monkeypatch):
     for i in range(5):
-        kb.record(f"p{i}", f'title: "P{i}"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "2000.0000{i}"\n')
+        kb.record(
+            f"p{i}",
+            f'title: "P{i}"\nauthors: [A]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "2000.0000{i}"\n',
+        )
     links.run(kb.load(), Settings(arxiv_batch=2, arxiv_interval=0.3, timeout=1))
     calls = [t for t, _, _, path in Handler.log if path == "/api/query"]
-    assert len(calls) == 3 and min(b - a for a, b in zip(calls, calls[1:])) >= 0.25  # 0.3 s, less arrival jitter
+    assert len(calls) == 3 and min(b - a for a, b in zip(calls, calls[1:], strict=False)) >= 0.25  # 0.3 s, less arrival jitter
 
 
 def test_dois_through_the_handle_api(kb, env):
@@ -289,7 +315,8 @@ def test_urls_in_notes_deduplicated_with_all_sources(kb, env):
     kb.note("attention", "Attention", body=f"See [this]({url}) and <{url}>.\n\n`[not]({env[0]}/nothing)`\n")
     (r,) = links.run(kb.load(), FAST)
     assert r.sources == ["notes/attention.md:5", "papers/a.yaml:7"] or sorted(r.sources) == sorted(
-        ["notes/attention.md:5", "notes/attention.md:5", "papers/a.yaml:7"])
+        ["notes/attention.md:5", "notes/attention.md:5", "papers/a.yaml:7"]
+    )
 
 
 def test_cache(kb, env, tmp_path):
@@ -352,7 +379,9 @@ def test_repository_collects_every_link():
 
 def test_collect_reports_each_link_at_its_own_line(kb):
     """From the loader's positions, not a substring search: a DOI naming the arXiv id sits above it."""
-    kb.record("k", """\
+    kb.record(
+        "k",
+        """\
 title: Attention Is All You Need
 authors: [Ashish Vaswani]
 year: 2017
@@ -366,7 +395,8 @@ notes: |
   First line names https://example.org/plain as text.
 
   Then [a link](https://example.org/plain) on line three of the notes.
-""")
+""",
+    )
     from tlnotes.links import collect
 
     t = collect(kb.load())
@@ -376,12 +406,26 @@ notes: |
     assert t.urls["https://example.org/plain"] == ["papers/k.yaml:13"]
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--retries", "-1"), ("--retries", "-100"), ("--retries", "x"), ("--retries", "1.5"),
-    ("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "soon"),
-    ("--concurrency", "0"), ("--concurrency", "-3"), ("--concurrency", "two"),
-    ("--per-host", "0"), ("--per-host", "-1"), ("--per-host", "1e9x"),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--retries", "-1"),
+        ("--retries", "-100"),
+        ("--retries", "x"),
+        ("--retries", "1.5"),
+        ("--timeout", "0"),
+        ("--timeout", "-1"),
+        ("--timeout", "nan"),
+        ("--timeout", "inf"),
+        ("--timeout", "soon"),
+        ("--concurrency", "0"),
+        ("--concurrency", "-3"),
+        ("--concurrency", "two"),
+        ("--per-host", "0"),
+        ("--per-host", "-1"),
+        ("--per-host", "1e9x"),
+    ],
+)
 def test_bad_numbers_are_usage_errors(kb, run, option, value):
     make_kb(kb, {"a": "http://127.0.0.1:9/never"})  # a refused port: nothing is ever asked of the network
     r = run("links", kb.root, "--no-cache", option, value)
@@ -392,7 +436,10 @@ def test_bad_numbers_are_usage_errors(kb, run, option, value):
 
 
 def test_zero_retries_is_one_try(kb, env, run):
-    kb.record("p", 'title: "Attention Is All You Need"\nauthors: [A]\nyear: 2017\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "1706.03762"\n')
+    kb.record(
+        "p",
+        'title: "Attention Is All You Need"\nauthors: [A]\nyear: 2017\ntopics: [attention]\nsummary: [s]\nlinks:\n  arxiv: "1706.03762"\n',
+    )
     r = run("links", kb.root, "--no-cache", "--retries", "0", "--timeout", "1", "--format", "json")
     assert r.code == 0 and "Traceback" not in r.err
     assert len([e for e in Handler.log if e[3] == "/api/query"]) == 1

@@ -16,7 +16,7 @@ def test_a_fence_indented_up_to_three_spaces_is_code_to_everyone(indent):
     assert f.info == "python" and "@b" in f.content
     assert [i.key for c in find_citations(text) for i in c.items] == ["a", "c"]  # the citation scanner skips it
     assert "@b" not in mask_code(text) and len(mask_code(text)) == len(text)
-    assert "<pre><code class=\"language-python\">" in block(text)  # and the sanitiser renders it as code
+    assert '<pre><code class="language-python">' in block(text)  # and the sanitiser renders it as code
 
 
 def test_four_spaces_is_an_indented_block_not_a_fence():
@@ -25,7 +25,9 @@ def test_four_spaces_is_an_indented_block_not_a_fence():
     assert "@b" not in mask_code(text)  # still code: an indented block
 
 
-@pytest.mark.parametrize("text,closed", [("```\na\n```\n", True), ("~~~~\na\n~~~\nb\n~~~~\n", True), ("```\nnever closed\n", False)])
+@pytest.mark.parametrize(
+    "text,closed", [("```\na\n```\n", True), ("~~~~\na\n~~~\nb\n~~~~\n", True), ("```\nnever closed\n", False)]
+)
 def test_fences_close_with_the_same_character_at_least_as_long(text, closed):
     (f,) = fences(text)
     assert f.end == len(text)
@@ -41,8 +43,10 @@ def test_front_matter_and_the_leading_title():
 
 
 def test_links_read_inline_definitions_and_autolinks_with_positions():
-    text = ('See [a](https://x.org/a_(b) "t"), [rel](../p.md#s)\n\n- [d]: https://def.org\n\n> [q]:\n> <https://q.org/x>\n\n'
-            "Auto <https://auto.org/p> and [open](javascript:x\n")
+    text = (
+        'See [a](https://x.org/a_(b) "t"), [rel](../p.md#s)\n\n- [d]: https://def.org\n\n> [q]:\n> <https://q.org/x>\n\n'
+        "Auto <https://auto.org/p> and [open](javascript:x\n"
+    )
     found = {(link.kind, link.dest, link.closed) for link in links(text)}
     assert ("inline", "https://x.org/a_(b)", True) in found and ("inline", "../p.md#s", True) in found
     assert ("definition", "https://def.org", True) in found and ("definition", "https://q.org/x", True) in found

@@ -14,15 +14,28 @@ text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=text.map(lambda s: " ".join(s.split()) or "x"), authors=st.lists(text, min_size=1, max_size=4),
-       bullets=st.lists(text, max_size=3), venue=st.none() | text, notes=st.none() | text)
+@given(
+    title=text.map(lambda s: " ".join(s.split()) or "x"),
+    authors=st.lists(text, min_size=1, max_size=4),
+    bullets=st.lists(text, max_size=3),
+    venue=st.none() | text,
+    notes=st.none() | text,
+)
 def test_what_the_writer_writes_loads_back_as_written(kb, title, authors, bullets, venue, notes):
     """Any text YAML can hold: quotes, colons, `#`, NEL, LS, DEL, `yes`, numbers."""
     # what check asks of single-line fields; the writer must carry the rest (quotes, `#`, `: `, NEL, DEL, `yes`)
     authors = [" ".join(a.split()) for a in authors if " ".join(a.split()) not in ("", "others")] or ["A"]
     venue = " ".join(venue.split()) if venue else None
-    rec = NewRecord(title, authors, 2020, {"arxiv": "1706.03762"}, venue=venue, key="k", topics=["attention"],
-                    summary=[b for b in bullets if b.strip()])
+    rec = NewRecord(
+        title,
+        authors,
+        2020,
+        {"arxiv": "1706.03762"},
+        venue=venue,
+        key="k",
+        topics=["attention"],
+        summary=[b for b in bullets if b.strip()],
+    )
     rec.extra = {"notes": notes} if notes else {}
     (kb.root / "papers" / "k.yaml").write_text(rec.text("2024-02-29"), encoding="utf-8")
     k = kb.load()
@@ -34,8 +47,17 @@ def test_what_the_writer_writes_loads_back_as_written(kb, title, authors, bullet
 
 
 def test_the_writer_follows_fields_order_and_quotes_what_yaml_would_misread():
-    rec = NewRecord("T", ["Ada", "others"], 2017, {"doi": "10.1/x"}, venue="V", category="cs.CL", key="k",
-                    topics=["attention", "yes", "null"], related=["b"])
+    rec = NewRecord(
+        "T",
+        ["Ada", "others"],
+        2017,
+        {"doi": "10.1/x"},
+        venue="V",
+        category="cs.CL",
+        key="k",
+        topics=["attention", "yes", "null"],
+        related=["b"],
+    )
     lines = rec.text().splitlines()
     assert lines[0] == schema.SCHEMA_LINE
     names = [line.split(":")[0] for line in lines[1:] if not line.startswith(" ")]
@@ -63,8 +85,10 @@ def test_same_paper_is_one_rule_for_the_loader_and_the_importers(kb):
     known = KnownPapers(kb.load())
     assert known.find({"pdf": "https://example.org/paper.pdf/"}, "") == "a"
     assert known.find({"code": "https://github.com/x/y"}, "") is None
-    kb.record("c", other.replace("1810.04805", "2001.00001").replace("Another paper", "Third")
-              + "  url: https://example.org/paper.pdf\n")
+    kb.record(
+        "c",
+        other.replace("1810.04805", "2001.00001").replace("Another paper", "Third") + "  url: https://example.org/paper.pdf\n",
+    )
     dup = [p for p in kb.load().errors if p.code == "duplicate"]
     assert [p.file for p in dup] == ["papers/c.yaml"] and "URL https://example.org/paper.pdf" in dup[0].message
 
@@ -73,6 +97,7 @@ def fetcher(records, calls):
     def fetch_arxiv(ids):
         calls.append(ids)
         return {i: records[i] for i in ids if i in records}
+
     return fetch_arxiv
 
 

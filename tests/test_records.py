@@ -16,13 +16,17 @@ def only(kb, code):
 
 
 def test_valid_record_loads_with_all_fields(kb):
-    kb.record("vaswani2017attention", VALID + """\
+    kb.record(
+        "vaswani2017attention",
+        VALID
+        + """\
 venue: NeurIPS 2017
 related: []
 added: 2023-08-18
 notes: |
   Free *Markdown*.
-""")
+""",
+    )
     k = kb.load()
     assert k.problems == []
     p = k.papers["vaswani2017attention"]
@@ -79,24 +83,36 @@ def test_title_must_be_text(kb):
     assert "title" in prob.message and "quotes" in prob.message and prob.line == 1
 
 
-@pytest.mark.parametrize("authors, ok", [
-    ("[A B]", True),
-    ("[A B, C D, others]", True),
-    ("[]", False),
-    ("[others]", False),
-    ("[A B, others, C D]", False),
-    ("A B", False),
-    ("[A B, '']", False),
-])
+@pytest.mark.parametrize(
+    "authors, ok",
+    [
+        ("[A B]", True),
+        ("[A B, C D, others]", True),
+        ("[]", False),
+        ("[others]", False),
+        ("[A B, others, C D]", False),
+        ("A B", False),
+        ("[A B, '']", False),
+    ],
+)
 def test_authors(kb, authors, ok):
     kb.record("k", VALID.replace("authors:\n  - Ashish Vaswani\n  - others", f"authors: {authors}"))
     assert (kb.load().problems == []) == ok
 
 
-@pytest.mark.parametrize("year, ok", [
-    ("1900", True), ("2017", True), (str(dt.date.today().year + 1), True),
-    ("1899", False), (str(dt.date.today().year + 2), False), ('"2017"', False), ("true", False), ("2017.5", False),
-])
+@pytest.mark.parametrize(
+    "year, ok",
+    [
+        ("1900", True),
+        ("2017", True),
+        (str(dt.date.today().year + 1), True),
+        ("1899", False),
+        (str(dt.date.today().year + 2), False),
+        ('"2017"', False),
+        ("true", False),
+        ("2017.5", False),
+    ],
+)
 def test_year(kb, year, ok):
     kb.record("k", VALID.replace("year: 2017", f"year: {year}"))
     assert (kb.load().problems == []) == ok
@@ -124,12 +140,18 @@ def test_unknown_topic_far_from_everything_still_names_closest(kb):
 
 
 def test_summary_nesting_any_depth(kb):
-    kb.record("k", VALID.replace("summary:\n  - Self-attention only.", """summary:
+    kb.record(
+        "k",
+        VALID.replace(
+            "summary:\n  - Self-attention only.",
+            """summary:
   - top
   - parent:
       - child with $O(n^2)$ math
       - grandparent:
-          - leaf"""))
+          - leaf""",
+        ),
+    )
     k = kb.load()
     assert k.problems == []
     s = k.papers["k"].summary
@@ -158,23 +180,26 @@ def test_missing_summary_is_a_warning_and_strict_makes_it_an_error(kb, run):
     assert r.code == 1 and "error: no summary" in r.out
 
 
-@pytest.mark.parametrize("links, ok", [
-    ('{arxiv: "1706.03762"}', True),
-    ('{arxiv: "hep-th/9901001"}', True),
-    ('{arxiv: "math.GT/0309136"}', True),
-    ('{arxiv: "1706.03762v2"}', False),
-    ("{arxiv: 1706.03762}", False),
-    ('{arxiv: "https://arxiv.org/abs/1706.03762"}', False),
-    ('{doi: "10.1038/nature14539"}', True),
-    ('{doi: "https://doi.org/10.1038/nature14539"}', False),
-    ('{doi: "nature14539"}', False),
-    ("{pdf: https://example.org/a.pdf, code: http://github.com/x/y, blog: https://b.example}", True),
-    ("{pdf: ftp://example.org/a.pdf}", False),
-    ("{code: github.com/x}", False),
-    ("{url: 'javascript:alert(1)'}", False),
-    ('{"Bad Label": https://example.org}', False),
-    ("[https://example.org]", False),
-])
+@pytest.mark.parametrize(
+    "links, ok",
+    [
+        ('{arxiv: "1706.03762"}', True),
+        ('{arxiv: "hep-th/9901001"}', True),
+        ('{arxiv: "math.GT/0309136"}', True),
+        ('{arxiv: "1706.03762v2"}', False),
+        ("{arxiv: 1706.03762}", False),
+        ('{arxiv: "https://arxiv.org/abs/1706.03762"}', False),
+        ('{doi: "10.1038/nature14539"}', True),
+        ('{doi: "https://doi.org/10.1038/nature14539"}', False),
+        ('{doi: "nature14539"}', False),
+        ("{pdf: https://example.org/a.pdf, code: http://github.com/x/y, blog: https://b.example}", True),
+        ("{pdf: ftp://example.org/a.pdf}", False),
+        ("{code: github.com/x}", False),
+        ("{url: 'javascript:alert(1)'}", False),
+        ('{"Bad Label": https://example.org}', False),
+        ("[https://example.org]", False),
+    ],
+)
 def test_links(kb, links, ok):
     kb.record("k", VALID.replace('links:\n  arxiv: "1706.03762"', f"links: {links}"))
     assert (kb.load().problems == []) == ok, kb.load().problems
@@ -193,8 +218,9 @@ def test_related(kb):
 
 def test_related_unknown_suggests(kb):
     kb.record("vaswani2017attention")
-    kb.record("b", VALID.replace("Attention Is All", "Another").replace("1706.03762", "1810.04805")
-              + "related: [vaswani2017atention]\n")
+    kb.record(
+        "b", VALID.replace("Attention Is All", "Another").replace("1706.03762", "1810.04805") + "related: [vaswani2017atention]\n"
+    )
     prob = only(kb, "unknown-related")
     assert "`vaswani2017attention`" in prob.message and prob.file == "papers/b.yaml" and (prob.line, prob.column) == (12, 11)
 

@@ -21,8 +21,16 @@ MD_CONFIG = {"pymdownx.arithmatex": {"generic": True}}
 
 def rec(title, authors=("Ada Lovelace",), year=2020, topics=("attention",), summary=("A point.",), extra=""):
     q = json.dumps  # JSON strings are YAML strings, whatever they hold
-    lines = [f"title: {q(title)}", "authors:", *[f"  - {q(a)}" for a in authors], f"year: {year}", "topics:",
-             *[f"  - {t}" for t in topics], "summary:", *[f"  - {q(s)}" for s in summary]]
+    lines = [
+        f"title: {q(title)}",
+        "authors:",
+        *[f"  - {q(a)}" for a in authors],
+        f"year: {year}",
+        "topics:",
+        *[f"  - {t}" for t in topics],
+        "summary:",
+        *[f"  - {q(s)}" for s in summary],
+    ]
     return "\n".join(lines) + "\n" + extra
 
 
@@ -36,8 +44,12 @@ def links(md_text: str) -> set[str]:
 
 @pytest.fixture
 def site(kb):
-    kb.note("prompting", "Prompting", folder="language-models",
-            body="Prompting builds on [@a] and compares with @b.\n\n`[@c]` is code, not a citation.\n")
+    kb.note(
+        "prompting",
+        "Prompting",
+        folder="language-models",
+        body="Prompting builds on [@a] and compares with @b.\n\n`[@c]` is code, not a citation.\n",
+    )
     kb.record("a", rec("Paper A", year=2019, topics=("attention", "language-models"), extra="related: [c]\n"))
     kb.record("b", rec("Paper B", year=2021, topics=("attention", "language-models")))
     kb.record("c", rec("Paper C", year=2018, topics=("prompting",)))
@@ -48,8 +60,18 @@ def site(kb):
 
 def test_paths_are_stable_permalinks(site):
     _, pages = site
-    for path in ["index.md", "papers/index.md", "topics/index.md", "years/index.md", "authors/index.md",
-                 "papers/a.md", "papers/b.md", "papers/c.md", "topics/attention.md", "topics/prompting.md"]:
+    for path in [
+        "index.md",
+        "papers/index.md",
+        "topics/index.md",
+        "years/index.md",
+        "authors/index.md",
+        "papers/a.md",
+        "papers/b.md",
+        "papers/c.md",
+        "topics/attention.md",
+        "topics/prompting.md",
+    ]:
         assert path in pages
 
 
@@ -71,7 +93,9 @@ def test_citation_links_and_cited_in_backlink(site):
     assert "[Lovelace, 2019](../papers/a.md)" in topic
     assert "[Lovelace (2021)](../papers/b.md)" in topic.replace("Lovelace (2021)", "Lovelace (2021)")
     assert "../papers/c.md" not in links(topic.split("## Papers")[0])  # `[@c]` in code is not a citation
-    assert "## Cited in" in pages["papers/a.md"] and "../topics/prompting.md" in links(pages["papers/a.md"].split("## Cited in")[1])
+    assert "## Cited in" in pages["papers/a.md"] and "../topics/prompting.md" in links(
+        pages["papers/a.md"].split("## Cited in")[1]
+    )
     assert "## Cited in" not in pages["papers/c.md"]
 
 
@@ -155,7 +179,10 @@ def test_home_counts_topics_recent_and_chart(site):
 
 
 def test_paper_page_content(kb):
-    kb.record("vaswani2017attention", VALID + """\
+    kb.record(
+        "vaswani2017attention",
+        VALID
+        + """\
 venue: NeurIPS 2017
 links:
   arxiv: "1706.03762"
@@ -163,17 +190,29 @@ links:
   code: https://github.com/tensorflow/tensor2tensor
   blog: https://example.org/post
 notes: Free *notes*.
-""".replace('links:\n  arxiv: "1706.03762"\n', "", 0))
+""".replace('links:\n  arxiv: "1706.03762"\n', "", 0),
+    )
     text = (kb.root / "papers" / "vaswani2017attention.yaml").read_text()
     text = text.replace('links:\n  arxiv: "1706.03762"\nvenue', "venue")
     (kb.root / "papers" / "vaswani2017attention.yaml").write_text(text)
     k = kb.load()
     assert k.problems == [], k.problems
     page = render(k)["papers/vaswani2017attention.md"]
-    for needle in ["# Attention Is All You Need", "NeurIPS 2017", 'href="https://arxiv.org/abs/1706.03762">arXiv<',
-                   'href="https://arxiv.org/pdf/1706.03762">PDF<', 'href="https://doi.org/10.48550/arXiv.1706.03762">DOI<',
-                   ">Code<", ">Blog<", "## Summary", "- Self-attention only.", "## Notes", "Free *notes*.",
-                   "<code>@inproceedings{vaswani2017attention,", "../years/index.md#y2017"]:
+    for needle in [
+        "# Attention Is All You Need",
+        "NeurIPS 2017",
+        'href="https://arxiv.org/abs/1706.03762">arXiv<',
+        'href="https://arxiv.org/pdf/1706.03762">PDF<',
+        'href="https://doi.org/10.48550/arXiv.1706.03762">DOI<',
+        ">Code<",
+        ">Blog<",
+        "## Summary",
+        "- Self-attention only.",
+        "## Notes",
+        "Free *notes*.",
+        "<code>@inproceedings{vaswani2017attention,",
+        "../years/index.md#y2017",
+    ]:
         assert needle in page, needle
 
 
@@ -213,8 +252,38 @@ HOSTILE = [
     "`<b>` <style>body{display:none}</style>",
 ]
 
-SAFE_TAGS = {"p", "a", "em", "strong", "code", "span", "ul", "ol", "li", "h1", "h2", "h3", "br", "pre", "div", "table",
-             "thead", "tbody", "tr", "th", "td", "input", "select", "option", "svg", "title", "g", "rect", "text", "hr"}
+SAFE_TAGS = {
+    "p",
+    "a",
+    "em",
+    "strong",
+    "code",
+    "span",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "br",
+    "pre",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "input",
+    "select",
+    "option",
+    "svg",
+    "title",
+    "g",
+    "rect",
+    "text",
+    "hr",
+}
 
 
 class TagAudit(HTMLParser):
@@ -241,8 +310,16 @@ def audit(html: str) -> list[str]:
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_hostile_text_is_inert_everywhere(kb, payload):
     kb.note("evil", payload.replace("\n", " "), body=f"Note: {payload}\n\nAnd [@k].\n")
-    kb.record("k", rec(payload.replace("\n", " "), authors=(payload.replace("\n", " "),), topics=("evil",),
-                       summary=(payload.replace("\n", " "), "ok *fine* `x<y` $a<b$"), extra=f"venue: {json.dumps(payload.splitlines()[0])}\nnotes: {json.dumps(payload)}\n"))
+    kb.record(
+        "k",
+        rec(
+            payload.replace("\n", " "),
+            authors=(payload.replace("\n", " "),),
+            topics=("evil",),
+            summary=(payload.replace("\n", " "), "ok *fine* `x<y` $a<b$"),
+            extra=f"venue: {json.dumps(payload.splitlines()[0])}\nnotes: {json.dumps(payload)}\n",
+        ),
+    )
     k = kb.load()
     assert not k.errors, k.errors
     for path, page in render(k).items():
@@ -251,8 +328,13 @@ def test_hostile_text_is_inert_everywhere(kb, payload):
 
 
 def test_formatting_survives_escaping(kb):
-    kb.record("k", rec("A *bold* claim with `code<T>` and $O(n^2)$",
-                       summary=("See [the site](https://example.org/a_(b)) and **this**", "Math: $x_i < y$ and $$\\sum_i x_i$$")))
+    kb.record(
+        "k",
+        rec(
+            "A *bold* claim with `code<T>` and $O(n^2)$",
+            summary=("See [the site](https://example.org/a_(b)) and **this**", "Math: $x_i < y$ and $$\\sum_i x_i$$"),
+        ),
+    )
     page = clean(to_html(render(kb.load())["papers/k.md"]))  # as the site serves it
     assert "<em>bold</em>" in page and "<strong>this</strong>" in page
     assert '<a href="https://example.org/a_(b)">the site</a>' in page

@@ -23,9 +23,19 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
     r = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=REPO)
     assert r.returncode == 0, r.stderr
     site = tmp_path / "site"
-    for page in ["index.html", "papers/index.html", "years/index.html", "authors/index.html", "topics/attention/index.html",
-                 "papers/vaswani2017attention/index.html", "about/index.html", "assets/tlnotes/tlnotes.js",
-                 "assets/tlnotes/katex/katex.min.js", "search/search_index.json", "papers.bib"]:
+    for page in [
+        "index.html",
+        "papers/index.html",
+        "years/index.html",
+        "authors/index.html",
+        "topics/attention/index.html",
+        "papers/vaswani2017attention/index.html",
+        "about/index.html",
+        "assets/tlnotes/tlnotes.js",
+        "assets/tlnotes/katex/katex.min.js",
+        "search/search_index.json",
+        "papers.bib",
+    ]:
         assert (site / page).exists(), page
     from pybtex.database import parse_string
 
@@ -35,6 +45,7 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
 
 def test_paper_pages_stay_out_of_the_nav(site_kb, tmp_path):
     assert mkdocs("build", "--strict", "-d", str(tmp_path / "s"), cwd=site_kb.root).returncode == 0
+
     def nav(page):  # the primary navigation of a built page (pruned to its own section)
         return (tmp_path / "s" / page).read_text().split("md-nav--primary")[1].split("md-sidebar--secondary")[0]
 

@@ -44,18 +44,21 @@ def test_every_word_accepted(kb, field, words):
         assert problems(kb, f"{field}: {word}\n") == [], word
 
 
-@pytest.mark.parametrize("value, message", [
-    ("done", "status: 'done' is not one of to-read, reading, read, skimmed"),
-    ("Read", "status: 'Read' is not one of to-read, reading, read, skimmed; did you mean `read`?"),
-    ("to read", "did you mean `to-read`?"),
-    ("to_read", "did you mean `to-read`?"),
-    ("skimed", "did you mean `skimmed`?"),
-    ("'reading '", "did you mean `reading`?"),
-    ("yes", "status: must be one of to-read, reading, read, skimmed, not true/false"),
-    ("3", "status: must be one of to-read, reading, read, skimmed, not a number"),
-    ("[read]", "status: must be one of to-read, reading, read, skimmed, not a list"),
-    ("", "status: has no value"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("done", "status: 'done' is not one of to-read, reading, read, skimmed"),
+        ("Read", "status: 'Read' is not one of to-read, reading, read, skimmed; did you mean `read`?"),
+        ("to read", "did you mean `to-read`?"),
+        ("to_read", "did you mean `to-read`?"),
+        ("skimed", "did you mean `skimmed`?"),
+        ("'reading '", "did you mean `reading`?"),
+        ("yes", "status: must be one of to-read, reading, read, skimmed, not true/false"),
+        ("3", "status: must be one of to-read, reading, read, skimmed, not a number"),
+        ("[read]", "status: must be one of to-read, reading, read, skimmed, not a list"),
+        ("", "status: has no value"),
+    ],
+)
 def test_bad_status_located_with_a_clear_message(kb, value, message):
     probs = problems(kb, f"status: {value}\n")
     assert len(probs) == 1, probs
@@ -65,11 +68,14 @@ def test_bad_status_located_with_a_clear_message(kb, value, message):
     assert p.column == (9 if value else 8)
 
 
-@pytest.mark.parametrize("value, message", [
-    ("urgent", "priority: 'urgent' is not one of high, normal, low"),
-    ("High", "did you mean `high`?"),
-    ("1", "priority: must be one of high, normal, low, not a number"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("urgent", "priority: 'urgent' is not one of high, normal, low"),
+        ("High", "did you mean `high`?"),
+        ("1", "priority: must be one of high, normal, low, not a number"),
+    ],
+)
 def test_bad_priority(kb, value, message):
     probs = problems(kb, f"priority: {value}\n")
     assert [p.code for p in probs] in (["choice"], ["type"]) and message in probs[0].message
@@ -80,30 +86,36 @@ def test_good_rating(kb, value):
     assert problems(kb, f"rating: {value}\n") == []
 
 
-@pytest.mark.parametrize("value, message", [
-    ("0", "rating: 0 is outside 1 to 5"),
-    ("6", "rating: 6 is outside 1 to 5"),
-    ("-2", "rating: -2 is outside 1 to 5"),
-    ("4.5", "rating: must be a whole number from 1 to 5, not 4.5"),
-    ('"4"', "rating: must be a number, not text: write 4 without quotes"),
-    ("great", "rating: must be a whole number from 1 to 5, not 'great'"),
-    ("true", "rating: must be a whole number from 1 to 5, not true/false"),
-    ("9" * 5000, "rating: must be a whole number from 1 to 5"),
-    ("[4]", "rating: must be a whole number from 1 to 5, not a list"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("0", "rating: 0 is outside 1 to 5"),
+        ("6", "rating: 6 is outside 1 to 5"),
+        ("-2", "rating: -2 is outside 1 to 5"),
+        ("4.5", "rating: must be a whole number from 1 to 5, not 4.5"),
+        ('"4"', "rating: must be a number, not text: write 4 without quotes"),
+        ("great", "rating: must be a whole number from 1 to 5, not 'great'"),
+        ("true", "rating: must be a whole number from 1 to 5, not true/false"),
+        ("9" * 5000, "rating: must be a whole number from 1 to 5"),
+        ("[4]", "rating: must be a whole number from 1 to 5, not a list"),
+    ],
+)
 def test_bad_rating(kb, value, message):
     probs = problems(kb, f"rating: {value}\n")
     assert len(probs) == 1 and message in probs[0].message, probs
     assert probs[0].line == VALID.count("\n") + 1
 
 
-@pytest.mark.parametrize("value, message", [
-    ("2024-02-30", "read: '2024-02-30' is not a real date"),
-    ("2024-2-3", "read: must be a date such as 2023-08-18 (YYYY-MM-DD)"),
-    ("yesterday", "read: must be a date such as 2023-08-18"),
-    ("2024", "read: must be a date such as 2023-08-18"),
-    ("2024-01-02T10:00:00", "read: must be a date such as 2023-08-18"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2024-02-30", "read: '2024-02-30' is not a real date"),
+        ("2024-2-3", "read: must be a date such as 2023-08-18 (YYYY-MM-DD)"),
+        ("yesterday", "read: must be a date such as 2023-08-18"),
+        ("2024", "read: must be a date such as 2023-08-18"),
+        ("2024-01-02T10:00:00", "read: must be a date such as 2023-08-18"),
+    ],
+)
 def test_bad_read_date(kb, value, message):
     probs = problems(kb, f"read: {value}\n")
     assert len(probs) == 1 and message in probs[0].message, probs
@@ -142,17 +154,33 @@ def test_template_offers_the_fields(kb, run):
     text = (kb.root / "papers" / "fresh.yaml").read_text()
     for name in ("status", "read", "rating", "priority"):
         assert f"\n# {name}:" in text, name  # offered as a comment: an empty field would be an error
-    assert not [p for p in kb.load().errors if p.file == "papers/fresh.yaml" and p.message.split(":")[0] in
-                ("status", "read", "rating", "priority")]
+    assert not [
+        p
+        for p in kb.load().errors
+        if p.file == "papers/fresh.yaml" and p.message.split(":")[0] in ("status", "read", "rating", "priority")
+    ]
 
 
-@pytest.mark.parametrize("extra", [
-    {"status": "to-read"}, {"status": "skimmed", "read": dt.date(2024, 5, 6), "rating": 1, "priority": "low"},
-    {"status": "reading", "priority": "high"}, {"rating": 5},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"status": "to-read"},
+        {"status": "skimmed", "read": dt.date(2024, 5, 6), "rating": 1, "priority": "low"},
+        {"status": "reading", "priority": "high"},
+        {"rating": 5},
+    ],
+)
 def test_writer_round_trip(kb, extra):
-    rec = NewRecord("A Paper on Things", ["Ada Lovelace"], 2020, {"arxiv": "2001.00001"}, topics=["attention"],
-                    summary=["A point."], key="lovelace2020paper", extra=extra)
+    rec = NewRecord(
+        "A Paper on Things",
+        ["Ada Lovelace"],
+        2020,
+        {"arxiv": "2001.00001"},
+        topics=["attention"],
+        summary=["A point."],
+        key="lovelace2020paper",
+        extra=extra,
+    )
     kb.record("lovelace2020paper", rec.text("2024-01-01"))
     k = kb.load()
     assert k.problems == [], k.problems
@@ -160,15 +188,29 @@ def test_writer_round_trip(kb, extra):
     for name, value in extra.items():
         assert getattr(p, name) == value, name
     written = yaml.safe_load((kb.root / "papers" / "lovelace2020paper.yaml").read_text())
-    assert list(written)[-len(extra):] == [f.name for f in schema.FIELDS if f.name in extra]  # after added, in FIELDS order
+    assert list(written)[-len(extra) :] == [f.name for f in schema.FIELDS if f.name in extra]  # after added, in FIELDS order
 
 
 # ---------------------------------------------------------------- add
 
 
 def test_add_with_status_priority_and_rating(kb, run, apis):  # noqa: F811
-    r = run("add", "2305.01610", "--topic", "attention", "--summary", "s", "--status", "to-read", "--priority", "high",
-            "--rating", "3", "--dir", kb.root)
+    r = run(
+        "add",
+        "2305.01610",
+        "--topic",
+        "attention",
+        "--summary",
+        "s",
+        "--status",
+        "to-read",
+        "--priority",
+        "high",
+        "--rating",
+        "3",
+        "--dir",
+        kb.root,
+    )
     assert r.code == 0, r.err
     text = (kb.root / "papers" / "gurnee2023finding.yaml").read_text()
     assert "status: to-read\n" in text and "priority: high\n" in text and "rating: 3\n" in text
@@ -176,15 +218,18 @@ def test_add_with_status_priority_and_rating(kb, run, apis):  # noqa: F811
     assert (p.status, p.priority, p.rating) == ("to-read", "high", 3) and load(kb.root).problems == []
 
 
-@pytest.mark.parametrize("option, value, message", [
-    ("--status", "done", "--status: 'done' is not one of to-read, reading, read, skimmed"),
-    ("--status", "Reading", "did you mean `reading`?"),
-    ("--status", "", "--status: '' is not one of"),
-    ("--priority", "urgent", "--priority: 'urgent' is not one of high, normal, low"),
-    ("--rating", "7", "--rating: 7 is outside 1 to 5"),
-    ("--rating", "four", "--rating: must be a whole number from 1 to 5, not 'four'"),
-    ("--rating", "9" * 5000, "--rating: must be a whole number from 1 to 5"),
-])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--status", "done", "--status: 'done' is not one of to-read, reading, read, skimmed"),
+        ("--status", "Reading", "did you mean `reading`?"),
+        ("--status", "", "--status: '' is not one of"),
+        ("--priority", "urgent", "--priority: 'urgent' is not one of high, normal, low"),
+        ("--rating", "7", "--rating: 7 is outside 1 to 5"),
+        ("--rating", "four", "--rating: must be a whole number from 1 to 5, not 'four'"),
+        ("--rating", "9" * 5000, "--rating: must be a whole number from 1 to 5"),
+    ],
+)
 def test_add_bad_option_refused_before_fetching(kb, run, apis, option, value, message):  # noqa: F811
     r = run("add", "2305.01610", option, value, "--dir", kb.root)
     assert r.code == 1 and message in r.err and "Traceback" not in r.err, r.err
@@ -210,8 +255,13 @@ def test_import_bibtex_maps_jabref_readstatus(kb, run, tmp_path):
     assert r.code == 0, r.err
     recs = {p.stem: yaml.safe_load(p.read_text()) for p in (kb.root / "papers").glob("*.yaml")}
     status = {k: v.get("status") for k, v in recs.items()}
-    assert status == {"lovelace2020reading": "read", "babbage2021skimming": "skimmed", "hopper2022unread": None,
-                      "turing2019odd": None, "noether2018shouted": "read"}
+    assert status == {
+        "lovelace2020reading": "read",
+        "babbage2021skimming": "skimmed",
+        "hopper2022unread": None,
+        "turing2019odd": None,
+        "noether2018shouted": "read",
+    }
     assert "status" not in recs["hopper2022unread"] and "status" not in recs["turing2019odd"]
     assert [p for p in load(kb.root).problems if p.severity == "error"] == []
 
@@ -220,8 +270,13 @@ def test_import_bibtex_maps_jabref_readstatus(kb, run, tmp_path):
 
 
 def rec(title, status=None, topics=("attention",), year=2020, extra=""):
-    lines = [f"title: {json.dumps(title)}", "authors: [Ada Lovelace]", f"year: {year}", f"topics: {json.dumps(list(topics))}",
-             "summary: [A point.]"]
+    lines = [
+        f"title: {json.dumps(title)}",
+        "authors: [Ada Lovelace]",
+        f"year: {year}",
+        f"topics: {json.dumps(list(topics))}",
+        "summary: [A point.]",
+    ]
     if status:
         lines.append(f"status: {status}")
     return "\n".join(lines) + "\n" + extra
@@ -295,4 +350,3 @@ def test_hostile_text_in_the_queue_is_inert(kb):
     kb.record("evil", rec("<img src=x onerror=alert(1)> *t*", "to-read", topics=("evil",)))
     q = render(kb.load())["queue/index.md"]
     assert "<script>" not in q and "<img" not in q
-

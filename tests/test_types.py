@@ -22,7 +22,10 @@ def cache_dir(tmp_path_factory):
 def _mypy(cache_dir, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(CONFIG), "--cache-dir", str(cache_dir), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -38,18 +41,21 @@ def _check_snippet(cache_dir, tmp_path, code: str) -> subprocess.CompletedProces
     return _mypy(cache_dir, str(path))
 
 
-@pytest.mark.parametrize("code, expected", [
-    # check_untyped_defs: the body of a function without annotations is checked too
-    ("import re\ndef f(line):\n    return re.match('a', line).group(0)\n", "[union-attr]"),
-    ("def f():\n    out = []\n    return out\n", "[var-annotated]"),
-    ("def f(x: str | None):\n    return x.upper()\n", "[union-attr]"),
-    # warn_unused_ignores: an ignore that silences nothing is reported, so none outlives its reason
-    ("x: int = 1  # type: ignore[assignment]\n", "[unused-ignore]"),
-    # only the listed libraries may lack types: a missing module is still an error
-    ("import tlnotes_no_such_module\n", "[import-not-found]"),
-    # a third-party library with stubs is checked against them
-    ("import yaml\nyaml.safe_load(1)\n", "[arg-type]"),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        # check_untyped_defs: the body of a function without annotations is checked too
+        ("import re\ndef f(line):\n    return re.match('a', line).group(0)\n", "[union-attr]"),
+        ("def f():\n    out = []\n    return out\n", "[var-annotated]"),
+        ("def f(x: str | None):\n    return x.upper()\n", "[union-attr]"),
+        # warn_unused_ignores: an ignore that silences nothing is reported, so none outlives its reason
+        ("x: int = 1  # type: ignore[assignment]\n", "[unused-ignore]"),
+        # only the listed libraries may lack types: a missing module is still an error
+        ("import tlnotes_no_such_module\n", "[import-not-found]"),
+        # a third-party library with stubs is checked against them
+        ("import yaml\nyaml.safe_load(1)\n", "[arg-type]"),
+    ],
+)
 def test_configuration_catches(cache_dir, tmp_path, code, expected):
     run = _check_snippet(cache_dir, tmp_path, code)
     assert run.returncode == 1, run.stdout + run.stderr
@@ -57,5 +63,7 @@ def test_configuration_catches(cache_dir, tmp_path, code, expected):
 
 
 def test_libraries_without_types_are_allowed(cache_dir, tmp_path):
-    run = _check_snippet(cache_dir, tmp_path, "import pybtex.database\nimport latexcodec\nimport mkdocs.plugins\nimport nh3\nimport markdown_it\n")
+    run = _check_snippet(
+        cache_dir, tmp_path, "import pybtex.database\nimport latexcodec\nimport mkdocs.plugins\nimport nh3\nimport markdown_it\n"
+    )
     assert run.returncode == 0, run.stdout + run.stderr

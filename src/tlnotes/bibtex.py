@@ -16,11 +16,22 @@ from .model import KnowledgeBase, Paper
 from .names import display_name, is_organisation
 
 _SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
-_PROCEEDINGS = re.compile(r"\b(neurips|nips|icml|iclr|acl|naacl|eacl|emnlp|coling|cvpr|iccv|eccv|aaai|ijcai|"
-                          r"kdd|uai|aistats|colt|sigir|www|conference|proceedings|workshop|symposium)\b", re.I)
+_PROCEEDINGS = re.compile(
+    r"\b(neurips|nips|icml|iclr|acl|naacl|eacl|emnlp|coling|cvpr|iccv|eccv|aaai|ijcai|"
+    r"kdd|uai|aistats|colt|sigir|www|conference|proceedings|workshop|symposium)\b",
+    re.I,
+)
 _JOURNAL = re.compile(r"\b(journal|transactions|jmlr|tmlr|nature|science|letters|review|magazine|pnas|cell)\b", re.I)
 
 

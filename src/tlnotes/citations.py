@@ -48,7 +48,7 @@ def _items(body: str) -> tuple[Item, ...] | None:
         if not m:
             return None  # a bracket with something that is not a citation
         prefix = part[: m.start()].strip()
-        rest = part[m.end():]
+        rest = part[m.end() :]
         locator = rest.strip()
         if locator.startswith(","):
             locator = locator[1:].strip()

@@ -146,8 +146,10 @@ def cmd_new(args) -> int:
     root = _kb_root(args.dir)
     key = args.key
     if not schema.KEY_RE.fullmatch(key):
-        raise TlnotesError(f"{key!r} is not a valid key: use lowercase letters, digits and . _ -, starting with a letter "
-                           f"or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)")
+        raise TlnotesError(
+            f"{key!r} is not a valid key: use lowercase letters, digits and . _ -, starting with a letter "
+            f"or digit, at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)"
+        )
     if key in schema.RESERVED_IDS:
         raise TlnotesError(f"{key!r} is reserved (the site uses it for its own pages); choose another key")
     target = root / "papers" / f"{key}.yaml"
@@ -172,8 +174,9 @@ def _import_inputs(args, limit: int):
     with open(source, "rb") as fh:
         raw = fh.read(limit + 1)
     if len(raw) > limit:
-        raise TlnotesError(f"over {limit >> 20} MiB; tlnotes imports files of at most {limit >> 20} MiB; nothing imported",
-                           source)
+        raise TlnotesError(
+            f"over {limit >> 20} MiB; tlnotes imports files of at most {limit >> 20} MiB; nothing imported", source
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -209,8 +212,11 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int
             _ensure_schema_file(root)
     except (KeyboardInterrupt, OSError) as exc:
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
-        say(args, f"{why} after writing {written['record']} of {len(papers)} records and "
-              f"{written['note']} of {len(notes)} notes; running the same import again skips what exists")
+        say(
+            args,
+            f"{why} after writing {written['record']} of {len(papers)} records and "
+            f"{written['note']} of {len(notes)} notes; running the same import again skips what exists",
+        )
         raise
     return written["record"], written["note"]
 
@@ -232,15 +238,17 @@ def cmd_import_notes(args) -> int:
     for line, key in result.uncited:
         print(f"{source}:{line}: citation of @{key} kept as text: no record has that key", file=sys.stderr)
     for line, dest in result.unlinked:
-        print(f"{source}:{line}: relative link {dest!r} kept as text: its target is not in this knowledge base",
-              file=sys.stderr)
+        print(f"{source}:{line}: relative link {dest!r} kept as text: its target is not in this knowledge base", file=sys.stderr)
     for line, text_ in result.unparsed:
         print(f"{source}:{line}: could not parse a paper from: {text_}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
-    print(f"{verb} {len(result.papers) if args.dry_run else written_papers} records and "
-          f"{len(notes) if args.dry_run else written_notes} topic notes; "
-          f"{len(result.existing)} already in the knowledge base; {len(result.skipped)} skipped; "
-          f"{len(result.unparsed)} lines not parsed", file=sys.stderr)
+    print(
+        f"{verb} {len(result.papers) if args.dry_run else written_papers} records and "
+        f"{len(notes) if args.dry_run else written_notes} topic notes; "
+        f"{len(result.existing)} already in the knowledge base; {len(result.skipped)} skipped; "
+        f"{len(result.unparsed)} lines not parsed",
+        file=sys.stderr,
+    )
     return 1 if result.unparsed or result.skipped else 0
 
 
@@ -278,8 +286,11 @@ def cmd_import_bibtex(args) -> int:
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
-    print(f"{verb} {len(result.papers) if args.dry_run else written} records; {len(result.skipped)} entries skipped"
-          + ("" if args.topic else "; records have no topics yet: `tlnotes check` lists what to fill in"), file=sys.stderr)
+    print(
+        f"{verb} {len(result.papers) if args.dry_run else written} records; {len(result.skipped)} entries skipped"
+        + ("" if args.topic else "; records have no topics yet: `tlnotes check` lists what to fill in"),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -290,10 +301,20 @@ def cmd_add(args) -> int:
 
     root = _kb_root(args.dir)
     try:
-        extra = {f.name: getattr(args, f"field_{f.name}") for f in schema.FIELDS
-                 if f.option and getattr(args, f"field_{f.name}", None) is not None}
-        planned = plan_add(load(root), args.refs, topics=args.topic, summary=args.summary, key=args.key,
-                           keep_abstract=not args.no_abstract, extra=extra)
+        extra = {
+            f.name: getattr(args, f"field_{f.name}")
+            for f in schema.FIELDS
+            if f.option and getattr(args, f"field_{f.name}", None) is not None
+        }
+        planned = plan_add(
+            load(root),
+            args.refs,
+            topics=args.topic,
+            summary=args.summary,
+            key=args.key,
+            keep_abstract=not args.no_abstract,
+            extra=extra,
+        )
         written = write_new_records(root, planned)
     except RecordError as exc:
         raise RecordError(f"{exc}; nothing written") from None
@@ -331,10 +352,17 @@ def cmd_links(args) -> int:
         raise UsageError(str(exc)) from None
     kb = load(root)
     if kb.errors:
-        say(args, f"{len(kb.errors)} error(s) in the knowledge base; records with errors are not checked "
-              "(`tlnotes check` lists them)")
-    settings = links.Settings(concurrency=args.concurrency, per_host=min(args.per_host, MAX_HOST_CONCURRENCY),
-                              host_limits=host_limits, timeout=args.timeout, retries=args.retries)
+        say(
+            args,
+            f"{len(kb.errors)} error(s) in the knowledge base; records with errors are not checked (`tlnotes check` lists them)",
+        )
+    settings = links.Settings(
+        concurrency=args.concurrency,
+        per_host=min(args.per_host, MAX_HOST_CONCURRENCY),
+        host_limits=host_limits,
+        timeout=args.timeout,
+        retries=args.retries,
+    )
     cache = links.Cache(None if args.no_cache else root / links.CACHE_FILE, max_age=max_age)
     results = links.run(kb, settings, cache)
     if cache.error:
@@ -389,6 +417,7 @@ def cmd_init(args) -> int:
 
 def _count(least: int):
     """An argparse type: a whole number of at least `least`, so a bad value is a usage error."""
+
     def parse(text: str) -> int:
         try:
             n = int(text)
@@ -397,6 +426,7 @@ def _count(least: int):
         if n < least:
             raise argparse.ArgumentTypeError(f"{text!r}: at least {least}")
         return n
+
     return parse
 
 

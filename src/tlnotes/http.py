@@ -16,8 +16,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from . import __version__
 
@@ -269,8 +270,8 @@ def retry_after(value: str | None) -> float | None:
     if when is None:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, min((when - dt.datetime.now(dt.timezone.utc)).total_seconds(), MAX_RETRY_AFTER))
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, min((when - dt.datetime.now(dt.UTC)).total_seconds(), MAX_RETRY_AFTER))
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,9 @@ class Retry:
         """Seconds to wait before retry number `attempt` (1-based): backoff or what the server asked."""
         return max(asked or 0.0, self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
 
-    def run(self, once: Callable[[], tuple[T, bool, float | None]],
-            pause: Callable[[float], None] | None = None, sleep=time.sleep) -> tuple[T, int]:
+    def run(
+        self, once: Callable[[], tuple[T, bool, float | None]], pause: Callable[[float], None] | None = None, sleep=time.sleep
+    ) -> tuple[T, int]:
         """Call `once` -> (result, transient, seconds the server asked) until it is not transient or the
         retries are spent; the last result and the number of tries. `pause` tells the host to wait too."""
         attempt = 0

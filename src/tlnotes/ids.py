@@ -18,7 +18,8 @@ ARXIV_ID = rf"(?:\d{{4}}\.\d{{4,5}}|{_ARCHIVE}/\d{{7}})"
 ARXIV_RE = re.compile(rf"^{ARXIV_ID}$")
 ARXIV_VERSIONED_RE = re.compile(rf"^(?P<id>{ARXIV_ID})v\d+$")
 ARXIV_URL_RE = re.compile(
-    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I)
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.I
+)
 _ARXIV_REF = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID})(?:v\d+)?$", re.I)
 _ARXIV_IN_TEXT = re.compile(rf"(?:arxiv[:\s]*|abs/)(?P<id>{ARXIV_ID})(?:v\d+)?", re.I)
 _ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.(?P<id>{ARXIV_ID})$", re.I)
@@ -93,7 +94,7 @@ def read_doi(text: str, bare: bool = True) -> str | None:
     t = text.strip()
     m = _DOI_PREFIX.match(t) or _DOI_URL.match(t)
     if m:
-        t = t[m.end():]
+        t = t[m.end() :]
     elif not bare:
         return None
     return t if is_doi(t) else None
@@ -103,7 +104,7 @@ def doi_of_url(url: str) -> str | None:
     """The DOI of a doi.org or dx.doi.org URL, if it holds a valid one."""
     t = url.strip()
     m = _DOI_URL.match(t)
-    return read_doi(t[m.end():]) if m else None
+    return read_doi(t[m.end() :]) if m else None
 
 
 def normalize_doi(doi: str) -> str:

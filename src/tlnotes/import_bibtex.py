@@ -17,6 +17,7 @@ from .import_notes import ImportRefused
 from .model import KnowledgeBase
 from .records import KnownPapers, NewRecord, make_key, refusal
 from .schema import ET_AL
+
 _ENTRY_AT = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)\s*,")
 _NOT_VENUES = re.compile(r"^(corr|arxiv\b.*|ssrn\b.*|biorxiv\b.*|medrxiv\b.*)$", re.I)
 
@@ -67,8 +68,11 @@ def read_entries(text: str, filename: str = "<bib>") -> list[BibEntry]:
             part = super().parse_value_part()
             self.value_chars += len(part)
             if self.value_chars > MAX_VALUE_CHARS:
-                raise PybtexSyntaxError(f"a value expands to more than {MAX_VALUE_CHARS:,} characters "
-                                        "(@string macros concatenated with #?); tlnotes imports no more", self)
+                raise PybtexSyntaxError(
+                    f"a value expands to more than {MAX_VALUE_CHARS:,} characters "
+                    "(@string macros concatenated with #?); tlnotes imports no more",
+                    self,
+                )
             return part
 
     def add_entry(entry_type, key, fields):
@@ -83,15 +87,19 @@ def read_entries(text: str, filename: str = "<bib>") -> list[BibEntry]:
                 values[name] = value
         offsets = starts.get(key) or [0]
         offset = offsets.pop(0) if len(offsets) > 1 else offsets[0]
-        entries.append(BibEntry(key or "", entry_type.lower(), dict(values), dict(e.persons),
-                                text.count("\n", 0, offset) + 1))
+        entries.append(BibEntry(key or "", entry_type.lower(), dict(values), dict(e.persons), text.count("\n", 0, offset) + 1))
 
     def raise_error(error):
         raise error
 
     try:
-        parser = Bounded(text, handle_error=raise_error, want_entry=lambda key: True, filename=filename,
-                         macros=CaseInsensitiveDict(month_names))
+        parser = Bounded(
+            text,
+            handle_error=raise_error,
+            want_entry=lambda key: True,
+            filename=filename,
+            macros=CaseInsensitiveDict(month_names),
+        )
         for command, body in parser:
             if command.lower() not in ("string", "preamble"):
                 add_entry(command, *body)
@@ -192,7 +200,11 @@ def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filenam
         existing = known.find(c.links, c.title)
         if existing is not None:
             where = known.paths.get(existing)
-            what = f"already in the knowledge base as {where}" if where else f"same paper as entry {seen_in_file.get(existing, existing)!r} earlier in this file"
+            what = (
+                f"already in the knowledge base as {where}"
+                if where
+                else f"same paper as entry {seen_in_file.get(existing, existing)!r} earlier in this file"
+            )
             result.skipped.append((e.line, f"entry {e.key!r} skipped: {what}"))
             continue
         c.key, c.topics = make_key(c, known.keys), list(topics)

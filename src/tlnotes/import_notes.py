@@ -52,6 +52,7 @@ class ImportRefused(TlnotesError):
     def __init__(self, line: int, message: str, path: object = None):
         super().__init__(message, path, line)
 
+
 # ---------------------------------------------------------------- citations
 
 
@@ -64,7 +65,7 @@ def parse_cite(text: str) -> tuple[list[str], int | None, bool] | None:
     year = int(years[-1].group(1)) if years else None
     if years:
         y = years[-1]
-        before, after = text[: y.start()].strip(" ,"), text[y.end():].strip(" ,")
+        before, after = text[: y.start()].strip(" ,"), text[y.end() :].strip(" ,")
         author_text = before or after
     else:
         author_text = re.sub(r"[,\s]*\d+\s*$", "", text)  # a mistyped year such as 203
@@ -108,10 +109,14 @@ def outline(text: str) -> list[Section]:
     paragraph: Item | None = None  # the open paragraph inside a bullet, if any
     for n, raw in enumerate(text.splitlines(), 1):
         if len(raw) > MAX_LINE_CHARS:
-            raise ImportRefused(n, f"the line is {len(raw):,} characters long; tlnotes imports lines of at most {MAX_LINE_CHARS:,}")
+            raise ImportRefused(
+                n, f"the line is {len(raw):,} characters long; tlnotes imports lines of at most {MAX_LINE_CHARS:,}"
+            )
         quotes = QUOTE_RE.match(raw)
         if quotes and quotes.group(0).count(">") > MAX_NESTING:
-            raise ImportRefused(n, f"blockquotes nest {quotes.group(0).count('>')} deep; tlnotes imports at most {MAX_NESTING} levels")
+            raise ImportRefused(
+                n, f"blockquotes nest {quotes.group(0).count('>')} deep; tlnotes imports at most {MAX_NESTING} levels"
+            )
         blank_before, after_blank = after_blank, not raw.strip()
         line = raw.replace("\t", "    ")
         if FENCE_OPEN.match(line.strip()):  # a fence inside a list item is indented with the item
@@ -124,7 +129,11 @@ def outline(text: str) -> list[Section]:
         h = HEADING_RE.match(line)
         if h and not line.startswith(" "):
             title_text = h.group(2)
-            sections.append(Section(title_text, len(h.group(1)), n, heading_links=[(m["text"], m["url"]) for m in LINK_RE.finditer(title_text)]))
+            sections.append(
+                Section(
+                    title_text, len(h.group(1)), n, heading_links=[(m["text"], m["url"]) for m in LINK_RE.finditer(title_text)]
+                )
+            )
             stack = []
             continue
         b = BULLET_RE.match(line)
@@ -150,8 +159,11 @@ def outline(text: str) -> list[Section]:
                 wrapped = paragraph or stack[-1]
                 wrapped.text += " " + line.strip()
                 if len(wrapped.text) > MAX_LINE_CHARS:
-                    raise ImportRefused(wrapped.line, f"the bullet runs to {len(wrapped.text):,} characters; "
-                                                      f"tlnotes imports bullets of at most {MAX_LINE_CHARS:,}")
+                    raise ImportRefused(
+                        wrapped.line,
+                        f"the bullet runs to {len(wrapped.text):,} characters; "
+                        f"tlnotes imports bullets of at most {MAX_LINE_CHARS:,}",
+                    )
             continue
         stack = []
         sections[-1].prose.append((len(sections[-1].items), raw))
@@ -191,13 +203,17 @@ def parse_paper(text: str, line: int = 0) -> NewRecord | None:
     text = " ".join(text.split())  # runs of spaces make the patterns below backtrack quadratically
     url_re = r"(?P<url>https?://[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\s*"
     # [Title](url) (authors, 2020) rest  -- also with a short prefix: `GATO: [Title](url) (deepmind, 2022)`
-    m = re.match(r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)\s*\((?P<cite>[^()]+)\)(?P<rest>.*)$", text)
+    m = re.match(
+        r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)\s*\((?P<cite>[^()]+)\)(?P<rest>.*)$", text
+    )
     if m:
         found = _finish(m.group("title"), parse_cite(m.group("cite")), m.group("url"), m.group("rest"), line, m.group("cite"))
         if found:
             return found
     # [Name](url) ([authors, 2020](paper-url)) rest: a project link, then the paper
-    m = re.match(r"^\[(?P<title>[^\[\]]+)\]\(https?://[^\s()]*\)\s*\(\[(?P<cite>[^\[\]]+)\]\(" + url_re + r"\)\)(?P<rest>.*)$", text)
+    m = re.match(
+        r"^\[(?P<title>[^\[\]]+)\]\(https?://[^\s()]*\)\s*\(\[(?P<cite>[^\[\]]+)\]\(" + url_re + r"\)\)(?P<rest>.*)$", text
+    )
     if m and YEAR_RE.search(m.group("cite")):
         found = _finish(m.group("title"), parse_cite(m.group("cite")), m.group("url"), m.group("rest"), line, m.group("cite"))
         if found:
@@ -320,7 +336,9 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
             parent = parents[-1][1] if parents else None
             title = _topic_title(section.title)
             tid = slugify(title)
-            if tid in result.topics or (tid in taken_topics and kb and tid in kb.topics and parent and kb.topics[tid].parent != parent):
+            if tid in result.topics or (
+                tid in taken_topics and kb and tid in kb.topics and parent and kb.topics[tid].parent != parent
+            ):
                 tid = f"{parent}-{tid}" if parent else f"{tid}-{section.line}"
             parents.append((section.level, tid))
         topic = result.topics.get(tid) or ImportedTopic(tid, title, parent, [], section.line)
@@ -358,7 +376,9 @@ def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResul
     return out
 
 
-def _add_paper(c: NewRecord, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: KnownPapers) -> str | None:
+def _add_paper(
+    c: NewRecord, topic: str, item: Item, parent_key: str | None, result: ImportResult, known: KnownPapers
+) -> str | None:
     existing = known.find(c.links, c.title)
     if existing is not None:
         if existing in result.papers:  # seen earlier on this page: one more topic, maybe more notes

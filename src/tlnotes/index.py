@@ -17,6 +17,7 @@ from .names import author_id, display_name, family_name, fold
 MAX_RELATED = 8
 RELATED_CANDIDATES = 400
 
+
 @dataclass(frozen=True)
 class Author:
     id: str
@@ -115,8 +116,9 @@ def build_index(kb: KnowledgeBase) -> Index:
     return idx
 
 
-def _rank_related(paper: Paper, kb: KnowledgeBase, by_topic: dict[str, list[Paper]],
-                  backlinks: dict[str, list[str]]) -> list[str]:
+def _rank_related(
+    paper: Paper, kb: KnowledgeBase, by_topic: dict[str, list[Paper]], backlinks: dict[str, list[str]]
+) -> list[str]:
     """The record's own `related` first, then papers sharing the most topics.
 
     Every key the record lists is kept; papers that list this one come next,
@@ -144,5 +146,3 @@ def _rank_related(paper: Paper, kb: KnowledgeBase, by_topic: dict[str, list[Pape
     ranked = sorted(candidates.values(), key=lambda q: (-len(topics.intersection(q.topics)), newest_first(q)))
     out.extend(q.key for q in ranked[: MAX_RELATED - len(out)])
     return out
-
-

@@ -29,8 +29,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .http import (Deadline, Host, RateLimit, Retry, Unanswered, failure, fetch, http_session, retry_after,
-                   transient_status)
+from .http import Deadline, Host, RateLimit, Retry, Unanswered, failure, fetch, http_session, retry_after, transient_status
 from .ids import quote_id
 from .markdown import autolinks, links, mask_code
 from .model import KnowledgeBase, normalize_title
@@ -45,9 +44,24 @@ TTL = {OK: 7 * 86400, REDIRECTED: 7 * 86400, BLOCKED: 30 * 86400}
 MAX_REDIRECTS = 10
 MAX_DOI_ANSWER = 1 << 20  # the handle API answers in a few hundred bytes
 # hosts that answer robots with 401/403 whatever the page
-BOT_WALLS = ("linkedin.com", "twitter.com", "x.com", "researchgate.net", "sciencedirect.com", "ieeexplore.ieee.org",
-             "dl.acm.org", "jstor.org", "tandfonline.com", "onlinelibrary.wiley.com", "academic.oup.com",
-             "pubs.acs.org", "medium.com", "quora.com", "facebook.com", "instagram.com")
+BOT_WALLS = (
+    "linkedin.com",
+    "twitter.com",
+    "x.com",
+    "researchgate.net",
+    "sciencedirect.com",
+    "ieeexplore.ieee.org",
+    "dl.acm.org",
+    "jstor.org",
+    "tandfonline.com",
+    "onlinelibrary.wiley.com",
+    "academic.oup.com",
+    "pubs.acs.org",
+    "medium.com",
+    "quora.com",
+    "facebook.com",
+    "instagram.com",
+)
 
 
 @dataclass
@@ -60,8 +74,14 @@ class Result:
     sources: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"url": self.url, "class": self.cls, "status": self.status, "final_url": self.final_url,
-                "sources": self.sources, "message": self.message}
+        return {
+            "url": self.url,
+            "class": self.cls,
+            "status": self.status,
+            "final_url": self.final_url,
+            "sources": self.sources,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -195,7 +215,10 @@ class Checker:
                 seen.add(nxt)
                 current = nxt
                 continue
-            return self._classify(url, current, r, permanent), retry_after(r.headers.get("Retry-After")) if code in (429, 503) else None
+            return self._classify(url, current, r, permanent), retry_after(r.headers.get("Retry-After")) if code in (
+                429,
+                503,
+            ) else None
         return Result(url, BROKEN, None, current, f"more than {MAX_REDIRECTS} redirects"), None
 
     def _request(self, url: str):
@@ -217,8 +240,11 @@ class Checker:
             if moved and permanent:
                 return Result(url, REDIRECTED, code, final, f"moved permanently: use {final}")
             return Result(url, OK, code, final if moved else None)
-        if code == 999 or (code == 403 and r.headers.get("cf-mitigated")) or (
-                code in (401, 403) and any(host == h or host.endswith("." + h) for h in BOT_WALLS)):
+        if (
+            code == 999
+            or (code == 403 and r.headers.get("cf-mitigated"))
+            or (code in (401, 403) and any(host == h or host.endswith("." + h) for h in BOT_WALLS))
+        ):
             return Result(url, BLOCKED, code, final if moved else None, "the site blocks automated checks; check it in a browser")
         if transient_status(code):
             return Result(url, TRANSIENT, code, final if moved else None, f"HTTP {code}")
@@ -345,8 +371,15 @@ class Cache:
             self.entries.pop(key, None)
             return
         jitter = random.uniform(0.8, 1.0)  # spread expiries so a big KB does not recheck everything on one day
-        self.entries[key] = {"url": r.url, "class": r.cls, "status": r.status, "final_url": r.final_url,
-                             "message": r.message, "checked": self.now, "expires": self.now + ttl * jitter}
+        self.entries[key] = {
+            "url": r.url,
+            "class": r.cls,
+            "status": r.status,
+            "final_url": r.final_url,
+            "message": r.message,
+            "checked": self.now,
+            "expires": self.now + ttl * jitter,
+        }
 
     def save(self) -> None:
         """Keep the results; a cache that cannot be written costs the next run time, never this run's report."""
@@ -477,8 +510,10 @@ def report_github(results: list[Result], strict: bool = False) -> str:
         for s in r.sources:
             path, _, line = s.rpartition(":")
             msg = _escape_data(f"{r.cls}: {r.url} {r.message}".strip())
-            out.append(f"::{level} file={_escape_property(path)},line={_escape_property(line)},"
-                       f"title={_escape_property('link ' + r.cls)}::{msg}")
+            out.append(
+                f"::{level} file={_escape_property(path)},line={_escape_property(line)},"
+                f"title={_escape_property('link ' + r.cls)}::{msg}"
+            )
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -501,5 +536,3 @@ def parse_duration(text: str) -> float:
     if not m:
         raise ValueError(f"{text!r} is not a duration such as 3600, 90m, 12h or 7d")
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-
-

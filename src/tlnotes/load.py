@@ -16,10 +16,11 @@ import gc
 import os
 import re
 import stat
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -82,7 +83,7 @@ def _check_shape(data: Any) -> None:
         count += len(node)
         if count > MAX_NODES:
             raise _Refused("too-large", f"it has more than {MAX_NODES} values")
-        for v in (node.values() if type(node) is dict else node):
+        for v in node.values() if type(node) is dict else node:
             if isinstance(v, (dict, list)):
                 stack.append((v, depth + 1))
 
@@ -164,7 +165,9 @@ class _YamlLoader(FastLoader):
             try:
                 seen = key in mapping
             except TypeError:
-                raise ConstructorError("while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark) from None
+                raise ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                ) from None
             if seen:
                 self.duplicates.append((key_node, key))
             else:
@@ -221,8 +224,11 @@ def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, int, str, str]]]:
     finally:
         loader.dispose()
     return data, [
-        (*_mark_at(text, k.start_mark), "duplicate-key",
-         f"duplicate key {key!r:.60}: YAML would keep only one of the two values; remove or rename one")
+        (
+            *_mark_at(text, k.start_mark),
+            "duplicate-key",
+            f"duplicate key {key!r:.60}: YAML would keep only one of the two values; remove or rename one",
+        )
         for k, key in loader.duplicates
     ]
 
@@ -299,7 +305,10 @@ def _read_capped(path: str | Path, limit: int) -> tuple[bytes | None, str | None
                 if len(raw) > size:  # it grew meanwhile
                     raw += fh.read(limit + 1 - len(raw))
             if size > limit or len(raw) > limit:
-                return None, f"the file is {max(size, limit + 1) / 1e6:.1f} MB; the limit for this file is {limit // (1 << 20)} MiB"
+                return (
+                    None,
+                    f"the file is {max(size, limit + 1) / 1e6:.1f} MB; the limit for this file is {limit // (1 << 20)} MiB",
+                )
         return raw, None
     except OSError as exc:
         return None, f"cannot read the file: {exc.strerror or exc}"
@@ -403,11 +412,22 @@ class _Loader:
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 if not os.path.exists(entry.path):
-                    self.problem(rel, 1, 1, "symlink-broken", f"symbolic link to {os.readlink(entry.path)!r}, which does not exist (or loops)")
+                    self.problem(
+                        rel,
+                        1,
+                        1,
+                        "symlink-broken",
+                        f"symbolic link to {os.readlink(entry.path)!r}, which does not exist (or loops)",
+                    )
                     continue
                 if os.path.commonpath([target, self.real_root]) != self.real_root:
-                    self.problem(rel, 1, 1, "symlink-outside",
-                                 f"symbolic link to {target}, outside the knowledge base: it would be published; copy the file in instead")
+                    self.problem(
+                        rel,
+                        1,
+                        1,
+                        "symlink-outside",
+                        f"symbolic link to {target}, outside the knowledge base: it would be published; copy the file in instead",
+                    )
                     continue
             try:
                 mode = os.stat(entry.path).st_mode
@@ -419,8 +439,9 @@ class _Loader:
             else:
                 self.problem(rel, 1, 1, "not-a-file", "not a regular file (a FIFO, socket or device); it is never read", special)
 
-    def tree(self, rel_dir: str, special: str = WARNING, skip_hidden: bool = False,
-             folder_ok=None) -> Iterator[tuple[str, str, str]]:
+    def tree(
+        self, rel_dir: str, special: str = WARNING, skip_hidden: bool = False, folder_ok=None
+    ) -> Iterator[tuple[str, str, str]]:
         """(name, rel, rel_dir) of every file under `rel_dir`; folders that loop are walked once."""
         seen: set[str] = set()
         stack = [rel_dir]
@@ -465,8 +486,14 @@ class _Loader:
             self.problem(rel, 1, 1, "reserved", f"{name!r} is a reserved name (it would replace {page}); rename the file")
         elif not schema.KEY_RE.fullmatch(name):
             code, thing = ("bad-key", "key") if what == "key" else ("bad-topic-id", "topic id")
-            self.problem(rel, 1, 1, code, f"file name {name!r} is not a valid {thing}: use lowercase letters, digits and . _ -, "
-                         f"at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)")
+            self.problem(
+                rel,
+                1,
+                1,
+                code,
+                f"file name {name!r} is not a valid {thing}: use lowercase letters, digits and . _ -, "
+                f"at most {schema.MAX_KEY_LENGTH} characters (e.g. vaswani2017attention)",
+            )
         else:
             return True
         return False
@@ -553,11 +580,18 @@ def _load_topics(root: Path, loader: _Loader) -> dict[str, Topic]:
         # a folder names its parent topic, so it follows the topic id rule (no newline to forge output lines)
         if schema.TOPIC_RE.fullmatch(name):
             return True
-        loader.problem(rel, 1, 1, "bad-folder",
-                       f"folder name {name!r} is not a valid topic id: use lowercase letters, digits and . _ -; its notes are not loaded")
+        loader.problem(
+            rel,
+            1,
+            1,
+            "bad-folder",
+            f"folder name {name!r} is not a valid topic id: use lowercase letters, digits and . _ -; its notes are not loaded",
+        )
         return False
 
-    notes = [(rel, here) for name, rel, here in loader.tree(NOTES_DIR, skip_hidden=True, folder_ok=folder_ok) if name.endswith(".md")]
+    notes = [
+        (rel, here) for name, rel, here in loader.tree(NOTES_DIR, skip_hidden=True, folder_ok=folder_ok) if name.endswith(".md")
+    ]
     for rel, here in sorted(notes, key=lambda n: n[0].split("/")):
         try:
             topic = _load_note(loader, rel, here, topics)
@@ -581,7 +615,13 @@ def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -
     if not loader.id_ok(rel, tid, "topic"):
         return None
     if tid in topics:
-        loader.problem(rel, 1, 1, "duplicate-topic", f"topic id {tid!r} is already used by {topics[tid].path}; topic ids are unique across notes/")
+        loader.problem(
+            rel,
+            1,
+            1,
+            "duplicate-topic",
+            f"topic id {tid!r} is already used by {topics[tid].path}; topic ids are unique across notes/",
+        )
         return None
     front, body, body_line = split_front_matter(text)
     meta: Any = {}
@@ -599,7 +639,9 @@ def _load_note(loader: _Loader, rel: str, here: str, topics: dict[str, Topic]) -
     if title is None:
         title = leading_h1(body)[0]
         if title is None:
-            loader.problem(rel, 1, 1, "missing-title", "a topic note needs a title: start it with front matter `---\\ntitle: ...\\n---`")
+            loader.problem(
+                rel, 1, 1, "missing-title", "a topic note needs a title: start it with front matter `---\\ntitle: ...\\n---`"
+            )
             return None
     if not isinstance(title, str) or not schema.has_visible(title):
         loader.problem(rel, 2, 1, "front-matter", "front matter `title` must be non-empty text")
@@ -629,7 +671,9 @@ def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
             if other is not paper:
                 label = next((k for k, v in paper.links.items() if kind == "url" and v.rstrip("/") == value), kind)
                 at = ("title",) if kind == "title" else ("links", label)
-                loader.at(paper.key, at, "duplicate", f"same {what} as {other.path}: {paper.path} and {other.path} are the same paper")
+                loader.at(
+                    paper.key, at, "duplicate", f"same {what} as {other.path}: {paper.path} and {other.path} are the same paper"
+                )
         for i, tid in enumerate(paper.topics):
             if tid not in topics:
                 near = schema.closest(tid, topics)
@@ -701,9 +745,12 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
 
     known = loader.record_keys
     kb = KnowledgeBase(root=loader.root, papers=papers, topics=topics)
-    site = SitePages(lambda: page_paths(kb), docs=loader.docs_files, extra={BIBLIOGRAPHY},
-                     page_markdown=lambda path: render_page(kb, path) if path not in loader.docs_files
-                     else _read_doc(loader.root, path))
+    site = SitePages(
+        lambda: page_paths(kb),
+        docs=loader.docs_files,
+        extra={BIBLIOGRAPHY},
+        page_markdown=lambda path: render_page(kb, path) if path not in loader.docs_files else _read_doc(loader.root, path),
+    )
     for rel, text, page, where in _note_texts(loader, papers, topics):
         cites = [] if rel.startswith(f"{DOCS_DIR}/") else find_citations(text)  # docs/ pages are not rendered by us
         for c in cites:
@@ -711,7 +758,9 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
                 if item.key not in known:
                     near = schema.suggest(item.key, known, cutoff=0.5) or schema.closest(item.key, known)
                     hint = f"; did you mean `{near}`?" if near else ""
-                    loader.problem(rel, *where(c.line, c.column), "unknown-citation", f"citation of unknown key @{item.key}{hint}")
+                    loader.problem(
+                        rel, *where(c.line, c.column), "unknown-citation", f"citation of unknown key @{item.key}{hint}"
+                    )
         for f in check_text(text, page, site):
             loader.problem(rel, *where(*_line_col_in(text, f.offset)), f.code, f.message)
 

@@ -120,7 +120,6 @@ def _in_list(lines: list[str]) -> bool:
     return False
 
 
-
 # ---------------------------------------------------------------- links
 
 
@@ -164,7 +163,9 @@ class Link:
 
 _TITLE_RE = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)', re.S)
 # a definition starts a line, after any list markers and quote marks around it; its URL may be on the next line
-_REF_DEF_RE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*(\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+))", re.M)
+_REF_DEF_RE = re.compile(
+    r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*(\[([^\[\]\n]+)\]:[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+))", re.M
+)
 
 
 def links(text: str) -> list[Link]:
@@ -192,8 +193,6 @@ def links(text: str) -> list[Link]:
         dest = m.group(3)
         out.append(Link(m.start(1), m.end(), dest[1:-1] if dest.startswith("<") else dest, "definition", m.group(2)))
     return sorted(out, key=lambda link: link.start)
-
-
 
 
 def autolinks(text: str) -> list[tuple[int, str]]:

@@ -41,7 +41,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
         self.root = (base / self.config.root).resolve() if self.config.root else base
-        kb = self.preloaded if self.preloaded is not None and Path(self.preloaded.root).resolve() == self.root else load(self.root)
+        kb = (
+            self.preloaded if self.preloaded is not None and Path(self.preloaded.root).resolve() == self.root else load(self.root)
+        )
         for problem in kb.warnings:
             log.info(str(problem))
         if kb.errors:

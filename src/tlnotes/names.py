@@ -13,20 +13,63 @@ import unicodedata
 from .schema import ET_AL
 
 # letters that do not decompose into base letter + accent under NFKD
-_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
-                       "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
-_ORG_WORDS = re.compile(r"\b(AI|Research|Institute|University|Lab|Labs|Team|Inc|Corporation|Academy|Foundation|"
-                        r"Group|Consortium|Collaboration|Workshop|Brain|DeepMind|OpenAI|Meta|Google|Microsoft)\b")
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+        "Ð": "D",
+    }
+)
+_ORG_WORDS = re.compile(
+    r"\b(AI|Research|Institute|University|Lab|Labs|Team|Inc|Corporation|Academy|Foundation|"
+    r"Group|Consortium|Collaboration|Workshop|Brain|DeepMind|OpenAI|Meta|Google|Microsoft)\b"
+)
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "dos", "das", "ter", "zu"}
 # how notes write organisations as authors, and the name a record gives each
 ORGANISATIONS = {
-    "openai": "OpenAI", "deepmind": "DeepMind", "google": "Google", "google brain": "Google Brain",
-    "google research": "Google Research", "meta": "Meta AI", "meta ai": "Meta AI", "facebook": "Facebook AI",
-    "fair": "Facebook AI", "microsoft": "Microsoft", "anthropic": "Anthropic", "adept": "Adept", "nvidia": "NVIDIA",
-    "ibm": "IBM", "allen ai": "Allen Institute for AI", "ai2": "Allen Institute for AI", "stanford": "Stanford",
-    "huggingface": "Hugging Face", "hugging face": "Hugging Face", "eleutherai": "EleutherAI", "amazon": "Amazon",
-    "apple": "Apple", "baidu": "Baidu", "alibaba": "Alibaba", "tsinghua": "Tsinghua University", "mosaicml": "MosaicML",
-    "salesforce": "Salesforce", "cohere": "Cohere", "stability ai": "Stability AI", "bigscience": "BigScience",
+    "openai": "OpenAI",
+    "deepmind": "DeepMind",
+    "google": "Google",
+    "google brain": "Google Brain",
+    "google research": "Google Research",
+    "meta": "Meta AI",
+    "meta ai": "Meta AI",
+    "facebook": "Facebook AI",
+    "fair": "Facebook AI",
+    "microsoft": "Microsoft",
+    "anthropic": "Anthropic",
+    "adept": "Adept",
+    "nvidia": "NVIDIA",
+    "ibm": "IBM",
+    "allen ai": "Allen Institute for AI",
+    "ai2": "Allen Institute for AI",
+    "stanford": "Stanford",
+    "huggingface": "Hugging Face",
+    "hugging face": "Hugging Face",
+    "eleutherai": "EleutherAI",
+    "amazon": "Amazon",
+    "apple": "Apple",
+    "baidu": "Baidu",
+    "alibaba": "Alibaba",
+    "tsinghua": "Tsinghua University",
+    "mosaicml": "MosaicML",
+    "salesforce": "Salesforce",
+    "cohere": "Cohere",
+    "stability ai": "Stability AI",
+    "bigscience": "BigScience",
 }
 
 
@@ -76,8 +119,9 @@ def _cap(word: str) -> str:
 def person(name: str) -> str:
     """`quoc le` -> `Quoc Le`; names already capitalised stay as written."""
     words = name.split()
-    return " ".join(w if (w.lower() in PARTICLES and i < len(words) - 1 and w.islower()) else _cap(w)
-                    for i, w in enumerate(words))
+    return " ".join(
+        w if (w.lower() in PARTICLES and i < len(words) - 1 and w.islower()) else _cap(w) for i, w in enumerate(words)
+    )
 
 
 def parse_authors(text: str) -> tuple[list[str], bool]:

@@ -14,9 +14,10 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from . import schema
 from .model import KnowledgeBase, TlnotesError, identities
@@ -54,9 +55,19 @@ class NewRecord:
             notes = "Abstract: " + self.abstract
         elif self.source_cite:
             notes = f"Cited in the source notes as ({self.source_cite.strip()})."
-        values = {"title": self.title, "authors": self.authors, "year": self.year, "venue": self.venue,
-                  "topics": self.topics, "summary": self.summary, "links": self.links, "category": self.category,
-                  "related": list(dict.fromkeys(self.related)), "added": added, "notes": notes}
+        values = {
+            "title": self.title,
+            "authors": self.authors,
+            "year": self.year,
+            "venue": self.venue,
+            "topics": self.topics,
+            "summary": self.summary,
+            "links": self.links,
+            "category": self.category,
+            "related": list(dict.fromkeys(self.related)),
+            "added": added,
+            "notes": notes,
+        }
         return {**values, **self.extra}
 
     def text(self, added: str | None = None) -> str:
@@ -91,9 +102,11 @@ class KnownPapers:
         return None
 
 
-STOPWORDS = set("""a an the on of for in to and or with is are be by at as from via into over under
+STOPWORDS = set(
+    """a an the on of for in to and or with is are be by at as from via into over under
 towards toward how what why when where which who do does can we you your our its it this that these those
-not no using use new""".split())
+not no using use new""".split()
+)
 
 
 def _key_word(title: str) -> str:
@@ -138,9 +151,18 @@ def refusal(rec: NewRecord, optional: tuple[str, ...] = ("topics",)) -> str | No
 # ---------------------------------------------------------------- add
 
 
-def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: Sequence[str] = (), summary: Sequence[str] = (),
-             key: str | None = None, keep_abstract: bool = True, extra: dict[str, Any] | None = None,
-             fetch_arxiv=None, fetch_doi=None) -> list[NewRecord]:
+def plan_add(
+    kb: KnowledgeBase,
+    refs: list[str],
+    *,
+    topics: Sequence[str] = (),
+    summary: Sequence[str] = (),
+    key: str | None = None,
+    keep_abstract: bool = True,
+    extra: dict[str, Any] | None = None,
+    fetch_arxiv=None,
+    fetch_doi=None,
+) -> list[NewRecord]:
     """The records `tlnotes add REF...` would write, fetched and checked; RecordError if any cannot be added.
 
     All or nothing: a malformed REF, a paper already in the KB (refused
@@ -159,7 +181,9 @@ def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: Sequence[str] = (), 
         if len(parsed) > 1:
             raise RecordError("--key names one record; give one REF with it")
         if len(key) > schema.MAX_KEY_LENGTH:
-            raise RecordError(f"the key {key[:20]!r}... is longer than {schema.MAX_KEY_LENGTH} characters; keys become file names")
+            raise RecordError(
+                f"the key {key[:20]!r}... is longer than {schema.MAX_KEY_LENGTH} characters; keys become file names"
+            )
         if not schema.KEY_RE.fullmatch(key):
             raise RecordError(f"{key!r} is not a valid key (lowercase letters, digits, . _ -)")
         if key in schema.RESERVED_IDS:
@@ -193,8 +217,9 @@ def plan_add(kb: KnowledgeBase, refs: list[str], *, topics: Sequence[str] = (), 
     for ref, rec in found:
         existing = known.find(rec.links, rec.title)
         if existing:
-            raise RecordError(f"{ref.text} ({rec.title}) is already in the knowledge base as "
-                              f"{known.paths.get(existing, 'an earlier REF')}")
+            raise RecordError(
+                f"{ref.text} ({rec.title}) is already in the knowledge base as {known.paths.get(existing, 'an earlier REF')}"
+            )
         if len(rec.authors) > sources.MAX_AUTHORS:
             raise RecordError(f"{ref.text}: {len(rec.authors)} authors, more than the {sources.MAX_AUTHORS} a record takes")
         rec.abstract = rec.abstract if keep_abstract else None

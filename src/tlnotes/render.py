@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 
 from . import safe, schema
-from .bibtex import entry as bibtex_entry
 from .bibtex import bibliography, format_references
+from .bibtex import entry as bibtex_entry
 from .citations import Citation
 from .index import Author, Index, build_index
 from .markdown import leading_h1
@@ -116,7 +116,9 @@ def front_matter(title: str, kind: Kind, **extra) -> str:
 
 def _yaml_json(value) -> str:
     # YAML reads NEL, LS and PS as line breaks even inside a quoted string; JSON leaves them raw
-    return json.dumps(value, ensure_ascii=False).replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        json.dumps(value, ensure_ascii=False).replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
 
 
 def authors_line(paper: Paper, idx: Index, here: str) -> str:
@@ -149,7 +151,9 @@ def bullets(items: tuple[Bullet, ...], depth: int = 0) -> list[str]:
 
 def paper_item(paper: Paper, here: str, with_first_bullet: bool = True) -> list[str]:
     """A paper as a list entry: linked title, short authors, year, first bullet."""
-    line = f"- [{safe.inline(paper.title)}]({rel(here, paper_path(paper.key))}) — {safe.inline(short_authors(paper))}, {paper.year}"
+    line = (
+        f"- [{safe.inline(paper.title)}]({rel(here, paper_path(paper.key))}) — {safe.inline(short_authors(paper))}, {paper.year}"
+    )
     if with_first_bullet and paper.summary:
         return [line + "  ", f"    {safe.inline(paper.summary[0].text)}"]  # hard break, same list item
     return [line]
@@ -211,8 +215,10 @@ def reading_line(paper: Paper) -> str:
         assert isinstance(rating_kind, schema.Bounded)
         top = rating_kind.high
         said = f"rated {paper.rating} of {top}"
-        parts.append(f'<span class="tln-rating" role="img" aria-label="{said}" title="{said}">'
-                     f'{"★" * paper.rating}{"☆" * (top - paper.rating)}</span>')
+        parts.append(
+            f'<span class="tln-rating" role="img" aria-label="{said}" title="{said}">'
+            f"{'★' * paper.rating}{'☆' * (top - paper.rating)}</span>"
+        )
     parts.append(priority_badge(paper))
     shown = " ".join(p for p in parts if p)
     return f'<p class="tln-reading">{shown}</p>\n' if shown else ""
@@ -298,9 +304,14 @@ def render_topic(topic: Topic, idx: Index) -> str:
     children = idx.children.get(topic.id, [])
     if children:
         out.append("## Subtopics\n")
-        out.append("\n".join(
-            f"- [{safe.inline(c.title)}]({rel(here, topic_path(c.id))})" + (f" — {safe.inline(c.description)}" if c.description else "")
-            for c in children) + "\n")
+        out.append(
+            "\n".join(
+                f"- [{safe.inline(c.title)}]({rel(here, topic_path(c.id))})"
+                + (f" — {safe.inline(c.description)}" if c.description else "")
+                for c in children
+            )
+            + "\n"
+        )
     papers = idx.by_topic.get(topic.id, [])
     out.append(f"## Papers ({len(papers)})\n")
     if papers:
@@ -310,9 +321,13 @@ def render_topic(topic: Topic, idx: Index) -> str:
     cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
     if cited:
         out.append("## References\n")
-        out.append("\n".join(
-            f"1. {safe.inline(text)} [{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
-            for key, text in format_references(cited)) + "\n")
+        out.append(
+            "\n".join(
+                f"1. {safe.inline(text)} [{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
+                for key, text in format_references(cited)
+            )
+            + "\n"
+        )
     return "\n".join(out)
 
 
@@ -348,12 +363,16 @@ def year_chart(idx: Index) -> str:
         h = round(height * n / peak) if n else 0
         x = left + gap + i * (bar + gap)
         ytop = top + height - h
-        parts.append(f'<g><title>{y}: {n} paper{"s" * (n != 1)}</title>'
-                     f'<rect x="{x}" y="{ytop}" width="{bar}" height="{h}" class="tln-bar"/>')
+        parts.append(
+            f"<g><title>{y}: {n} paper{'s' * (n != 1)}</title>"
+            f'<rect x="{x}" y="{ytop}" width="{bar}" height="{h}" class="tln-bar"/>'
+        )
         if n:
             parts.append(f'<text x="{x + bar / 2}" y="{ytop - 3}" text-anchor="middle" class="tln-count">{n}</text>')
-        parts.append(f'<text x="{x + bar / 2}" y="{top + height + 12}" text-anchor="end" '
-                     f'transform="rotate(-60 {x + bar / 2} {top + height + 12})" class="tln-year">{y}</text></g>')
+        parts.append(
+            f'<text x="{x + bar / 2}" y="{top + height + 12}" text-anchor="end" '
+            f'transform="rotate(-60 {x + bar / 2} {top + height + 12})" class="tln-year">{y}</text></g>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -372,16 +391,17 @@ def render_home(idx: Index, site: Site) -> str:
         f"<strong>{len(idx.authors)}</strong> authors{span}</p>\n"
     )
     queue = f" · [Reading queue]({rel(here, QUEUE)})" if has_status(kb) else ""
-    out.append(f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})"
-               f"{queue} · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n")
+    out.append(
+        f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})"
+        f"{queue} · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n"
+    )
     if kb.topics:
         out.append("## Topics\n")
         out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
     recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
     if recent:
         out.append("## Recently added\n")
-        out.append("\n".join(
-            line for p in recent for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+        out.append("\n".join(line for p in recent for line in paper_item(p, here, with_first_bullet=False)) + "\n")
     chart = year_chart(idx)
     if chart:
         out.append("## Papers per year\n")
@@ -396,19 +416,24 @@ def render_all_papers(idx: Index) -> str:
     out = [front_matter("All papers", TABLE_PAGE)]
     out.append("# All papers\n")
     out.append(f"Every paper as one BibTeX file: [papers.bib]({rel(here, BIBLIOGRAPHY)})\n")
-    topic_opts = "".join(f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
-                         for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()))
+    topic_opts = "".join(
+        f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
+        for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold())
+    )
     year_opts = "".join(f'<option value="{y}">{y}</option>' for y in idx.by_year)
     with_status = has_status(kb)
     status_select = ""
     if with_status:
         present = {p.status for p in kb.papers.values()}
         status_opts = "".join(f'<option value="{w}">{status_label(w)}</option>' for w in schema.STATUSES if w in present)
-        status_select = (f'<select id="tln-filter-status" aria-label="Filter by reading status">'
-                         f'<option value="">Any status</option>{status_opts}</select>')
+        status_select = (
+            f'<select id="tln-filter-status" aria-label="Filter by reading status">'
+            f'<option value="">Any status</option>{status_opts}</select>'
+        )
     out.append(
         '<div class="tln-filters" role="search">'
-        '<input type="search" id="tln-filter-text" placeholder="Filter by title, author or summary" aria-label="Filter papers by text">'
+        '<input type="search" id="tln-filter-text" placeholder="Filter by title, author or summary" '
+        'aria-label="Filter papers by text">'
         f'<select id="tln-filter-topic" aria-label="Filter by topic"><option value="">All topics</option>{topic_opts}</select>'
         f'<select id="tln-filter-year" aria-label="Filter by year"><option value="">All years</option>{year_opts}</select>'
         f"{status_select}"
@@ -424,7 +449,8 @@ def render_all_papers(idx: Index) -> str:
         status_data = f' data-status="{safe.attr(p.status or "")}"' if with_status else ""
         status_cell = f"<td>{status_badge(p)}</td>" if with_status else ""
         rows.append(
-            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}"{status_data} data-text="{safe.attr(haystack)}">'
+            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}"{status_data} '
+            f'data-text="{safe.attr(haystack)}">'
             f'<td><a href="{href}">{safe.attr(p.title)}</a></td>'
             f"<td>{safe.attr(short_authors(p))}</td><td>{p.year}</td><td>{safe.attr(topic_names)}</td>{status_cell}</tr>"
         )
@@ -494,15 +520,18 @@ def render_queue(idx: Index) -> str:
     here = QUEUE
     out = [front_matter("Reading queue", QUEUE_PAGE), "# Reading queue\n"]
     rank = {word: i for i, word in enumerate(schema.PRIORITIES)}
-    queued = sorted((p for p in kb.papers.values() if p.status in schema.QUEUED),
-                    key=lambda p: (rank[p.priority or "normal"], p.status != "reading", p.title.casefold(), p.key))
+    queued = sorted(
+        (p for p in kb.papers.values() if p.status in schema.QUEUED),
+        key=lambda p: (rank[p.priority or "normal"], p.status != "reading", p.title.casefold(), p.key),
+    )
     if not queued:
         out.append("Nothing to read: no paper is marked `to-read` or `reading`.\n")
         return "\n".join(out)
     out.append(f"{len(queued)} paper{'s' * (len(queued) != 1)} to read or being read, by topic; high priority first.\n")
     groups: list[tuple[str, str | None, list[Paper]]] = [
         (t.title, rel(here, topic_path(t.id)), [p for p in queued if t.id in p.topics])
-              for t in sorted(kb.topics.values(), key=lambda t: (t.title.casefold(), t.id))]
+        for t in sorted(kb.topics.values(), key=lambda t: (t.title.casefold(), t.id))
+    ]
     groups.append(("Other papers", None, [p for p in queued if not any(t in kb.topics for t in p.topics)]))
     for title, link, papers in groups:
         if not papers:
@@ -510,9 +539,14 @@ def render_queue(idx: Index) -> str:
         out.append(f"## {safe.inline(title)}\n")
         if link:
             out.append(f"[About this topic]({link})\n")
-        out.append("\n".join(
-            f"{line} {status_badge(p)} {priority_badge(p)}".rstrip()
-            for p in papers for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+        out.append(
+            "\n".join(
+                f"{line} {status_badge(p)} {priority_badge(p)}".rstrip()
+                for p in papers
+                for line in paper_item(p, here, with_first_bullet=False)
+            )
+            + "\n"
+        )
     return "\n".join(out)
 
 
@@ -530,16 +564,25 @@ def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
     """The source path of every page `render` makes, in a stable order."""
     idx = idx or build_index(kb)
     queue = [QUEUE] if has_status(kb) else []
-    return [*LISTINGS, *queue, *(paper_path(k) for k in kb.papers), *(topic_path(t) for t in kb.topics),
-            *(author_page(letter) for letter in _author_groups(idx))]
+    return [
+        *LISTINGS,
+        *queue,
+        *(paper_path(k) for k in kb.papers),
+        *(topic_path(t) for t in kb.topics),
+        *(author_page(letter) for letter in _author_groups(idx)),
+    ]
 
 
 def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | None = None) -> Page | None:
     """One generated page, or None if the site has no such page."""
     idx = idx or build_index(kb)
-    listings = {HOME: (HOME_PAGE, lambda: render_home(idx, site)), ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
-                ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)), YEARS: (INDEX_PAGE, lambda: render_years(idx)),
-                AUTHORS: (INDEX_PAGE, lambda: render_authors(idx))}
+    listings = {
+        HOME: (HOME_PAGE, lambda: render_home(idx, site)),
+        ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
+        ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)),
+        YEARS: (INDEX_PAGE, lambda: render_years(idx)),
+        AUTHORS: (INDEX_PAGE, lambda: render_authors(idx)),
+    }
     if has_status(kb):
         listings[QUEUE] = (QUEUE_PAGE, lambda: render_queue(idx))
     if path in listings:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .citations import Citation, find_citations
 from .markdown import autolinks, fences, links
@@ -151,10 +152,13 @@ def _field_parser(links: bool) -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     # `$5 and $10` is money, `$ x $` is prose: the same rules as the notes' math
-    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, allow_blank_lines=False,
-           double_inline=True)
-    md.disable(["heading", "lheading", "list", "blockquote", "hr", "code", "fence", "reference", "html_block", "table"],
-               ignoreInvalid=True)
+    md.use(
+        dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, allow_blank_lines=False, double_inline=True
+    )
+    md.disable(
+        ["heading", "lheading", "list", "blockquote", "hr", "code", "fence", "reference", "html_block", "table"],
+        ignoreInvalid=True,
+    )
     if links:
         # a field shows on many pages, so a relative link would point somewhere else on each: absolute only
         # markdown-it-py documents replacing validateLink on the instance; mypy forbids assigning to a method

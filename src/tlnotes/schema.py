@@ -16,8 +16,9 @@ import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .ids import ARXIV_RE, ARXIV_VERSIONED_RE, DOI_RE, is_http_url
 from .model import ERROR, WARNING, Bullet
@@ -116,9 +117,7 @@ def closest(word: str, choices) -> str | None:
     choices = list(choices)
     if not choices:
         return None
-    return suggest(word, choices) or max(
-        choices, key=lambda c: difflib.SequenceMatcher(None, str(word), c).ratio()
-    )
+    return suggest(word, choices) or max(choices, key=lambda c: difflib.SequenceMatcher(None, str(word), c).ratio())
 
 
 def yaml_str(text: str) -> str:
@@ -313,7 +312,8 @@ class Summary(Kind):
         elif isinstance(item, dict):
             if len(item) != 1:
                 yield Finding(
-                    path, "format",
+                    path,
+                    "format",
                     "a bullet with sub-bullets is a mapping with exactly one key "
                     f"(the bullet), not {len(item)} keys; did a ': ' inside the text start a mapping? quote the bullet",
                 )
@@ -323,12 +323,14 @@ class Summary(Kind):
                 yield Finding(path, "type", f"a bullet must be text, not {_type_name(text)}", on_key=True)
             if children is None:
                 yield Finding(
-                    path + (text,), "format",
+                    path + (text,),
+                    "format",
                     "a bullet ending in ':' needs sub-bullets below it; quote the bullet if the ':' is part of the text",
                 )
             elif not isinstance(children, list):
                 yield Finding(
-                    path + (text,), "format",
+                    path + (text,),
+                    "format",
                     "a bullet's sub-bullets must be a list; if ': ' is part of the text, quote the whole bullet",
                 )
             else:
@@ -375,7 +377,9 @@ class Links(Kind):
         for label, link in value.items():
             at = path + (label,)
             if not isinstance(label, str) or not LINK_LABEL_RE.fullmatch(label):
-                yield Finding(at, "format", f"link label {label!r} must be a lowercase word such as pdf, code or blog", on_key=True)
+                yield Finding(
+                    at, "format", f"link label {label!r} must be a lowercase word such as pdf, code or blog", on_key=True
+                )
                 continue
             if not isinstance(link, str):
                 yield Finding(at, "type", f"link {label!r} must be text, not {_type_name(link)}{_quote_hint(link)}")
@@ -526,22 +530,35 @@ FIELDS: tuple[Field, ...] = (
     Field("authors", Authors(), "Author names in order; a last entry 'others' means et al.", required=True),
     Field("year", Year(), f"Year of publication, {MIN_YEAR} to next year.", required=True),
     Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
-    Field("topics", TextList(Text(TOPIC_RE, "a topic id"), min_items=1, what="topic"),
-          "Topic ids: file stems of notes in notes/.", required=True),
-    Field("summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping.",
-          in_template=True),
-    Field("links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs.",
-          in_template=True),
+    Field(
+        "topics",
+        TextList(Text(TOPIC_RE, "a topic id"), min_items=1, what="topic"),
+        "Topic ids: file stems of notes in notes/.",
+        required=True,
+    ),
+    Field(
+        "summary", Summary(), "What the paper does and finds, as Markdown bullets; nest with a one-key mapping.", in_template=True
+    ),
+    Field(
+        "links", Links(), "arxiv: an arXiv id; doi: a DOI; other labels (pdf, code, url, blog): http(s) URLs.", in_template=True
+    ),
     Field("category", Text(CATEGORY_RE, "an arXiv category such as cs.CL"), "The arXiv primary category, e.g. cs.CL."),
     Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
     Field("added", Date(), "When the record was added to the knowledge base."),
-    Field("status", Choice(STATUSES), "Reading status: to-read, reading, read or skimmed.", in_template="commented",
-          option="STATUS"),
+    Field(
+        "status", Choice(STATUSES), "Reading status: to-read, reading, read or skimmed.", in_template="commented", option="STATUS"
+    ),
     Field("read", Date(), "When you read it, YYYY-MM-DD.", in_template="commented"),
-    Field("rating", Bounded(1, 5), "How much it is worth reading, a whole number from 1 to 5.", in_template="commented",
-          option="1-5"),
-    Field("priority", Choice(PRIORITIES), "How soon to read it: high, normal or low.", in_template="commented",
-          option="PRIORITY"),
+    Field(
+        "rating",
+        Bounded(1, 5),
+        "How much it is worth reading, a whole number from 1 to 5.",
+        in_template="commented",
+        option="1-5",
+    ),
+    Field(
+        "priority", Choice(PRIORITIES), "How soon to read it: high, normal or low.", in_template="commented", option="PRIORITY"
+    ),
     Field("notes", Text(what="Markdown text"), "Free Markdown notes."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
@@ -560,7 +577,9 @@ def check_record(data: Any, key: str) -> list[Finding]:
         spec = FIELD_BY_NAME.get(name) if isinstance(name, str) else None
         if spec is None:
             hint = suggest(name, FIELD_BY_NAME)
-            msg = f"unknown field {name!r}" + (f"; did you mean `{hint}`?" if hint else f"; known fields: {', '.join(FIELD_BY_NAME)}")
+            msg = f"unknown field {name!r}" + (
+                f"; did you mean `{hint}`?" if hint else f"; known fields: {', '.join(FIELD_BY_NAME)}"
+            )
             out.append(Finding((name,), "unknown-field", msg, on_key=True))
             continue
         if value is None and spec.name != "summary":

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from . import safe
@@ -150,8 +150,13 @@ def _bounds(text: str) -> list[Finding]:
         if not paragraph.strip():
             continue
         if len(paragraph) > MAX_PARAGRAPH:
-            out.append(Finding(start, "too-large", f"a paragraph of {len(paragraph):,} characters; "
-                                                   f"at most {MAX_PARAGRAPH:,}: break it with blank lines"))
+            out.append(
+                Finding(
+                    start,
+                    "too-large",
+                    f"a paragraph of {len(paragraph):,} characters; at most {MAX_PARAGRAPH:,}: break it with blank lines",
+                )
+            )
             continue
         offset = start
         for line in paragraph.split("\n"):
@@ -165,13 +170,23 @@ def _bounds(text: str) -> list[Finding]:
             offset += len(line) + 1
         brackets = paragraph.count("[")
         if brackets > MAX_BRACKETS:
-            out.append(Finding(start + paragraph.index("["), "too-complex",
-                               f"{brackets} '[' in one paragraph; at most {MAX_BRACKETS} (Python-Markdown slows down "
-                               "quadratically on them): split the paragraph or escape them as \\["))
+            out.append(
+                Finding(
+                    start + paragraph.index("["),
+                    "too-complex",
+                    f"{brackets} '[' in one paragraph; at most {MAX_BRACKETS} (Python-Markdown slows down "
+                    "quadratically on them): split the paragraph or escape them as \\[",
+                )
+            )
         stars = paragraph.count("*") + paragraph.count("_")
         if stars > MAX_EMPHASIS:
             at = min(i for i in (paragraph.find("*"), paragraph.find("_")) if i >= 0)
-            out.append(Finding(start + at, "too-complex",
-                               f"{stars} '*' and '_' in one paragraph; at most {MAX_EMPHASIS}: put code in `backticks` "
-                               "or split the paragraph"))
+            out.append(
+                Finding(
+                    start + at,
+                    "too-complex",
+                    f"{stars} '*' and '_' in one paragraph; at most {MAX_EMPHASIS}: put code in `backticks` "
+                    "or split the paragraph",
+                )
+            )
     return out

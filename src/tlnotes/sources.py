@@ -47,8 +47,10 @@ def parse_ref(text: str) -> Ref:
     doi = read_doi(text.strip().rstrip("."), bare=False)  # a DOI pasted from a sentence keeps its full stop
     if doi:
         return Ref("doi", doi, text)
-    raise SourceError(f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
-                      "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)")
+    raise SourceError(
+        f"{text!r} is not a paper reference: give an arXiv id (arxiv:2305.01610, 2305.01610v2, "
+        "an arxiv.org abs or pdf URL) or a DOI (doi:10.1038/nature14539, https://doi.org/...)"
+    )
 
 
 def clean(text: str | None) -> str:
@@ -70,8 +72,11 @@ def get(session, url: str, what: str, seconds: float | None = None, **params) ->
         raise SourceError(f"{what} ({shown}): {exc}") from None
     if answer.status == 429:
         after = answer.headers.get("Retry-After")
-        raise SourceError(f"{what} ({shown}): the server asks us to slow down (HTTP 429"
-                          + (f", retry after {after}" if after else "") + "); try again later")
+        raise SourceError(
+            f"{what} ({shown}): the server asks us to slow down (HTTP 429"
+            + (f", retry after {after}" if after else "")
+            + "); try again later"
+        )
     if answer.status == 404:
         return b""
     if answer.status >= 400:
@@ -126,8 +131,14 @@ def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, NewRecord]:
         if doi:
             links["doi"] = doi
         cat = entry.find(f"{ARXIV_NS}primary_category")
-        out[aid] = NewRecord(title, authors, year, links, abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
-                                   category=cat.get("term") if cat is not None else None)
+        out[aid] = NewRecord(
+            title,
+            authors,
+            year,
+            links,
+            abstract=clean(entry.findtext(f"{ATOM}summary")) or None,
+            category=cat.get("term") if cat is not None else None,
+        )
     return out
 
 
@@ -170,8 +181,14 @@ def fetch_doi(doi: str, session=None) -> NewRecord | None:
         raise SourceError(f"Crossref ({url}): the record of {doi} lacks a title, authors or a year")
     venue = _first_text(msg.get("container-title"))
     abstract = _text(msg.get("abstract"))
-    return NewRecord(title, authors, year, {"doi": _text(msg.get("DOI")) or doi}, venue=venue,
-                    abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None)
+    return NewRecord(
+        title,
+        authors,
+        year,
+        {"doi": _text(msg.get("DOI")) or doi},
+        venue=venue,
+        abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None,
+    )
 
 
 def _text(value) -> str | None:
