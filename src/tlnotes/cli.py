@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 
 from . import __version__, schema
 from .files import FileExists, write_new
-from .model import TlnotesError
+from .model import ERROR, TlnotesError
 
 if TYPE_CHECKING:  # mkdocs is imported only when building
     from .mkdocs_plugin import TlnotesPlugin
@@ -67,14 +67,14 @@ def _report(kb, fmt: str = "text", strict: bool = False) -> int:
     """Print the KB's problems as `check` does; the number of errors."""
     problems = kb.problems
     if strict:
-        problems = [replace(p, severity="error") for p in problems]
+        problems = [replace(p, severity=ERROR) for p in problems]
     if fmt == "json":
         json.dump([p.as_dict() for p in problems], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         for p in problems:
             print(p)
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == ERROR for p in problems)
     warnings = len(problems) - errors
     print(
         f"{len(kb.papers)} papers, {len(kb.topics)} topics: {errors} error{'s' * (errors != 1)}, "

@@ -252,15 +252,23 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def _decode(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:
-    """UTF-8 text, or the location and message of the first bad byte."""
+class _Unreadable(Exception):
+    """A file that cannot be taken in: its problem code and the reason, located at line:column."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 text; _Unreadable at the first bad byte."""
     try:
-        return raw.decode("utf-8-sig"), None
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8", "replace")
         line, col = _line_col(good, len(good))
         bad = raw[exc.start : exc.start + 1].hex()
-        return None, (line, col, f"the file is not valid UTF-8 (byte 0x{bad}); save it as UTF-8")
+        raise _Unreadable("encoding", f"the file is not valid UTF-8 (byte 0x{bad}); save it as UTF-8", line, col) from None
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
@@ -290,28 +298,29 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 
-def _read_capped(path: str | Path, limit: int) -> tuple[bytes | None, str | None]:
-    """The file's bytes, never reading more than `limit` + 1 of them."""
+def _read_capped(path: str | Path, limit: int) -> bytes:
+    """The file's bytes, never reading more than `limit` + 1 of them; _Unreadable if too large or unreadable."""
     try:
         # O_NONBLOCK: a FIFO put in place after the folder scan must not hang the load
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
-                return None, "cannot read the file: not a regular file"
+                raise _Unreadable("unreadable", "cannot read the file: not a regular file")
             size = st.st_size
+            raw = b""
             if size <= limit:
                 # sized reads: read(limit) would allocate a limit-sized buffer per file
                 raw = fh.read(size + 1)
                 if len(raw) > size:  # it grew meanwhile
                     raw += fh.read(limit + 1 - len(raw))
             if size > limit or len(raw) > limit:
-                return (
-                    None,
+                raise _Unreadable(
+                    "too-large",
                     f"the file is {max(size, limit + 1) / 1e6:.1f} MB; the limit for this file is {limit // (1 << 20)} MiB",
                 )
-        return raw, None
+        return raw
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
+        raise _Unreadable("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------- locating
@@ -500,15 +509,11 @@ class _Loader:
 
     def read_text(self, rel: str, limit: int) -> str | None:
         """The file's text, or None with the reason reported (too large, unreadable, not UTF-8)."""
-        raw, err = _read_capped(os.path.join(self.root, rel), limit)
-        if err:
-            self.problem(rel, 1, 1, "too-large" if "limit" in err else "unreadable", err)
+        try:
+            return _decode(_read_capped(os.path.join(self.root, rel), limit))
+        except _Unreadable as why:
+            self.problem(rel, why.line, why.column, why.code, why.message)
             return None
-        assert raw is not None  # _read_capped gives the bytes or the reason, never neither
-        text, bad = _decode(raw)
-        if bad:
-            self.problem(rel, bad[0], bad[1], "encoding", bad[2])
-        return text
 
     def parse(self, rel: str, text: str, first_line: int = 1, prefix: str = "") -> Any:
         """The YAML document's data, or _FAILED; its problems reported, offset to the file's lines."""
@@ -766,8 +771,10 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
 
 
 def _read_doc(root: Path, rel: str) -> str:
-    raw, _err = _read_capped(os.path.join(root, DOCS_DIR, rel), MAX_NOTE_BYTES)
-    return raw.decode("utf-8", "replace") if raw else ""
+    try:  # the docs/ scan has reported an unreadable file already
+        return _read_capped(os.path.join(root, DOCS_DIR, rel), MAX_NOTE_BYTES).decode("utf-8", "replace")
+    except _Unreadable:
+        return ""
 
 
 def load(root: str | os.PathLike) -> KnowledgeBase:
