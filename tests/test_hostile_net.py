@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import KB, REPO
-from tlnotes import cli, links, load, schema
+from tests.test_ids import HOSTILE_DOIS as ID_HOSTILE_DOIS
+from tlnotes import cli, ids, links, load, schema
 from tlnotes.records import NewRecord as Candidate
 from tlnotes.records import make_key
 from tlnotes.sources import SourceError, fetch_doi, parse_ref
@@ -416,29 +417,17 @@ def test_add_key_refuses_reserved_and_long_keys(kb, run, hostile, key, message):
 # ---------------------------------------------------------------- 5. DOIs cannot steer a request
 
 
-HOSTILE_DOIS = [
-    "10.1234/../../x",
-    "10.1234/a/../../b",
-    "10.1234/x?y=1",
-    "10.1234/x#f",
-    "10.1234/%2e%2e/x",
-    "10.1234/%2E%2E",
-    "10.1234/x\ny",
-    "10.1234/x y",
-    "10.1234/x\x00",
-    "10.1234/./x",
-    "10.1234/",
-    "10.1234//x",
-    "10.1234/x\u2028y",
-    "10.12/x",
-    "10..1234/x",
-]
+# the table of tests/test_ids.py: every form a DOI could take to steer a request
+HOSTILE_DOIS = ID_HOSTILE_DOIS
 
 
 @pytest.mark.parametrize("doi", HOSTILE_DOIS)
 def test_check_refuses_doi_that_could_steer_a_request(kb, doi):
     kb.record("a", f"title: A\nauthors: [A B]\nyear: 2020\ntopics: [attention]\nsummary: [s]\nlinks:\n  doi: {json.dumps(doi)}\n")
     assert "format" in kb.codes()
+    if doi.strip() != doi and ids.is_doi(doi.strip()):
+        assert parse_ref("doi:" + doi).id == doi.strip()  # a REF pasted with trailing white space is trimmed
+        return
     with pytest.raises(SourceError):
         parse_ref("doi:" + doi)
 

@@ -181,7 +181,7 @@ def test_arxiv_year(aid, year):
 
 # ---------------------------------------------------------------- DOIs
 
-# the hostile DOIs of test_hostile_net: each could steer a request if put in a URL path
+# every form a DOI could take to steer a request if put in a URL path (test_hostile_net sends them too)
 HOSTILE_DOIS = [
     "10.1234/../../x",
     "10.1234/a/../../b",
