@@ -106,3 +106,29 @@ def test_export_with_broken_records_exits_1_and_says_so(kb, run):
     kb.record("bad", "title: [")
     r = run("export", "bibtex", kb.root)
     assert r.code == 1 and "@misc{good," in r.out and "left out" in r.err
+
+
+@pytest.mark.parametrize("venue", [None, "NeurIPS 2020", "Nature", "Some Workshop"])
+@pytest.mark.parametrize("links", [{}, {"arxiv": "2001.00001"}, {"doi": "10.1/x"}])
+def test_record_without_authors_exports_valid_bibtex_and_formats(venue, links):
+    """No author field rather than an empty one; pybtex parses it and formats the reference."""
+    from tlnotes.bibtex import format_references
+
+    p = Paper(
+        key="anon2020paper",
+        path="papers/anon2020paper.yaml",
+        title="A Paper on Things",
+        authors=(),
+        year=2020,
+        topics=("t",),
+        venue=venue,
+        links=links,
+    )
+    text = entry(p)
+    db = parse_string(text, "bibtex")
+    e = db.entries["anon2020paper"]
+    assert not e.persons.get("author") and "author" not in {k.lower() for k in e.fields}
+    assert e.fields["year"] == "2020"
+    ((key, formatted),) = format_references([p])
+    assert key == "anon2020paper" and "a paper on things" in formatted.casefold()
+    assert text.startswith("@misc{") and (venue is None or venue in formatted)

@@ -51,7 +51,7 @@ def test_key_valid(kb, name):
     assert kb.load().problems == [] and name in kb.load().papers
 
 
-@pytest.mark.parametrize("field", ["title", "authors", "year", "topics"])
+@pytest.mark.parametrize("field", ["title", "year", "topics"])  # authors: a warning, see below
 def test_required_fields(kb, field):
     lines = VALID.splitlines(keepends=True)
     # drop the field and its indented continuation lines
@@ -268,3 +268,48 @@ def test_yml_extension_and_stray_files(kb):
     kb.raw("x.yml", VALID.encode())
     kb.raw("README.md", b"hi")
     assert {"wrong-extension", "stray-file"} <= set(kb.codes())
+
+
+NO_AUTHORS = [
+    pytest.param("title: A Paper\nyear: 2020\ntopics: [attention]\nsummary: [x]\n", (), id="absent"),
+    pytest.param("title: A Paper\nauthors: []\nyear: 2020\ntopics: [attention]\nsummary: [x]\n", ("authors",), id="empty-flow"),
+    pytest.param(
+        "title: A Paper\nyear: 2020\nauthors: []\ntopics: [attention]\nsummary: [x]\nlinks: {arxiv: '2001.00001'}\n",
+        ("authors",),
+        id="empty-later",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, at", NO_AUTHORS)
+def test_record_without_authors_is_a_warning_and_strict_fails(kb, text, at):
+    """An offline import of a bare link knows no authors: valid, but `check` says so (part 3 of issue 12)."""
+    from tlnotes.cli import main
+    from tlnotes.model import WARNING
+
+    kb.record("anon2020paper", text)
+    k = kb.load()
+    assert [p.code for p in k.problems] == ["no-authors"]
+    assert k.problems[0].severity == WARNING and "authors" in k.problems[0].message
+    assert k.papers["anon2020paper"].authors == ()
+    assert main(["check", str(kb.root)]) == 0
+    assert main(["check", str(kb.root), "--strict"]) == 1
+
+
+@pytest.mark.parametrize(
+    "authors, code",
+    [("authors: [others]", "format"), ("authors:", "empty"), ("authors: Ada Lovelace", "type"), ("authors: ['']", "format")],
+)
+def test_authors_still_checked_when_present(kb, authors, code):
+    kb.record("x", f"title: A Paper\n{authors}\nyear: 2020\ntopics: [attention]\nsummary: [x]\n")
+    codes = [p.code for p in kb.load().problems]
+    assert "no-authors" not in codes and codes, codes
+
+
+def test_json_schema_does_not_require_authors():
+    from tlnotes import schema
+
+    js = schema.json_schema()
+    assert "authors" not in js["required"] and {"title", "year", "topics"} <= set(js["required"])
+    assert "minItems" not in js["properties"]["authors"]
+    assert "authors:" in schema.template()  # `tlnotes new` still asks for them

@@ -356,3 +356,30 @@ def test_every_page_knows_its_kind(site):
         meta = page.split("\n---\n", 1)[0]
         assert ('"exclude": true' in meta) == (not page.kind.searchable), path
         assert ('"toc"' in meta) == (not page.kind.toc), path
+
+
+@pytest.mark.parametrize("authors_yaml", ["", "authors: []\n"])
+def test_records_without_authors_render_everywhere(kb, authors_yaml):
+    """No IndexError, no empty label: 'authors unknown' where authors are listed, title words in citations."""
+    kb.note("prompting", "Prompting", body="See [@anon], [-@anon], @anon and [@anon; @a].\n")
+    kb.record(
+        "anon",
+        f'title: "Scaling Laws for Everything Under the Sun"\n{authors_yaml}year: 2020\ntopics: [prompting]\nsummary: [A point.]\n',
+    )
+    kb.record("a", rec("Paper A", topics=("prompting",)))
+    k = kb.load()
+    assert [p.code for p in k.problems] == ["no-authors"]
+    pages = render(k, Site("Test KB", "About tests."))
+    paper = pages["papers/anon.md"]
+    assert "authors unknown" in paper
+    topic = (
+        pages["notes/prompting.md"]
+        if "notes/prompting.md" in pages
+        else next(v for p, v in pages.items() if p.endswith("prompting.md"))
+    )
+    assert "Scaling Laws for" in topic and "authors unknown" in topic  # the citation label and the paper list
+    assert ", 2020" in topic and " et al." not in topic.split("Scaling Laws for", 1)[1][:20]
+    table = next(v for p, v in pages.items() if "tln-filter-text" in v)
+    assert "authors unknown" in table
+    for text in pages.values():
+        assert "— , 2020" not in text and "[](" not in text

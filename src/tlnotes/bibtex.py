@@ -101,8 +101,14 @@ def _split_keeping_math(title: str) -> list[str]:
 
 
 def entry_type(paper: Paper) -> tuple[str, str | None]:
-    """(BibTeX type, the field the venue goes in)."""
+    """(BibTeX type, the field the venue goes in).
+
+    Without authors, always `misc`: it is the one standard type whose author is
+    optional, in BibTeX's styles and in pybtex's (which refuse the others).
+    """
     venue = paper.venue or ""
+    if not paper.named_authors:
+        return "misc", ("howpublished" if venue else None)
     if venue and _PROCEEDINGS.search(venue):
         return "inproceedings", "booktitle"
     if venue and _JOURNAL.search(venue):
@@ -115,11 +121,10 @@ def entry(paper: Paper) -> str:
     names = [bib_name(a) for a in paper.named_authors]
     if paper.et_al:
         names.append("others")
-    fields: list[tuple[str, str]] = [
-        ("title", protect_title(paper.title)),
-        ("author", " and ".join(names)),
-        ("year", str(paper.year)),
-    ]
+    fields: list[tuple[str, str]] = [("title", protect_title(paper.title))]
+    if names:  # a record may lack authors: no field at all, since `author = {}` is a name list of one empty name
+        fields.append(("author", " and ".join(names)))
+    fields.append(("year", str(paper.year)))
     if venue_field and paper.venue:  # entry_type gives a field only for a venue
         fields.append((venue_field, latex(paper.venue, keep_math=True)))
     arxiv = paper.links.get("arxiv")

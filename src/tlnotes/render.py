@@ -121,7 +121,12 @@ def _yaml_json(value) -> str:
     )
 
 
+UNKNOWN_AUTHORS = "authors unknown"  # a record may lack authors (schema: a warning, `no-authors`)
+
+
 def authors_line(paper: Paper, idx: Index, here: str) -> str:
+    if not paper.named_authors:
+        return UNKNOWN_AUTHORS
     names = [f"[{safe.inline(display_name(a))}]({author_link(idx.authors[author_id(a)], here)})" for a in paper.named_authors]
     text = ", ".join(names)
     return text + (", et al." if paper.et_al else "")
@@ -130,6 +135,8 @@ def authors_line(paper: Paper, idx: Index, here: str) -> str:
 def short_authors(paper: Paper) -> str:
     """`Vaswani et al.`, `Devlin & Chang`, `Hoffmann`: plain text for labels."""
     named = paper.named_authors
+    if not named:
+        return UNKNOWN_AUTHORS
     if len(named) == 1 and not paper.et_al:
         return family_name(named[0])
     if len(named) == 2 and not paper.et_al:
@@ -138,7 +145,15 @@ def short_authors(paper: Paper) -> str:
 
 
 def cite_label(paper: Paper) -> str:
-    return f"{short_authors(paper)}, {paper.year}"
+    return f"{cite_name(paper)}, {paper.year}"
+
+
+def cite_name(paper: Paper) -> str:
+    """Who a citation names: the authors, or without them the title's first words (`Scaling Laws for…`)."""
+    if paper.named_authors:
+        return short_authors(paper)
+    words = paper.title.split()
+    return " ".join(words[:3]) + ("…" if len(words) > 3 else "") or "Anonymous"
 
 
 def bullets(items: tuple[Bullet, ...], depth: int = 0) -> list[str]:
@@ -278,7 +293,7 @@ def _citer(idx: Index, here: str):
                 continue
             label = str(paper.year) if item.suppress_author else cite_label(paper)
             if c.in_text:
-                label = f"{short_authors(paper)} ({paper.year}{', ' + item.locator if item.locator else ''})"
+                label = f"{cite_name(paper)} ({paper.year}{', ' + item.locator if item.locator else ''})"
             elif item.locator:
                 label += f", {item.locator}"
             prefix = f"{item.prefix} " if item.prefix else ""

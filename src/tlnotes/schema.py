@@ -282,7 +282,8 @@ class TextList(Kind):
 class Authors(TextList):
     def __init__(self):
         # two people can share a name, so names need not be unique
-        super().__init__(Text(what="a name", single_line=True), min_items=1, what="author", unique=False)
+        # no minimum: a record may not know its authors yet (an offline import of a bare link); check_record warns
+        super().__init__(Text(what="a name", single_line=True), what="author", unique=False)
 
     def check(self, value, path):
         yield from super().check(value, path)
@@ -527,7 +528,12 @@ class Field:
 # The order is the order of a written record.
 FIELDS: tuple[Field, ...] = (
     Field("title", Text(what="a title", single_line=True), "The paper's title.", required=True),
-    Field("authors", Authors(), "Author names in order; a last entry 'others' means et al.", required=True),
+    Field(
+        "authors",
+        Authors(),
+        "Author names in order; a last entry 'others' means et al. Without them the record draws a warning.",
+        in_template=True,
+    ),
     Field("year", Year(), f"Year of publication, {MIN_YEAR} to next year.", required=True),
     Field("venue", Text(what="a venue", single_line=True), "Where it was published, e.g. NeurIPS 2017."),
     Field(
@@ -589,6 +595,9 @@ def check_record(data: Any, key: str) -> list[Finding]:
     for spec in FIELDS:
         if spec.required and spec.name not in data:
             out.append(Finding((), "missing-field", f"missing required field `{spec.name}` ({spec.description})"))
+    if data.get("authors", []) == []:  # absent or empty; `authors:` with no value is an error above
+        at = ("authors",) if "authors" in data else ()
+        out.append(Finding(at, "no-authors", "no authors yet: list them, or run `tlnotes update` to fetch them", WARNING))
     if "summary" not in data or not data.get("summary"):
         at = ("summary",) if "summary" in data else ()
         out.append(Finding(at, "no-summary", "no summary yet: add a few bullets on what the paper does and finds", WARNING))
