@@ -332,6 +332,27 @@ def cmd_add(args) -> int:
     return 0
 
 
+def cmd_update(args) -> int:
+    """Complete records from the sources: a diff per record, written only with --write; all or nothing."""
+    from .load import load
+    from .update import apply, plan
+
+    root = _kb_root(args.dir)
+    changes, notes = plan(load(root), args.keys, offline=args.offline)
+    for note in notes:
+        say(args, note)
+    mismatches = [c for c in changes if c.mismatch]
+    for c in mismatches:
+        say(args, f"{c.path.relative_to(root)}: {c.mismatch}")
+    edits = [c for c in changes if not c.mismatch]
+    for c in edits:
+        print(c.diff(str(c.path.relative_to(root))), end="")
+    if args.write:
+        apply(edits)
+    say(args, f"{len(edits)} record(s) {'updated' if args.write else 'to update (dry run; --write applies it)'}")
+    return 1 if mismatches else 0
+
+
 def cmd_links(args) -> int:
     import os
 
@@ -494,6 +515,12 @@ def build_parser() -> argparse.ArgumentParser:
         if f.option:
             p.add_argument(f"--{f.name}", dest=f"field_{f.name}", metavar=f.option, help=f.description)
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("update", parents=[kb_dir], help="complete records from arXiv: full author lists, categories")
+    p.add_argument("keys", nargs="*", metavar="KEY", help="the records to update (default: all)")
+    p.add_argument("--write", action="store_true", help="apply the changes (default: show them as a diff)")
+    p.add_argument("--offline", action="store_true", help="use only what is cached in .tlnotes/, no requests")
+    p.set_defaults(func=cmd_update)
 
     p = sub.add_parser("links", parents=[kb_dir], help="check every URL, arXiv id and DOI of the knowledge base")
     p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")

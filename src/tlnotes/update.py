@@ -1,0 +1,199 @@
+"""`tlnotes update`: complete records already in the knowledge base from the sources, in place.
+
+What it completes: the author list (where a record has `others`, a name of
+one word, or none) and the arXiv category, from the arXiv API by the record's
+arXiv id (`sources.fetch_arxiv`, one call per 100 ids, at most one every 3 s).
+A record whose title disagrees with its id's metadata is reported as a
+mismatch and left as it is.
+
+Hand-written text stays byte for byte: ruamel.yaml (a round-trip parser)
+tells where each top-level field starts, and only the lines of the fields
+updated are replaced, with the text `schema` writes for them; comments,
+quoting, block scalars and key order elsewhere are never re-serialised.
+Answers are cached in `.tlnotes/update-cache.json`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .model import KnowledgeBase, Paper, TlnotesError, normalize_title
+
+CACHE_PATH = ".tlnotes/update-cache.json"
+CACHE_TTL = 30 * 86400.0  # metadata of a published version rarely changes; a month bounds staleness
+
+
+class UpdateError(TlnotesError):
+    """The update cannot go on (a failing API, an unknown key); nothing is written."""
+
+
+@dataclass
+class Change:
+    path: Path
+    old: str
+    new: str
+    mismatch: str | None = None
+
+    def diff(self, shown: str) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.old.splitlines(keepends=True), self.new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+            )
+        )
+
+
+@dataclass
+class Cache:
+    """Looked-up metadata by `arxiv:ID`, each with an expiry; a corrupt file is only a slower run."""
+
+    path: Path
+    now: float = field(default_factory=time.time)
+    entries: dict[str, dict] = field(default_factory=dict)
+    error: str | None = None
+
+    def __post_init__(self):
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            entries = data.get("entries") if isinstance(data, dict) else None
+            if isinstance(entries, dict):
+                self.entries = {k: v for k, v in entries.items() if _valid_entry(v)}
+        except (OSError, ValueError, UnicodeDecodeError):
+            self.entries = {}
+
+    def get(self, key: str) -> dict | None:
+        e = self.entries.get(key)
+        return e["record"] if e and e["expires"] > self.now else None
+
+    def put(self, key: str, record: dict) -> None:
+        self.entries[key] = {"expires": self.now + CACHE_TTL, "record": record}
+
+    def save(self) -> None:
+        from .files import write_replace
+
+        live = {k: v for k, v in self.entries.items() if v["expires"] > self.now}
+        try:
+            write_replace(self.path, json.dumps({"version": 1, "entries": live}, indent=1, sort_keys=True))
+        except OSError as exc:
+            self.error = f"{self.path}: cannot save the update cache ({exc.strerror or exc}); results are not kept"
+
+
+def _valid_entry(e) -> bool:
+    if not isinstance(e, dict) or not isinstance(e.get("expires"), (int, float)):
+        return False
+    r = e.get("record")
+    return (
+        isinstance(r, dict)
+        and isinstance(r.get("title"), str)
+        and isinstance(r.get("authors"), list)
+        and all(isinstance(a, str) and a.strip() for a in r["authors"])
+        and (r.get("category") is None or isinstance(r.get("category"), str))
+    )
+
+
+def incomplete_authors(paper: Paper) -> bool:
+    """`others`, a family name alone, or no authors at all: the source knows more."""
+    return not paper.named_authors or paper.et_al or any(len(a.split()) == 1 for a in paper.named_authors)
+
+
+def wanted(paper: Paper) -> bool:
+    return bool(paper.links.get("arxiv")) and (incomplete_authors(paper) or not paper.category)
+
+
+def plan(kb: KnowledgeBase, keys: list[str], offline: bool = False, fetch_arxiv=None) -> tuple[list[Change], list[str]]:
+    """(changes to records, notes for the user); UpdateError if a source fails or a key is unknown."""
+    from . import sources
+
+    unknown = [k for k in keys if k not in kb.papers]
+    if unknown:
+        near = schema.closest(unknown[0], kb.papers)
+        raise UpdateError(f"no record with the key {unknown[0]!r}" + (f"; the closest is `{near}`" if near else ""))
+    papers = [kb.papers[k] for k in (keys or sorted(kb.papers)) if wanted(kb.papers[k])]
+    root = Path(kb.root)
+    cache = Cache(root / CACHE_PATH)
+    notes: list[str] = []
+    ids = list(dict.fromkeys(p.links["arxiv"] for p in papers))
+    missing = [i for i in ids if cache.get(f"arxiv:{i}") is None]
+    if missing and offline:
+        notes.append(f"{len(missing)} arXiv id(s) not cached; run without --offline to look them up")
+    elif missing:
+        try:
+            found = (fetch_arxiv or sources.fetch_arxiv)(missing)
+        except sources.SourceError as exc:
+            raise UpdateError(f"{exc}; nothing written") from None
+        for aid, rec in found.items():
+            cache.put(f"arxiv:{aid}", {"title": rec.title, "authors": rec.authors, "category": rec.category})
+        cache.save()
+        if cache.error:
+            notes.append(f"warning: {cache.error}")
+    changes = []
+    for p in papers:
+        meta = cache.get(f"arxiv:{p.links['arxiv']}")
+        if meta is None:
+            continue
+        path = root / p.path
+        old = path.read_text(encoding="utf-8")
+        if normalize_title(meta["title"]) != normalize_title(p.title):
+            changes.append(
+                Change(
+                    path,
+                    old,
+                    old,
+                    f"title mismatch: the record says {p.title!r}, arXiv {p.links['arxiv']} says {meta['title']!r}; not updated",
+                )
+            )
+            continue
+        values: dict[str, object] = {}
+        if incomplete_authors(p) and meta["authors"] and list(meta["authors"]) != list(p.authors):
+            values["authors"] = meta["authors"]
+        if not p.category and meta.get("category"):
+            values["category"] = meta["category"]
+        new = edit(old, values) if values else old
+        if new != old:
+            changes.append(Change(path, old, new))
+    return changes, notes
+
+
+def edit(text: str, values: dict[str, object]) -> str:
+    """`text` with these top-level fields replaced or inserted; every other line as it was."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="rt").load(text)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    present = list(data)
+    starts = [data.lc.key(k)[0] for k in present]
+
+    def span(i: int) -> tuple[int, int]:
+        end = starts[i + 1] if i + 1 < len(starts) else len(lines)
+        while end > starts[i] + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1  # blank lines and comments at the margin belong to what follows
+        return starts[i], end
+
+    order = [f.name for f in schema.FIELDS]
+    edits: list[tuple[int, int, list[str]]] = []
+    for name, value in values.items():
+        new_lines = [line + "\n" for line in schema.FIELD_BY_NAME[name].kind.to_yaml(name, value)]
+        if name in present:
+            start, end = span(present.index(name))
+            edits.append((start, end, new_lines))
+        else:
+            before = [k for k in present if k in order and order.index(k) < order.index(name)]
+            at = span(present.index(max(before, key=order.index)))[1] if before else 0
+            edits.append((at, at, new_lines))
+    for start, end, new_lines in sorted(edits, key=lambda e: e[0], reverse=True):
+        lines[start:end] = new_lines
+    return "".join(lines)
+
+
+def apply(changes: list[Change]) -> None:
+    from .files import write_replace
+
+    for c in changes:
+        if c.new != c.old:
+            write_replace(c.path, c.new)
