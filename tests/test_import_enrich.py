@@ -8,9 +8,12 @@ import time
 import pytest
 import yaml
 
-from tests.test_add import BROKEN, LIMITED, SLOW, FakeAPIs, apis, server  # noqa: F401  (fixtures)
+from tests import test_add
+from tests.test_add import BROKEN, LIMITED, SLOW
 from tlnotes import load, records
 from tlnotes.records import NewRecord
+
+server, apis = test_add.server, test_add.apis  # the fake arXiv and Crossref of test_add, as fixtures here
 
 PAGE = """\
 # Probing
@@ -307,3 +310,13 @@ def test_bibtex_offline_and_unreachable(kb, run, apis, monkeypatch, tmp_path):
     assert "Traceback" not in r.err
     assert len(lack_lines(r.err)) == 1 and "3 records lack metadata" in r.err
     assert "doe2019complete" in recs(kb)
+
+
+def test_citations_follow_the_final_keys():
+    renamed = {"anon2020grad": "selvaraju2018grad", "anonx": None, "anony": None}
+    urls = {"anonx": "https://arxiv.org/abs/1710.11063", "anony": None}
+    text = "- Grad [@anon2020grad]\n- X [@anonx]\n- Y [@anony]\n- Z [@kept; @anonx]\n- `[@anonx]` in code"
+    assert records.recite(text, renamed, urls) == (
+        "- Grad [@selvaraju2018grad]\n- X <https://arxiv.org/abs/1710.11063>\n- Y \n"
+        "- Z [@kept] <https://arxiv.org/abs/1710.11063>\n- `[@anonx]` in code"
+    )

@@ -222,7 +222,7 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int
 
 
 def _enrich_imported(args, papers, kb, incomplete_only: bool = False):
-    """Imported records completed from arXiv and Crossref (unless --offline), keyed and checked; says one line if a source failed."""
+    """Imported records completed from the sources (unless --offline), keyed and checked; one line if a source failed."""
     from .records import enrich, finalise
 
     wanted = [p for p in papers.values() if not incomplete_only or not p.authors or p.year is None]
@@ -300,7 +300,9 @@ def cmd_import_bibtex(args) -> int:
     except BibSyntaxError as exc:
         raise BibSyntaxError(exc.line, f"{exc.message}; nothing imported", source) from None
     done = _enrich_imported(args, result.papers, kb, incomplete_only=True)  # entries with authors and a year keep them
-    result.skipped += done.skipped + [(line, f"already in the knowledge base as {where}: {t}") for line, t, where in done.existing]
+    result.skipped += done.skipped + [
+        (line, f"already in the knowledge base as {where}: {t}") for line, t, where in done.existing
+    ]
     written, _ = _write_imported(args, root, list(done.papers.values()), [], args.dry_run)
     result.papers = done.papers
     for line, why in sorted(result.skipped):

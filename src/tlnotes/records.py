@@ -244,7 +244,7 @@ class Finalised:
 def finalise(papers: dict[str, NewRecord], kb: KnowledgeBase | None) -> Finalised:
     """Imported records after enrich(): duplicates found by the source's ids merged or skipped, final keys, checked."""
     known = KnownPapers(kb)
-    taken = set(known.keys) | ({p.stem for p in (Path(kb.root) / "papers").glob("*.yaml")} if kb else set())
+    taken = set(known.keys)  # not every file in papers/: a rerun after an interrupted import finds its records by key
     out = Finalised()
     for old, rec in papers.items():
         existing = known.find(rec.links, rec.title)
@@ -300,7 +300,7 @@ def recite(text: str, renamed: dict[str, str | None], urls: dict[str, str | None
         keys = [renamed.get(i.key, i.key) for i in c.items]
         alive = list(dict.fromkeys(k for k in keys if k))
         parts = ["[" + "; ".join(f"@{k}" for k in alive) + "]"] if alive else []
-        parts += [f"<{url}>" for i, k in zip(c.items, keys) if not k and (url := urls.get(i.key))]
+        parts += [f"<{url}>" for i, k in zip(c.items, keys, strict=True) if not k and (url := urls.get(i.key))]
         out += [text[pos : c.start], " ".join(parts)]
         pos = c.end
     out.append(text[pos:])
