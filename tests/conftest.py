@@ -101,3 +101,15 @@ def run(capsys):
         return Result(code, captured.out, captured.err)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Imports look papers up by default: unless a test starts its own fake server, the APIs refuse at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("TLNOTES_ARXIV_API", f"http://127.0.0.1:{port}/api/query")
+    monkeypatch.setenv("TLNOTES_CROSSREF_API", f"http://127.0.0.1:{port}")

@@ -221,14 +221,31 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int
     return written["record"], written["note"]
 
 
+def _enrich_imported(args, papers, kb, incomplete_only: bool = False):
+    """Imported records completed from the sources (unless --offline), keyed and checked; one line if a source failed."""
+    from .records import enrich, finalise
+
+    wanted = [p for p in papers.values() if not incomplete_only or not p.authors or p.year is None]
+    report = enrich(wanted, offline=args.offline)
+    if report.line():
+        print(report.line(), file=sys.stderr)
+    return finalise(papers, kb)
+
+
 def cmd_import_notes(args) -> int:
     from .import_notes import MAX_NOTE_SOURCE_BYTES, ImportRefused, note_path, parse_notes
+    from .records import paper_url, recite
 
     root, source, text, kb = _import_inputs(args, MAX_NOTE_SOURCE_BYTES)
     try:
         result = parse_notes(text, kb, source_name=source.stem)
     except ImportRefused as exc:
         raise ImportRefused(exc.line, f"{exc.message}; nothing imported", source) from None
+    done = _enrich_imported(args, result.papers, kb)
+    urls = {old: paper_url(rec.links) for old, rec in result.papers.items()}
+    for t in result.topics.values():
+        t.body[:] = recite("\n".join(t.body), done.renamed, urls).split("\n") if t.body else []
+    result.papers, result.existing, result.skipped = done.papers, result.existing + done.existing, result.skipped + done.skipped
     notes = [(note_path(root, t, result.topics), t) for t in result.topics.values() if t.id not in kb.topics]
     written_papers, written_notes = _write_imported(args, root, list(result.papers.values()), notes, args.dry_run)
     for line, title, existing in result.existing:
@@ -282,8 +299,13 @@ def cmd_import_bibtex(args) -> int:
         result = parse_bibtex(text, kb, args.topic, filename=str(source))
     except BibSyntaxError as exc:
         raise BibSyntaxError(exc.line, f"{exc.message}; nothing imported", source) from None
-    written, _ = _write_imported(args, root, list(result.papers.values()), [], args.dry_run)
-    for line, why in result.skipped:
+    done = _enrich_imported(args, result.papers, kb, incomplete_only=True)  # entries with authors and a year keep them
+    result.skipped += done.skipped + [
+        (line, f"already in the knowledge base as {where}: {t}") for line, t, where in done.existing
+    ]
+    written, _ = _write_imported(args, root, list(done.papers.values()), [], args.dry_run)
+    result.papers = done.papers
+    for line, why in sorted(result.skipped):
         print(f"{source}:{line}: {why}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
     print(
@@ -498,11 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
     pn = isub.add_parser("notes", parents=[kb_dir], help="a Markdown notes page: headings become topics, paper bullets records")
     pn.add_argument("file")
     pn.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    pn.add_argument("--offline", action="store_true", help="no look-ups: records from what the lines say alone")
     pn.set_defaults(func=cmd_import_notes)
     pb = isub.add_parser("bibtex", parents=[kb_dir], help="a .bib file (Zotero, Google Scholar, DBLP, arXiv exports)")
     pb.add_argument("file")
     pb.add_argument("--topic", action="append", default=[], help="tag every imported record with this topic (repeatable)")
     pb.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    pb.add_argument("--offline", action="store_true", help="no look-ups for entries without authors or a year")
     pb.set_defaults(func=cmd_import_bibtex)
 
     p = sub.add_parser("add", parents=[kb_dir], help="add papers by arXiv id, DOI or URL, with metadata fetched for you")

@@ -150,15 +150,13 @@ def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     if not title:
         return None, "no title"
     m = re.search(r"\d{4}", f.get("year", "") or f.get("date", ""))
-    if not m:
-        return None, "no year"
-    year = int(m.group(0))
+    year = int(m.group(0)) if m else None
     authors = [_name(p) for p in e.persons.get("author", [])] or [_name(p) for p in e.persons.get("editor", [])]
     authors = [a for a in authors if a]
     if authors and authors[-1].lower() == "others":
         authors[-1] = ET_AL
-    if not authors or authors == [ET_AL]:
-        return None, "no authors"
+    if authors == [ET_AL]:
+        authors = []
     links: dict[str, str] = {}
     aid = None
     eprint = f.get("eprint", "").strip()
@@ -176,6 +174,8 @@ def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     if is_http_url(url):
         for label, value in links_for(url).items():
             links.setdefault(label, value)
+    if (year is None or not authors) and not (links.get("arxiv") or links.get("doi")):
+        return None, "no year" if year is None else "no authors"  # nothing to complete them from
     venue = decode(f.get("journal") or f.get("booktitle") or "")
     if _NOT_VENUES.match(venue):
         venue = ""
@@ -209,7 +209,7 @@ def parse_bibtex(text: str, kb: KnowledgeBase | None, topics: list[str], filenam
             continue
         c.key, c.topics = make_key(c, known.keys), list(topics)
         key, paper = c.key, c
-        why = refusal(paper)
+        why = refusal(paper) if paper.year is not None and paper.authors else None  # else: checked after the look-up
         if why:
             result.skipped.append((e.line, f"entry {e.key!r} skipped: {why}"))
             continue

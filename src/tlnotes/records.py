@@ -34,7 +34,7 @@ class NewRecord:
 
     title: str
     authors: list[str]
-    year: int
+    year: int | None  # None: importers found no year; enrich() may find it, else the record is skipped
     links: dict[str, str] = field(default_factory=dict)
     rest: str = ""  # importers: the text after the citation, which becomes the first summary bullet
     line: int = 0  # importers: where the source cites it
@@ -47,14 +47,20 @@ class NewRecord:
     summary: list = field(default_factory=list)  # bullets: str or {str: [...]}
     related: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # any other schema field (status, rating, ...)
+    cited_title: str | None = None  # importers: the line's title, when the source's title differs
 
     def fields(self, added: str | None = None) -> dict[str, Any]:
-        """The record's values by schema field name, as they will be written."""
-        notes = None
-        if self.abstract:
-            notes = "Abstract: " + self.abstract
-        elif self.source_cite:
-            notes = f"Cited in the source notes as ({self.source_cite.strip()})."
+        """The record's values by schema field name, as they will be written; what the line said is kept in notes."""
+        cited = " ".join(
+            part
+            for part in (
+                f'"{self.cited_title}"' if self.cited_title else "",
+                f"({self.source_cite.strip()})" if self.source_cite else "",
+            )
+            if part
+        )
+        parts = [f"Cited in the source notes as {cited}." if cited else "", f"Abstract: {self.abstract}" if self.abstract else ""]
+        notes = "\n\n".join(p for p in parts if p) or None
         values = {
             "title": self.title,
             "authors": self.authors,
@@ -126,7 +132,8 @@ def make_key(c: NewRecord, taken) -> str:
     whole = first in ORGANISATIONS.values() or is_organisation(first)
     family = re.sub(r"[^a-z0-9]", "", fold(first if whole else (first.split() or [""])[-1]))
     part = (schema.MAX_KEY_LENGTH - 8) // 2  # 8: room for the year and a suffix
-    base = f"{family[:part] or 'anon'}{str(c.year)[:4]}{_key_word(c.title)[:part]}"
+    year = "" if c.year is None else str(c.year)[:4]  # no year yet: a provisional key, made again after enrich()
+    base = f"{family[:part] or 'anon'}{year}{_key_word(c.title)[:part]}"
     key, n = base, 1
     while key in taken or key in schema.RESERVED_IDS or not schema.KEY_RE.fullmatch(key):
         n += 1
@@ -146,6 +153,158 @@ def refusal(rec: NewRecord, optional: tuple[str, ...] = ("topics",)) -> str | No
         return f"the title {rec.title!r} has no letters or digits"
     errors = record_text_errors(rec.text("2000-01-01"), rec.key, optional=optional)
     return f"line {errors[0].line}: {errors[0].message}" if errors else None
+
+
+# ---------------------------------------------------------------- metadata from the source, for importers
+
+
+@dataclass
+class EnrichReport:
+    offline: bool = False
+    looked_up: int = 0  # records with an arXiv id or DOI, asked about
+    completed: int = 0  # ... that a source answered for
+    lacking: int = 0  # ... that no source answered for: they keep what their line said
+    failures: list[str] = field(default_factory=list)  # one message per service that failed
+
+    def line(self) -> str | None:
+        """The one line an import prints about look-ups, or None when there is nothing to say."""
+        if self.offline or not self.lacking:
+            return None
+        why = "; ".join(self.failures) if self.failures else "arXiv or Crossref knows no paper with their ids"
+        return f"{self.lacking} records lack metadata from the source and keep what their lines say: {why}"
+
+
+def enrich(records: Sequence[NewRecord], *, offline: bool = False, fetch_arxiv=None, fetch_doi=None) -> EnrichReport:
+    """Complete imported records from arXiv (one batched call for all ids) and Crossref; the source wins over the line.
+
+    A failing service is reported once and not asked again in this run; the
+    records it would have completed keep what their lines said.
+    """
+    from . import sources
+
+    report = EnrichReport(offline=offline)
+    wanted = [r for r in records if r.links.get("arxiv") or r.links.get("doi")]
+    if offline or not wanted:
+        return report
+    fetch_arxiv = fetch_arxiv or sources.fetch_arxiv
+    fetch_doi = fetch_doi or sources.fetch_doi
+    report.looked_up = len(wanted)
+    arxiv: dict[str, NewRecord] = {}
+    ids = list(dict.fromkeys(r.links["arxiv"] for r in wanted if r.links.get("arxiv")))
+    if ids:
+        try:
+            arxiv = fetch_arxiv(ids)
+        except sources.SourceError as exc:
+            report.failures.append(str(exc))
+    crossref: dict[str, NewRecord | None] = {}
+    crossref_down = False
+    for rec in wanted:
+        found = arxiv.get(rec.links.get("arxiv", ""))
+        doi = rec.links.get("doi")
+        if found is None and doi and not crossref_down:
+            if doi not in crossref:
+                try:
+                    crossref[doi] = fetch_doi(doi)
+                except sources.SourceUnreachable as exc:
+                    crossref_down = True
+                    report.failures.append(str(exc))
+                except sources.SourceError:  # this DOI's record is unusable; the others may not be
+                    crossref[doi] = None
+            found = crossref.get(doi)
+        if found is None:
+            report.lacking += 1
+            continue
+        _take(rec, found)
+        report.completed += 1
+    return report
+
+
+def _take(rec: NewRecord, found: NewRecord) -> None:
+    """The source's title, authors, year, category and venue over the line's guesses; the line's title kept if it differs."""
+    from .model import normalize_title
+
+    if rec.title and normalize_title(rec.title) != normalize_title(found.title):
+        rec.cited_title = rec.title
+    rec.title, rec.authors, rec.year = found.title, list(found.authors), found.year
+    rec.category = found.category or rec.category
+    rec.venue = rec.venue or found.venue
+    rec.abstract = rec.abstract or found.abstract
+    for label, value in found.links.items():
+        rec.links.setdefault(label, value)
+
+
+@dataclass
+class Finalised:
+    papers: dict[str, NewRecord] = field(default_factory=dict)  # by final key
+    renamed: dict[str, str | None] = field(default_factory=dict)  # provisional key -> final key; None: not written
+    existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, the KB's file)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+
+
+def finalise(papers: dict[str, NewRecord], kb: KnowledgeBase | None) -> Finalised:
+    """Imported records after enrich(): duplicates found by the source's ids merged or skipped, final keys, checked."""
+    known = KnownPapers(kb)
+    taken = set(known.keys)  # not every file in papers/: a rerun after an interrupted import finds its records by key
+    out = Finalised()
+    for old, rec in papers.items():
+        existing = known.find(rec.links, rec.title)
+        if existing in out.papers:  # earlier in this run, under another id: one record, both places' notes
+            first = out.papers[existing]
+            first.topics += [t for t in rec.topics if t not in first.topics]
+            first.related += [r for r in rec.related if r not in first.related]
+            first.summary += [b for b in rec.summary if b not in first.summary]
+            out.renamed[old] = existing
+            continue
+        if existing is not None:
+            out.existing.append((rec.line, rec.title, known.paths.get(existing, existing)))
+            out.renamed[old] = existing
+            continue
+        why = "no year (run without --offline, or add it by hand)" if rec.year is None else None
+        if not why:
+            rec.key = make_key(rec, taken)
+            why = refusal(rec)
+        if why:
+            out.skipped.append((rec.line, f"{rec.title!r} skipped: {why}"))
+            out.renamed[old] = None
+            continue
+        taken.add(rec.key)
+        known.add(rec.key, rec.links, rec.title)
+        out.papers[rec.key] = rec
+        out.renamed[old] = rec.key
+    for rec in out.papers.values():
+        related = (out.renamed.get(r, r) for r in rec.related)
+        rec.related = list(dict.fromkeys(r for r in related if r and r != rec.key))
+    return out
+
+
+def paper_url(links: dict[str, str]) -> str | None:
+    """Where a paper can be read, for a citation of a record that was not written."""
+    if links.get("arxiv"):
+        return f"https://arxiv.org/abs/{links['arxiv']}"
+    if links.get("doi"):
+        return f"https://doi.org/{links['doi']}"
+    return next((links[k] for k in ("url", "pdf", "html") if links.get(k)), None)
+
+
+def recite(text: str, renamed: dict[str, str | None], urls: dict[str, str | None]) -> str:
+    """Note text citing final keys: a provisional key renamed; a record not written becomes a link to its paper.
+
+    Meant for the `[@key]` citations importers write: a renamed citation keeps its keys, not prefixes or locators.
+    """
+    from .citations import find_citations
+
+    out, pos = [], 0
+    for c in find_citations(text):
+        if not any(i.key in renamed for i in c.items):
+            continue
+        keys = [renamed.get(i.key, i.key) for i in c.items]
+        alive = list(dict.fromkeys(k for k in keys if k))
+        parts = ["[" + "; ".join(f"@{k}" for k in alive) + "]"] if alive else []
+        parts += [f"<{url}>" for i, k in zip(c.items, keys, strict=True) if not k and (url := urls.get(i.key))]
+        out += [text[pos : c.start], " ".join(parts)]
+        pos = c.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- add

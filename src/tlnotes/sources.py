@@ -32,6 +32,10 @@ class SourceError(TlnotesError):
     """Something went wrong getting metadata; the message says what and what to do."""
 
 
+class SourceUnreachable(SourceError):
+    """The service itself failed (no answer, refused, HTTP 429 or 5xx): asking it again in this run is pointless."""
+
+
 @dataclass(frozen=True)
 class Ref:
     kind: str  # "arxiv" or "doi"
@@ -66,19 +70,21 @@ def get(session, url: str, what: str, seconds: float | None = None, **params) ->
         answer = fetch(session, url, seconds, MAX_RESPONSE, headers={"User-Agent": user_agent()}, **params)
     except Unanswered as exc:
         if exc.kind == "timeout":
-            raise SourceError(f"{what} ({shown}): {exc} (set TLNOTES_TIMEOUT to wait longer)") from None
+            raise SourceUnreachable(f"{what} ({shown}): {exc} (set TLNOTES_TIMEOUT to wait longer)") from None
         if exc.kind in ("dns", "connect"):
-            raise SourceError(f"{what}: cannot connect to {shown} ({exc})") from None
-        raise SourceError(f"{what} ({shown}): {exc}") from None
+            raise SourceUnreachable(f"{what}: cannot connect to {shown} ({exc})") from None
+        raise SourceUnreachable(f"{what} ({shown}): {exc}") from None
     if answer.status == 429:
         after = answer.headers.get("Retry-After")
-        raise SourceError(
+        raise SourceUnreachable(
             f"{what} ({shown}): the server asks us to slow down (HTTP 429"
             + (f", retry after {after}" if after else "")
             + "); try again later"
         )
     if answer.status == 404:
         return b""
+    if answer.status >= 500:
+        raise SourceUnreachable(f"{what} ({shown}): the server answered HTTP {answer.status}; try again later")
     if answer.status >= 400:
         raise SourceError(f"{what} ({shown}): the server answered HTTP {answer.status}; try again later")
     return answer.body
