@@ -152,11 +152,121 @@ def test_citation_forms(text, title, authors, year, links, rest):
         "https://you.com",
         "[langchain](https://github.com/hwchase17/langchain) library",
         "ablate weights by training a binary mask (Zhao et al., 2020; Radiya-Dixit and Wang, 2020)",
-        "program synthesis [arxiv.org/abs/2108.07732](https://arxiv.org/abs/2108.07732) - runnable code",
         "sizes: largest has 175B params (2020)",
     ],
 )
 def test_not_papers(text):
+    assert parse_paper(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, title, authors, year, links, rest",
+    [  # issue 12: a bullet that links a paper is a record whatever its link text; hints are read and removed
+        (
+            "[Getting a CLUE: A Method](https://arxiv.org/abs/2006.06848)",
+            "Getting a CLUE: A Method",
+            [],
+            2020,
+            {"arxiv": "2006.06848"},
+            "",
+        ),
+        (
+            "[Bayes by backprop (blundell et al. 2015)](https://arxiv.org/abs/1505.05424) - trains BNNs",
+            "Bayes by backprop",
+            ["Blundell", "others"],
+            2015,
+            {"arxiv": "1505.05424"},
+            "trains BNNs",
+        ),
+        ("[grad-cam++](https://arxiv.org/abs/1710.11063)", "Grad-cam++", [], 2017, {"arxiv": "1710.11063"}, ""),
+        ("[grad-cam++](https://arxiv.org/pdf/1710.11063v3.pdf)", "Grad-cam++", [], 2017, {"arxiv": "1710.11063"}, ""),
+        ("[X-ray](https://arxiv.org/html/2402.00001v1)", "X-ray", [], 2024, {"arxiv": "2402.00001"}, ""),
+        (
+            "Bayesian Interpolants ([mcmillan 20](https://arxiv.org/abs/2004.04198))",
+            "Bayesian Interpolants",
+            ["Mcmillan"],
+            2020,
+            {"arxiv": "2004.04198"},
+            "",
+        ),
+        (
+            "[Switch Transformers Fedus et al. (2022)](https://arxiv.org/abs/2101.03961)",
+            "Switch Transformers",
+            ["Fedus", "others"],
+            2022,
+            {"arxiv": "2101.03961"},
+            "",
+        ),
+        (
+            "[Dropout as a Bayesian Approximation](http://proceedings.mlr.press/v48/gal16.pdf)",
+            "Dropout as a Bayesian Approximation",
+            [],
+            2016,
+            {"pdf": "http://proceedings.mlr.press/v48/gal16.pdf"},
+            "",
+        ),
+        (
+            "[The Right Tool for the Job](https://aclanthology.org/2020.acl-main.593/) - early exit",
+            "The Right Tool for the Job",
+            [],
+            2020,
+            {"url": "https://aclanthology.org/2020.acl-main.593/"},
+            "early exit",
+        ),
+        (
+            "[Stochastic Parrots](https://dl.acm.org/doi/10.1145/3442188.3445922)",
+            "Stochastic Parrots",
+            [],
+            None,
+            {"doi": "10.1145/3442188.3445922"},
+            "",
+        ),
+        (
+            "[Deep Ensembles](https://openreview.net/forum?id=abc)",
+            "Deep Ensembles",
+            [],
+            None,
+            {"url": "https://openreview.net/forum?id=abc"},
+            "",
+        ),
+        ("Some Paper Title [pdf](https://arxiv.org/abs/1901.00001)", "Some Paper Title", [], 2019, {"arxiv": "1901.00001"}, ""),
+        (
+            "program synthesis [arxiv.org/abs/2108.07732](https://arxiv.org/abs/2108.07732) - runnable code",
+            "Program synthesis",
+            [],
+            2021,
+            {"arxiv": "2108.07732"},
+            "runnable code",
+        ),
+        (
+            "[Weight Uncertainty in Neural Networks](https://www.cs.example.ac.uk/~b/bbb.pdf)",
+            "Weight Uncertainty in Neural Networks",
+            [],
+            None,
+            {"pdf": "https://www.cs.example.ac.uk/~b/bbb.pdf"},
+            "",
+        ),
+    ],
+)
+def test_any_paper_link_is_a_record(text, title, authors, year, links, rest):
+    c = parse_paper(text)
+    assert c is not None, text
+    assert (c.title, c.authors, c.year, c.links, c.rest) == (title, authors, year, links, rest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[pytorch-grad-cam](https://github.com/jacobgil/pytorch-grad-cam)",
+        "[a great blog post on circuits](https://distill.pub/2020/circuits/zoom-in/)",
+        "[thread](https://twitter.com/someone/status/1234567890)",
+        "[the NeurIPS talk](https://www.youtube.com/watch?v=abcdef)",
+        "[lecture 5 slides on BNNs](https://cs.example.edu/slides/l5.pdf)",
+        "[bnn.pdf](https://people.example.edu/~a/bnn.pdf)",  # a file name, not a title
+        "[pdf](https://arxiv.org/abs/1901.00001)",  # no title anywhere
+    ],
+)
+def test_links_that_are_not_papers(text):
     assert parse_paper(text) is None
 
 

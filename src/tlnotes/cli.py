@@ -229,6 +229,7 @@ def cmd_import_notes(args) -> int:
         result = parse_notes(text, kb, source_name=source.stem)
     except ImportRefused as exc:
         raise ImportRefused(exc.line, f"{exc.message}; nothing imported", source) from None
+    result.drop_undated()
     notes = [(note_path(root, t, result.topics), t) for t in result.topics.values() if t.id not in kb.topics]
     written_papers, written_notes = _write_imported(args, root, list(result.papers.values()), notes, args.dry_run)
     for line, title, existing in result.existing:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .ids import arxiv_id, arxiv_year, links_for
+from .ids import academic_pdf, arxiv_id, arxiv_year, doi_in_url, links_for, paper_host, url_year
 from .markdown import FENCE_OPEN, split_front_matter
 from .model import KnowledgeBase, TlnotesError
 from .names import parse_authors, slugify
@@ -68,7 +68,10 @@ def parse_cite(text: str) -> tuple[list[str], int | None, bool] | None:
         before, after = text[: y.start()].strip(" ,"), text[y.end() :].strip(" ,")
         author_text = before or after
     else:
-        author_text = re.sub(r"[,\s]*\d+\s*$", "", text)  # a mistyped year such as 203
+        short = re.search(r"[,\s]'?(\d{2})\s*$", text)  # `mcmillan 20`: a year in two digits
+        if short:
+            year = 2000 + int(short.group(1))
+        author_text = re.sub(r"[,\s]*'?\d+\s*$", "", text)  # also a mistyped year such as 203
     if not author_text or not re.search(r"[A-Za-z]", author_text):
         return None
     authors, abbreviated = parse_authors(author_text)
@@ -182,17 +185,60 @@ def _clean_title(title: str) -> str:
     return title
 
 
+def paper_link(url: str, text: str = "") -> bool:
+    """Whether a link cites a paper whatever its text: an arXiv id, a DOI, a proceedings or publisher page,
+    or a .pdf on a university host when its text reads as a title."""
+    if arxiv_id(url) or doi_in_url(url) or paper_host(url):
+        return True
+    return academic_pdf(url) and _reads_as_title(text)
+
+
+# Link texts that name the kind of link, not the paper: the title is then outside the link.
+GENERIC_LINK_TEXT = re.compile(r"^(?:pdf|paper|link|here|html|abs|arxiv|doi|preprint|openreview|acl|proceedings|code)$", re.I)
+
+
+def _reads_as_title(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'+-]*", text)
+    return len(words) >= 3 and not re.search(r"\b(?:slides?|lecture|syllabus|homework|talk|video)\b", text, re.I)
+
+
+def _generic(text: str) -> bool:
+    """A link text that is a label (`pdf`) or the URL itself, not an author-year hint."""
+    t = text.strip()
+    return bool(GENERIC_LINK_TEXT.fullmatch(t) or "/" in t or re.match(r"^(?:https?:|www\.)", t))
+
+
+# Author-year hints at the end of a link text: `Bayes by backprop (blundell et al. 2015)`, `Switch Fedus et al. (2022)`.
+_PAREN_HINT = re.compile(r"^(?P<title>.*\S)\s*\((?P<hint>[^()]+)\)$")
+_ETAL_HINT = re.compile(r"^(?P<title>.*\S)\s+(?P<hint>[A-Z][\w'-]+\s+et\.?\s+al\.?,?\s*\(?(?:19|20)\d{2}\)?)$")
+
+
+def _split_hint(text: str) -> tuple[str, tuple | None, str | None]:
+    """A link text as (title, parsed hint, hint as written); the hint, if any, is removed from the title."""
+    for pattern in (_PAREN_HINT, _ETAL_HINT):
+        m = pattern.match(text.strip())
+        hint = m.group("hint") if m else ""
+        if m and (YEAR_RE.search(hint) or re.search(r"et\.? al|\s'?\d{2}$", hint)):
+            cite = parse_cite(hint)
+            if cite:
+                return m.group("title"), cite, hint
+    return text, None, None
+
+
 def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: int, raw_cite: str | None) -> NewRecord | None:
+    """A record from what a bullet gives; without author-year hints only for a paper link (the look-up fills them)."""
     links = links_for(url)
     aid = links.get("arxiv")
-    if cite is None:
+    if cite is None and not (url and paper_link(url, title)):
         return None
-    authors, year, abbreviated = cite
-    ay = arxiv_year(aid) if aid else None
-    if ay and (year is None or year < ay or year > ay + 1):
+    authors, year, abbreviated = cite if cite else ([], None, False)
+    ay = url_year(url) if url else None
+    if ay and (year is None or (aid and (year < ay or year > ay + 1))):
         year = ay
     title = _clean_title(title)
-    if not title or year is None or not authors or len(title.split()) > 30:
+    if not title or len(title.split()) > 30:
+        return None
+    if (year is None or not authors) and not (url and paper_link(url, title)):
         return None
     rest = SEPARATOR_RE.sub("", rest.strip(), count=1).strip() if rest else ""
     return NewRecord(title, authors, year, links, rest, line, raw_cite if abbreviated else None)
@@ -228,6 +274,18 @@ def parse_paper(text: str, line: int = 0) -> NewRecord | None:
             found = _finish(m.group("title"), parse_cite(cite), m.group("url"), m.group("rest"), line, cite)
             if found:
                 return found
+        if paper_link(m.group("url"), m.group("title")):  # `mcmillan 20`, `pdf`, the URL itself: the title is outside
+            hint = None if _generic(cite) else parse_cite(cite)
+            found = _finish(m.group("title"), hint, m.group("url"), m.group("rest"), line, cite)
+            if found:
+                return found
+    # [Title (hints)](paper-url) rest -- the link text is the title, whatever else it holds
+    m = re.match(r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)(?P<rest>.*)$", text)
+    if m and not _generic(m.group("title")) and paper_link(m.group("url"), _split_hint(m.group("title"))[0]):
+        title, hint, raw = _split_hint(m.group("title"))
+        found = _finish(title, hint, m.group("url"), m.group("rest"), line, raw)
+        if found:
+            return found
     # Title (authors, 2020) rest -- no link at all
     m = re.match(r"^(?P<title>[^()\[\]]+?)\s*\((?P<cite>[^()\[\]]*?(?:19|20)\d{2}[a-z]?[^()\[\]]*)\)(?P<rest>.*)$", text)
     if m and not LINK_RE.search(m.group("title")):
@@ -265,6 +323,20 @@ class ImportResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
     unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
     uncited: list[tuple[int, str]] = field(default_factory=list)  # (line, key): citations of keys this KB lacks, kept as text
+    bullets: dict[str, str] = field(default_factory=dict)  # key: its bullet's source text, restored if it is dropped
+
+    def drop_undated(self) -> None:
+        """Records still without a year (nothing told it, no look-up found it) are skipped; their bullets stay as written."""
+        for key, rec in list(self.papers.items()):
+            if rec.year is not None:
+                continue
+            del self.papers[key]
+            self.skipped.append((rec.line, f"{rec.title!r} skipped: no year (run without --offline or add it by hand)"))
+            cite = f"- {rec.title} [@{key}]"
+            for topic in self.topics.values():
+                topic.body[:] = [line.replace(cite, f"- {self.bullets.get(key, rec.title)}") for line in topic.body]
+            for other in self.papers.values():
+                other.related = [k for k in other.related if k != key]
 
 
 def _topic_title(text: str) -> str:
@@ -369,7 +441,9 @@ def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResul
     for item in items:
         child = parse_paper(item.text, item.line)
         if child is not None:
-            _add_paper(child, topic, item, parent_key, result, known)
+            key = _add_paper(child, topic, item, parent_key, result, known)
+            if key:
+                result.bullets.setdefault(key, item.text)
             continue
         sub = _summary(item.children, topic, parent_key, result, known)
         out.append({item.text: sub} if sub else item.text)
@@ -394,7 +468,8 @@ def _add_paper(
     c.key = make_key(c, known.keys)
     c.topics, c.related = [topic], [parent_key] if parent_key else []
     key, paper = c.key, c
-    why = refusal(paper)
+    # year and authors may still come from the look-up (records.enrich): check everything else now
+    why = refusal(replace(c, year=c.year or 2000, authors=c.authors or ["Unknown"]))
     if why:
         result.skipped.append((item.line, f"{c.title!r} skipped: {why}"))
         return None
@@ -413,6 +488,7 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
     if c is not None:
         key = _add_paper(c, topic, item, parent_key, result, known)
         if key:
+            result.bullets.setdefault(key, item.text)
             return [f"{pad}- {c.title} [@{key}]"]
         # a paper that could not become a record (reported as skipped): its bullet stays as it was
     links = [(m["text"], m["url"]) for m in LINK_RE.finditer(item.text)]

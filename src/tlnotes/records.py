@@ -34,7 +34,7 @@ class NewRecord:
 
     title: str
     authors: list[str]
-    year: int
+    year: int | None  # None until a look-up finds it (import notes of a bare link)
     links: dict[str, str] = field(default_factory=dict)
     rest: str = ""  # importers: the text after the citation, which becomes the first summary bullet
     line: int = 0  # importers: where the source cites it
@@ -126,7 +126,7 @@ def make_key(c: NewRecord, taken) -> str:
     whole = first in ORGANISATIONS.values() or is_organisation(first)
     family = re.sub(r"[^a-z0-9]", "", fold(first if whole else (first.split() or [""])[-1]))
     part = (schema.MAX_KEY_LENGTH - 8) // 2  # 8: room for the year and a suffix
-    base = f"{family[:part] or 'anon'}{str(c.year)[:4]}{_key_word(c.title)[:part]}"
+    base = f"{family[:part] or 'anon'}{str(c.year or '')[:4]}{_key_word(c.title)[:part]}"
     key, n = base, 1
     while key in taken or key in schema.RESERVED_IDS or not schema.KEY_RE.fullmatch(key):
         n += 1
