@@ -10,7 +10,7 @@ import yaml
 
 from tlnotes import load
 from tlnotes.ids import arxiv_id
-from tlnotes.import_notes import parse_paper
+from tlnotes.import_notes import parse_notes, parse_paper
 from tlnotes.records import make_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
@@ -433,3 +433,52 @@ def test_citations_of_keys_the_kb_lacks_become_text_and_the_import_passes_check(
     note = (kb.root / "notes" / "reading.md").read_text(encoding="utf-8")
     assert "[@vaswani2017attention]" in note and "&#64;elsewhere2020" in note and "&#64;nobody2021" in note
     assert kb.load().errors == []
+
+
+def test_bayesian_fixture_offline():
+    """Every paper-link shape on a page written for the tests, parsed without look-ups."""
+    result = parse_notes((FIXTURES / "bayesian.md").read_text(), source_name="bayesian")
+    got = {k: (r.title, r.authors, r.year, r.links) for k, r in result.papers.items()}
+    assert got == {
+        "blundell2015bayes": ("Bayes by backprop", ["Blundell", "others"], 2015, {"arxiv": "1505.05424"}),
+        "anon2016dropout": (
+            "Dropout as a Bayesian Approximation",
+            [],
+            2016,
+            {"pdf": "http://proceedings.mlr.press/v48/gal16.pdf"},
+        ),
+        "zhang2018noisy": ("Noisy Natural Gradient", ["Zhang"], 2018, {"arxiv": "1712.02390"}),
+        "anondeep": ("Deep Ensembles Revisited", [], None, {"url": "https://openreview.net/forum?id=abc123"}),
+        "anon2020getting": ("Getting a CLUE: A Method for Explaining Uncertainty Estimates", [], 2020, {"arxiv": "2006.06848"}),
+        "mcmillan2020bayesian": (
+            "Bayesian Interpolants as Explanations for Neural Inferences",
+            ["Mcmillan"],
+            2020,
+            {"arxiv": "2004.04198"},
+        ),
+        "anonuncertainty": (
+            "Uncertainty in Deep Learning, a thesis",
+            [],
+            None,
+            {"pdf": "https://mlg.eng.example.ac.uk/yarin/thesis.pdf"},
+        ),
+        "guo2017calibration": (
+            "Calibration of Modern Neural Networks",
+            ["Guo", "others"],
+            2017,
+            {"doi": "10.5555/3305381.3305518"},
+        ),
+    }
+    assert result.papers["blundell2015bayes"].summary == ["efficient way to train BNNs", "one Gaussian per weight"]
+    assert result.unparsed == [] or all("Not papers" not in t for _, t in result.unparsed)
+    body = "\n".join(result.topics["not-papers"].body)
+    for kept in ("bayesian-torch", "blog post", "thread on priors", "tutorial talk", "lecture 7 slides"):
+        assert kept in body and "[@" not in body
+    # offline, a record with no year is skipped and its bullet stays as written
+    result.drop_undated()
+    assert "anondeep" not in result.papers and "anonuncertainty" not in result.papers
+    assert any("no year" in why for _, why in result.skipped)
+    assert (
+        "- [Deep Ensembles Revisited](https://openreview.net/forum?id=abc123) - no year anywhere"
+        in result.topics["variational-methods"].body
+    )

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .ids import academic_pdf, arxiv_id, arxiv_year, doi_in_url, links_for, paper_host, url_year
+from .ids import academic_pdf, arxiv_id, doi_in_url, links_for, paper_host, url_year
 from .markdown import FENCE_OPEN, split_front_matter
 from .model import KnowledgeBase, TlnotesError
 from .names import parse_authors, slugify
