@@ -482,3 +482,121 @@ def test_bayesian_fixture_offline():
         "- [Deep Ensembles Revisited](https://openreview.net/forum?id=abc123) - no year anywhere"
         in result.topics["variational-methods"].body
     )
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e2a1b6b90000000049454e44ae426082"
+)
+
+
+def _page_with_assets(tmp_path: Path) -> Path:
+    """A source folder with files beside the page, and links of every kind to them and beyond."""
+    src = tmp_path / "src"
+    (src / "img").mkdir(parents=True)
+    (src / "img" / "fig.png").write_bytes(PNG)
+    (src / "img" / "a b.png").write_bytes(PNG + b"2")
+    (src / "data").mkdir()
+    (src / "data" / "table.csv").write_text("a,b\n1,2\n")
+    (src / "other.md").write_text("# Other\n")
+    (src / ".secret").mkdir()
+    (src / ".secret" / "x.png").write_bytes(PNG)
+    (tmp_path / "outside.png").write_bytes(PNG)
+    (src / "img" / "link.png").symlink_to(src / "img" / "fig.png")
+    (src / "up").symlink_to(tmp_path, target_is_directory=True)
+    page = src / "page.md"
+    page.write_text(
+        "## Vision\n\n"
+        'A figure: ![fig](img/fig.png) and ![again](./img/fig.png#top "t").\n'
+        "[the data](data/table.csv), [other page](other.md#x), ![missing](img/none.png).\n"
+        "![escape](../outside.png) ![via link](img/link.png) ![via folder](up/outside.png) "
+        "[a folder](img) ![hidden](.secret/x.png) ![abs](/etc/passwd) ![space](<img/a b.png>) ![enc](img/a%20b.png)\n",
+        encoding="utf-8",
+    )
+    return page
+
+
+def test_parse_notes_lists_the_copies_and_stays_pure(tmp_path):
+    page = _page_with_assets(tmp_path)
+    result = parse_notes(page.read_text(), source_name="page", source_dir=page.parent)
+    assert sorted((c.source, c.target) for c in result.copies) == [
+        (page.parent / "data" / "table.csv", "docs/assets/imported/page/data/table.csv"),
+        (page.parent / "img" / "a b.png", "docs/assets/imported/page/img/a b.png"),
+        (page.parent / "img" / "fig.png", "docs/assets/imported/page/img/fig.png"),
+    ]
+    assert not (tmp_path / "docs").exists()
+    body = "\n".join(result.topics["vision"].body)
+    assert "![fig](../assets/imported/page/img/fig.png)" in body
+    assert "![again](../assets/imported/page/img/fig.png#top" in body
+    assert "[the data](../assets/imported/page/data/table.csv)" in body
+    assert "![space](../assets/imported/page/img/a%20b.png)" in body and "![enc](../assets/imported/page/img/a%20b.png)" in body
+    for text_only in ("other page,", "missing.", "escape via link via folder a folder hidden abs "):
+        assert text_only in body
+    dropped = {dest for _, dest, _why in result.unlinked}
+    assert dropped == {
+        "other.md#x",
+        "img/none.png",
+        "../outside.png",
+        "img/link.png",
+        "up/outside.png",
+        "img",
+        ".secret/x.png",
+        "/etc/passwd",
+    }
+    # without the source's folder nothing is copied: every relative link is text, as before
+    bare = parse_notes(page.read_text(), source_name="page")
+    assert bare.copies == [] and "../assets" not in "\n".join(bare.topics["vision"].body)
+
+
+def test_files_beside_the_source_are_copied_and_the_site_builds(site_kb, run, tmp_path):
+    page = _page_with_assets(tmp_path)
+    root = site_kb.root
+    dry = run("import", "notes", page, "--dir", root, "--dry-run")
+    assert dry.code == 0, dry.err
+    assert "would copy img/fig.png to docs/assets/imported/page/img/fig.png" in dry.out
+    assert not (root / "docs" / "assets").exists() and not (root / "notes" / "vision.md").exists()
+    r = run("import", "notes", page, "--dir", root)
+    assert r.code == 0, r.err
+    assert "page.md:5: relative link '../outside.png' kept as text" in r.err
+    copied = root / "docs" / "assets" / "imported" / "page"
+    assert (copied / "img" / "fig.png").read_bytes() == PNG and (copied / "data" / "table.csv").read_text() == "a,b\n1,2\n"
+    assert not (copied / "img" / "link.png").exists() and not (copied / "outside.png").exists()
+    assert not list(copied.rglob(".*"))  # no temporary file left behind
+    assert site_kb.load().errors == []
+    b = run("build", "--dir", root)
+    assert b.code == 0, b.err
+    assert (root / "site" / "assets" / "imported" / "page" / "img" / "fig.png").read_bytes() == PNG
+    assert "../assets/imported/page/img/fig.png" in (root / "site" / "topics" / "vision" / "index.html").read_text()
+
+
+def test_copies_never_overwrite_a_different_file(kb, run, tmp_path):
+    page = _page_with_assets(tmp_path)
+    target = kb.root / "docs" / "assets" / "imported" / "page" / "img" / "fig.png"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"mine")
+    same = target.parent / "a b.png"
+    same.write_bytes(PNG + b"2")  # the same content: fine, skipped, still linked
+    r = run("import", "notes", page, "--dir", kb.root)
+    assert r.code == 0, r.err
+    assert target.read_bytes() == b"mine"
+    assert (
+        "page.md:3: relative link 'img/fig.png' kept as text: docs/assets/imported/page/img/fig.png exists with other content"
+        in r.err
+    )
+    note = (kb.root / "notes" / "vision.md").read_text()
+    assert "A figure: fig and again." in note and "![space](../assets/imported/page/img/a%20b.png)" in note
+    assert kb.load().errors == []
+    # a second import of the same page copies nothing more and loses nothing
+    again = run("import", "notes", page, "--dir", kb.root)
+    assert again.code == 0 and target.read_bytes() == b"mine" and (target.parent.parent / "data" / "table.csv").exists()
+
+
+def test_a_copy_that_fails_is_one_message_and_the_link_stays_text(kb, run, tmp_path):
+    page = _page_with_assets(tmp_path)
+    (kb.root / "docs" / "assets").mkdir(parents=True)
+    (kb.root / "docs" / "assets" / "imported").write_text("a file in the way")
+    r = run("import", "notes", page, "--dir", kb.root)
+    assert r.code == 1 and "Traceback" not in r.err
+    assert "docs/assets/imported" in r.err
+    assert (kb.root / "docs" / "assets" / "imported").read_text() == "a file in the way"
+    assert "A figure: fig and again." in (kb.root / "notes" / "vision.md").read_text()

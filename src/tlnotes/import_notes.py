@@ -16,10 +16,11 @@ can be checked, printed or written.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .ids import academic_pdf, arxiv_id, doi_in_url, links_for, paper_host, url_year
 from .markdown import FENCE_OPEN, split_front_matter
@@ -321,7 +322,8 @@ class ImportResult:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
-    unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
+    unlinked: list[tuple[int, str, str]] = field(default_factory=list)  # (line, destination, why): relative links kept as text
+    copies: list[Copy] = field(default_factory=list)  # files beside the source page, for the caller to copy
     uncited: list[tuple[int, str]] = field(default_factory=list)  # (line, key): citations of keys this KB lacks, kept as text
     bullets: dict[str, str] = field(default_factory=dict)  # key: its bullet's source text, restored if it is dropped
 
@@ -338,6 +340,14 @@ class ImportResult:
             for other in self.papers.values():
                 other.related = [k for k in other.related if k != key]
 
+    def uncopy(self, copy: Copy, why: str) -> None:
+        """A copy that could not be made: its links become plain text again."""
+        self.copies.remove(copy)
+        self.unlinked.append((copy.line, copy.dest, why))
+        for topic in self.topics.values():
+            for linked, as_text in copy.links:
+                topic.body[:] = [line.replace(linked, as_text) for line in topic.body]
+
 
 def _topic_title(text: str) -> str:
     from .schema import has_visible
@@ -350,7 +360,22 @@ def _topic_title(text: str) -> str:
     return text[:1].upper() + text[1:] if has_visible(text) else "Notes"
 
 
-_RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*(?:<([^<>\n]*)>|([^()\s<>]*))(?:\s+\"[^\"\n]*\")?\s*\)")
+
+ASSETS_DIR = "docs/assets/imported"  # files beside a source page go to ASSETS_DIR/<source stem>/, under the site's docs/
+MAX_ASSET_BYTES = 50 << 20  # a figure or a data file, not a data set
+
+
+@dataclass
+class Copy:
+    """A file beside the source page that the import copies into the knowledge base, and the links to it."""
+
+    source: Path
+    rel: str  # below the source page's folder
+    target: str  # relative to the knowledge base's root
+    line: int  # where the source page first links it
+    dest: str  # the link's destination as the source page wrote it
+    links: list[tuple[str, str]] = field(default_factory=list)  # (the link as relinked, the same as plain text)
 
 
 def _uncite_unknown(line: str, keys: set[str]) -> tuple[str, list[str]]:
@@ -371,23 +396,90 @@ def _uncite_unknown(line: str, keys: set[str]) -> tuple[str, list[str]]:
     return "".join(out), unknown
 
 
-def _unlink_relative(line: str) -> tuple[str, list[str]]:
-    """Note text with its relative links and images as plain text: their targets belong to the source page's site."""
+def _beside(source_dir: Path | None, dest: str) -> tuple[Path, str] | str:
+    """The file a relative link of the source page points at and its path below the page's folder, or why it is not copied.
+
+    Only plain files inside that folder tree are copied: never through a symlink, never a hidden file or a
+    page of the source (which is not imported), so an import publishes nothing the page did not show.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(dest).path)
+    if not path:
+        return "an anchor of the source page, whose headings become other topics"
+    if source_dir is None:
+        return "its target is not in this knowledge base"
+    rel = posixpath.normpath(path)
+    if path.startswith("/") or rel == ".." or rel.startswith("../") or "\\" in path:
+        return "it leads outside the source page's folder"
+    if PurePosixPath(rel).suffix.lower() in (".md", ".markdown"):
+        return "a page of the source, which is not imported"
+    if any(part.startswith(".") for part in rel.split("/")):
+        return "a hidden file"
+    here = source_dir
+    for part in rel.split("/"):
+        here = here / part
+        if here.is_symlink():
+            return "a symbolic link; copy the file in by hand"
+    if not here.exists():
+        return "no such file beside the source page"
+    if not here.is_file():
+        return "not a file"
+    if here.stat().st_size > MAX_ASSET_BYTES:
+        return f"over {MAX_ASSET_BYTES >> 20} MiB"
+    return here, rel
+
+
+def _relink_relative(text: str, source_dir: Path | None, stem: str) -> tuple[str, list[tuple[str, str, str]], list[Copy]]:
+    """Note text whose relative links lead to copies of the files beside the source page, or are plain text.
+
+    Returns the text, the links made text as (written link, destination, why), and the copies to make.
+    The note is the site page topics/<id>.md, so a copy under docs/X is linked as ../X.
+    """
+    from urllib.parse import quote, urlsplit
+
     from .safe import is_local
 
-    dropped = []
+    dropped: list[tuple[str, str, str]] = []
+    copies: dict[str, Copy] = {}
 
-    def text_only(m: re.Match) -> str:
-        if not is_local(m.group(3)):  # `#anchor` too: the source's headings become other topics' pages
+    def relink(m: re.Match) -> str:
+        group = 3 if m.group(3) is not None else 4
+        dest = m.group(group)
+        if not is_local(dest):
             return m.group(0)
-        dropped.append(m.group(3))
-        return m.group(2) or ("" if m.group(1) else m.group(3))
+        as_text = m.group(2) or ("" if m.group(1) else dest)
+        found = _beside(source_dir, dest)
+        if isinstance(found, str):
+            dropped.append((m.group(0), dest, found))
+            return as_text
+        path, rel = found
+        target = f"{ASSETS_DIR}/{stem}/{rel}"
+        fragment = urlsplit(dest).fragment
+        new_dest = "../" + quote(target.removeprefix("docs/")) + (f"#{fragment}" if fragment else "")
+        angle = 1 if group == 3 else 0  # `<a b.png>`: the encoded destination needs no brackets
+        start, end = m.start(group) - m.start() - angle, m.end(group) - m.start() + angle
+        linked = m.group(0)[:start] + new_dest + m.group(0)[end:]
+        copy = copies.setdefault(target, Copy(path, rel, target, 0, dest))
+        copy.links.append((linked, as_text))
+        return linked
 
-    return _RELATIVE_LINK_RE.sub(text_only, line), dropped
+    return _RELATIVE_LINK_RE.sub(relink, text), dropped, list(copies.values())
 
 
-def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "notes") -> ImportResult:
-    """Everything a notes page holds, as records and topics, checked against `kb`."""
+def _source_line(lines: list[str], start: int, written: str) -> int:
+    """The line of the source file that holds `written`, searching from `start` (a heading's line)."""
+    return next((n for n in range(max(start, 1), len(lines) + 1) if written in lines[n - 1]), start)
+
+
+def parse_notes(
+    text: str, kb: KnowledgeBase | None = None, source_name: str = "notes", source_dir: Path | None = None
+) -> ImportResult:
+    """Everything a notes page holds, as records and topics, checked against `kb`.
+
+    Relative links to files in `source_dir` (the page's folder) are relinked to copies listed in `copies`, made
+    by the caller; without it every relative link becomes text.
+    """
     result = ImportResult()
     front, body, body_line = split_front_matter(text)
     text = "\n" * (body_line - 1) + body  # line numbers stay those of the file
@@ -396,6 +488,7 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
     taken_topics = set(kb.topics) if kb else set()
     parents: list[tuple[int, str]] = []  # (level, topic id)
     root_topic = slugify(source_name)
+    source_lines = text.splitlines()
 
     for section in sections:
         if section.level == 0 and not section.items:
@@ -427,10 +520,17 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
         for rest in prose_at.values():
             topic.body.extend(rest)
         # read as a whole, as check will: an indented line may be code alone and list text in its note
-        body, dropped = _unlink_relative("\n".join(topic.body))
+        body, dropped, copies = _relink_relative("\n".join(topic.body), source_dir, root_topic)
         body, unknown = _uncite_unknown(body, known.keys)
         topic.body[:] = body.split("\n") if topic.body else []
-        result.unlinked.extend((section.line, dest) for dest in dropped)
+        result.unlinked.extend((_source_line(source_lines, section.line, w), dest, why) for w, dest, why in dropped)
+        for copy in copies:
+            same = next((c for c in result.copies if c.target == copy.target), None)
+            if same:
+                same.links.extend(copy.links)
+            else:
+                copy.line = _source_line(source_lines, section.line, copy.dest)
+                result.copies.append(copy)
         result.uncited.extend((section.line, key) for key in unknown)
     return result
 
