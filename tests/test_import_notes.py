@@ -600,3 +600,121 @@ def test_a_copy_that_fails_is_one_message_and_the_link_stays_text(kb, run, tmp_p
     assert "docs/assets/imported" in r.err
     assert (kb.root / "docs" / "assets" / "imported").read_text() == "a file in the way"
     assert "A figure: fig and again." in (kb.root / "notes" / "vision.md").read_text()
+
+
+def test_interpretability_fixture_offline():
+    """Numbered lists, links in headings, a paper under a paper, DOIs, ACL Anthology and OpenReview, images."""
+    result = parse_notes((FIXTURES / "interpretability.md").read_text(), source_name="interpretability", source_dir=FIXTURES)
+    got = {k: (r.title, r.authors, r.year, r.links) for k, r in result.papers.items()}
+    neurips = "https://proceedings.neurips.cc/paper/2018/file/294a8ed24b1ad22ec2e7efea049b8737-Paper.pdf"
+    assert got == {
+        "sundararajan2017axiomatic": (
+            "Axiomatic Attribution for Deep Networks",
+            ["Sundararajan", "others"],
+            2017,
+            {"arxiv": "1703.01365"},
+        ),
+        "anon2018sanity": ("Sanity Checks for Saliency Maps", [], 2018, {"pdf": neurips}),
+        "shrikumar2017learning": (
+            "Learning Important Features Through Propagating Activation Differences",
+            ["Shrikumar"],
+            2017,
+            {"arxiv": "1704.02685"},
+        ),
+        "ribeiro2016should": ('"Why Should I Trust You?"', ["Ribeiro", "others"], 2016, {"doi": "10.1145/2939672.2939778"}),
+        "anon2019designing": (
+            "Designing and Interpreting Probes with Control Tasks",
+            [],
+            2019,
+            {"pdf": "https://aclanthology.org/D19-1275.pdf"},
+        ),
+        "voita2020information": (
+            "Information-Theoretic Probing with Minimum Description Length",
+            ["Voita", "Titov"],
+            2020,
+            {"url": "https://openreview.net/forum?id=xyz123"},
+        ),
+        "anon2019attention": ("Attention is not Explanation", [], 2019, {"url": "https://www.aclweb.org/anthology/N19-1357"}),
+        "bau2017network": (
+            "Network Dissection",
+            ["Bau", "others"],
+            2017,
+            {"url": "https://ieeexplore.ieee.org/document/8099837"},
+        ),
+        "anonconcept": ("Concept Bottleneck Models", [], None, {"doi": "10.5555/3524938.3525433"}),
+    }
+    assert result.papers["anon2018sanity"].related == ["sundararajan2017axiomatic"]
+    assert result.papers["sundararajan2017axiomatic"].summary == ["integrated gradients", "a note that is not a paper"]
+    assert [(c.rel, c.target, c.line) for c in result.copies] == [
+        ("figures/saliency.png", "docs/assets/imported/interpretability/figures/saliency.png", 3)
+    ]
+    assert result.unlinked == [(5, "figures/probing.png", "no such file beside the source page")]
+    assert [line for line, _ in result.unparsed] == [7, 15, 23, 24]  # two heading links, Distill and GitHub
+    assert "[@" not in "\n".join(result.topics["mechanistic"].body[:2])
+    result.drop_undated()
+    assert "anonconcept" not in result.papers and len(result.papers) == 8
+
+
+def test_efficient_inference_fixture_offline():
+    """Prose, `Title ([authors, year](url))`, PMLR and NeurIPS PDFs, arXiv html/pdf versions, and links that are not papers."""
+    result = parse_notes((FIXTURES / "efficient-inference.md").read_text(), source_name="efficient-inference")
+    got = {k: (r.title, r.authors, r.year, r.links) for k, r in result.papers.items()}
+    assert got == {
+        "frantar2022gptq": ("GPTQ", ["Frantar", "others"], 2022, {"arxiv": "2210.17323"}),
+        "zafrir2019q8bert": ("Q8BERT: Quantized 8Bit BERT", ["Zafrir", "others"], 2019, {"arxiv": "1910.06188"}),
+        "hinton2015distilling": (
+            "Distilling the Knowledge in a Neural Network",
+            ["Hinton", "Vinyals", "Dean"],
+            2015,
+            {"arxiv": "1503.02531"},
+        ),
+        "sun2019patient": (
+            "Patient Knowledge Distillation",
+            ["Sun", "others"],
+            2019,
+            {"url": "https://aclanthology.org/D19-1441/"},
+        ),
+        "anon2020right": (
+            "The Right Tool for the Job: Matching Model and Instance Complexities",
+            [],
+            2020,
+            {"url": "https://aclanthology.org/2020.acl-main.593/"},
+        ),
+        "anon2023fast": (
+            "Fast Inference from Transformers via Speculative Decoding",
+            [],
+            2023,
+            {"pdf": "https://proceedings.mlr.press/v202/leviathan23a/leviathan23a.pdf"},
+        ),
+        "anon2023efficient": (
+            "Efficient Streaming Language Models",
+            [],
+            2023,
+            {"pdf": "https://papers.nips.cc/paper_files/paper/2023/file/abc123-Paper-Conference.pdf"},
+        ),
+    }
+    assert result.papers["frantar2022gptq"].summary == ["one-shot, second-order"]
+    # GitHub, a blog, a tweet, a talk and course slides stay text in the note
+    assert [line for line, _ in result.unparsed] == [25, 26, 27, 28, 29]
+    assert "[@" not in "\n".join(result.topics["elsewhere"].body)
+
+
+def test_interpretability_page_imports_checks_and_builds(tmp_path, run):
+    root = tmp_path / "kb"
+    assert run("init", root).code == 0
+    r = run("import", "notes", FIXTURES / "interpretability.md", "--dir", root)
+    assert r.code == 1 and "Traceback" not in r.err  # 1: the non-paper and heading links listed as not parsed
+    assert "interpretability.md:5: relative link 'figures/probing.png' kept as text" in r.err
+    copied = root / "docs" / "assets" / "imported" / "interpretability" / "figures" / "saliency.png"
+    assert copied.read_bytes() == (FIXTURES / "figures" / "saliency.png").read_bytes()
+    # TODO(lead, after merging `update`): records without authors become a `no-authors` warning there;
+    # drop this stand-in for the look-up and assert check/build on the import as it is.
+    for path in (root / "papers").glob("anon*.yaml"):
+        text = path.read_text()
+        if "\nauthors:" not in text:
+            path.write_text(text.replace("\nyear:", "\nauthors: [Someone]\nyear:", 1))
+    c = run("check", "--dir", root)
+    assert c.code == 0, c.out + c.err
+    b = run("build", "--dir", root)
+    assert b.code == 0, b.err
+    assert (root / "site" / "assets" / "imported" / "interpretability" / "figures" / "saliency.png").exists()
