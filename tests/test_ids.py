@@ -373,3 +373,110 @@ def test_links_for(url, links):
 )
 def test_arxiv_archive(aid, archive):
     assert ids.arxiv_archive(aid) == archive
+
+
+# ---------------------------------------------------------------- paper hosts
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://proceedings.mlr.press/v48/gal16.pdf",
+        "https://papers.nips.cc/paper/2017/hash/3f5ee243547dee91fbd053c1c4a845aa-Abstract.html",
+        "https://proceedings.neurips.cc/paper_files/paper/2020/file/abc-Paper.pdf",
+        "https://aclanthology.org/2020.acl-main.593/",
+        "https://www.aclweb.org/anthology/P19-1001.pdf",
+        "https://openreview.net/forum?id=rJl-b3RcF7",
+        "https://dl.acm.org/doi/10.1145/3442188.3445922",
+        "https://ieeexplore.ieee.org/document/7780459",
+        "https://link.springer.com/article/10.1007/s11263-019-01228-7",
+        "https://www.nature.com/articles/nature14539",
+        "https://www.science.org/doi/10.1126/science.aar6404",
+        "https://pubmed.ncbi.nlm.nih.gov/31042697/",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC6404581/",
+        "https://www.biorxiv.org/content/10.1101/2020.12.15.422761v1",
+        "https://www.medrxiv.org/content/10.1101/2020.04.14.20062463v2.full.pdf",
+        "https://www.semanticscholar.org/paper/Some-Title/0123456789abcdef",
+    ],
+)
+def test_paper_hosts(url):
+    assert ids.paper_host(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/jacobgil/pytorch-grad-cam",
+        "https://distill.pub/2020/circuits/zoom-in/",
+        "https://twitter.com/someone/status/123",
+        "https://www.youtube.com/watch?v=abc",
+        "https://notnature.com/articles/x1",  # a look-alike host is not the publisher
+        "https://nature.com.evil.example/articles/x1",
+        "ftp://proceedings.mlr.press/v48/gal16.pdf",
+        "not a url at all",
+    ],
+)
+def test_not_paper_hosts(url):
+    assert not ids.paper_host(url)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://people.cs.example.edu/~smith/papers/bnn.pdf", True),
+        ("https://www.robots.ox.ac.uk/~vgg/publications/2014/x.pdf", True),
+        ("https://cs.uni.edu.au/papers/x.pdf", True),
+        ("https://cs231n.stanford.edu/slides/2017/lecture11.pdf", False),  # teaching material
+        ("https://www.cs.example.edu/courses/cs101/lecture-3.pdf", False),
+        ("https://people.cs.example.edu/~smith/papers/bnn.html", False),  # not a pdf
+        ("https://example.com/paper.pdf", False),  # not an academic host
+        ("https://education.example.com/x.pdf", False),
+    ],
+)
+def test_academic_pdf(url, expected):
+    assert ids.academic_pdf(url) is expected
+
+
+@pytest.mark.parametrize(
+    "url, doi",
+    [
+        ("https://doi.org/10.1038/nature14539", "10.1038/nature14539"),
+        ("https://dl.acm.org/doi/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+        ("https://dl.acm.org/doi/pdf/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+        ("https://www.science.org/doi/10.1126/science.aar6404", "10.1126/science.aar6404"),
+        ("https://link.springer.com/chapter/10.1007/978-3-319-10590-1_53", "10.1007/978-3-319-10590-1_53"),
+        ("https://www.nature.com/articles/nature14539", "10.1038/nature14539"),
+        ("https://www.nature.com/articles/s41586-021-03819-2.pdf", "10.1038/s41586-021-03819-2"),
+        ("https://www.biorxiv.org/content/10.1101/2020.12.15.422761v1", "10.1101/2020.12.15.422761"),
+        ("https://www.medrxiv.org/content/10.1101/2020.04.14.20062463v2.full.pdf", "10.1101/2020.04.14.20062463"),
+        ("https://ieeexplore.ieee.org/document/7780459", None),
+        ("https://example.com/doi/10.1145/3442188.3445922", None),  # a DOI-shaped path on an unknown host
+        ("https://dl.acm.org/doi/10.1145/../../etc", None),
+    ],
+)
+def test_doi_in_url(url, doi):
+    assert ids.doi_in_url(url) == doi
+
+
+@pytest.mark.parametrize(
+    "url, year",
+    [
+        ("https://arxiv.org/abs/1710.11063v3", 2017),
+        ("https://aclanthology.org/2020.acl-main.593/", 2020),
+        ("https://aclanthology.org/P19-1001/", 2019),
+        ("https://www.aclweb.org/anthology/N18-1202.pdf", 2018),
+        ("http://proceedings.mlr.press/v48/gal16.pdf", 2016),
+        ("https://proceedings.mlr.press/v97/houlsby19a.html", 2019),
+        ("https://papers.nips.cc/paper/2017/hash/abc-Abstract.html", 2017),
+        ("https://proceedings.neurips.cc/paper_files/paper/2020/file/abc-Paper.pdf", 2020),
+        ("https://openreview.net/forum?id=rJl-b3RcF7", None),
+        ("https://example.com/2020.acl-main.593/", None),
+    ],
+)
+def test_url_year(url, year):
+    assert ids.url_year(url) == year
+
+
+def test_links_for_reads_a_publisher_doi():
+    assert ids.links_for("https://dl.acm.org/doi/10.1145/3442188.3445922") == {"doi": "10.1145/3442188.3445922"}
+    assert ids.links_for("https://openreview.net/pdf?id=x") == {"url": "https://openreview.net/pdf?id=x"}

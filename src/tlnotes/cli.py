@@ -184,10 +184,11 @@ def _import_inputs(args, limit: int):
     return root, source, text, load(root)
 
 
-def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int, int]:
+def _write_imported(args, root: Path, papers, notes, dry_run: bool, before_notes=None) -> tuple[int, int]:
     """Write records, then the notes that cite them, each as a new file; (records, notes) written.
 
-    Records go first so that an interrupted import leaves no note citing a record not yet written.
+    Records go first so that an interrupted import leaves no note citing a record not yet written;
+    `before_notes()` runs between them (the files the notes link to).
     On Ctrl-C or a disk error, say how far it got before main() reports the error.
     """
     import datetime as dt
@@ -199,7 +200,9 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int
     plan += [(path, lambda t=t: note_md(t), "note", "") for path, t in notes]
     written = {"record": 0, "note": 0}
     try:
-        for path, text, kind, what in plan:
+        for i, (path, text, kind, what) in enumerate(plan):
+            if i == len(papers) and before_notes:
+                before_notes()
             if dry_run:
                 print(f"would write {path.relative_to(root)}{what}")
                 continue
@@ -208,6 +211,8 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool) -> tuple[int
                 written[kind] += 1
             except FileExists:
                 print(f"{path.relative_to(root)}: exists; kept as it is", file=sys.stderr)
+        if len(plan) == len(papers) and before_notes:
+            before_notes()
         if written["record"]:
             _ensure_schema_file(root)
     except (KeyboardInterrupt, OSError) as exc:
@@ -238,7 +243,7 @@ def cmd_import_notes(args) -> int:
 
     root, source, text, kb = _import_inputs(args, MAX_NOTE_SOURCE_BYTES)
     try:
-        result = parse_notes(text, kb, source_name=source.stem)
+        result = parse_notes(text, kb, source_name=source.stem, source_dir=source.parent)
     except ImportRefused as exc:
         raise ImportRefused(exc.line, f"{exc.message}; nothing imported", source) from None
     done = _enrich_imported(args, result.papers, kb)
@@ -247,26 +252,52 @@ def cmd_import_notes(args) -> int:
         t.body[:] = recite("\n".join(t.body), done.renamed, urls).split("\n") if t.body else []
     result.papers, result.existing, result.skipped = done.papers, result.existing + done.existing, result.skipped + done.skipped
     notes = [(note_path(root, t, result.topics), t) for t in result.topics.values() if t.id not in kb.topics]
-    written_papers, written_notes = _write_imported(args, root, list(result.papers.values()), notes, args.dry_run)
+    failed: list[str] = []
+
+    def copy_files() -> None:
+        """The files the notes link to, copied next; one that cannot be leaves its links as text."""
+        from .files import FileExists, copy_new
+        from .import_notes import MAX_ASSET_BYTES
+
+        for copy in list(result.copies):
+            if args.dry_run:
+                print(f"would copy {copy.rel} to {copy.target}")
+                continue
+            try:
+                copy_new(copy.source, root / copy.target, MAX_ASSET_BYTES)
+            except FileExists:
+                result.uncopy(copy, f"{copy.target} exists with other content; kept as it is")
+            except OSError as exc:
+                failed.append(
+                    f"{source}:{copy.line}: cannot copy {copy.rel} to {exc.filename or copy.target}: {exc.strerror or exc}"
+                )
+                result.uncopy(copy, "the copy failed")
+
+    written_papers, written_notes = _write_imported(
+        args, root, list(result.papers.values()), notes, args.dry_run, before_notes=copy_files
+    )
     for line, title, existing in result.existing:
         print(f"{source}:{line}: already in the knowledge base as {existing}: {title}", file=sys.stderr)
     for line, why in result.skipped:
         print(f"{source}:{line}: {why}", file=sys.stderr)
     for line, key in result.uncited:
         print(f"{source}:{line}: citation of @{key} kept as text: no record has that key", file=sys.stderr)
-    for line, dest in result.unlinked:
-        print(f"{source}:{line}: relative link {dest!r} kept as text: its target is not in this knowledge base", file=sys.stderr)
+    for line, dest, why in sorted(result.unlinked):
+        print(f"{source}:{line}: relative link {dest!r} kept as text: {why}", file=sys.stderr)
+    for message in failed:
+        print(message, file=sys.stderr)
     for line, text_ in result.unparsed:
         print(f"{source}:{line}: could not parse a paper from: {text_}", file=sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
     print(
         f"{verb} {len(result.papers) if args.dry_run else written_papers} records and "
         f"{len(notes) if args.dry_run else written_notes} topic notes; "
+        f"{len(result.copies)} files {'to copy' if args.dry_run else 'copied or already there'}; "
         f"{len(result.existing)} already in the knowledge base; {len(result.skipped)} skipped; "
         f"{len(result.unparsed)} lines not parsed",
         file=sys.stderr,
     )
-    return 1 if result.unparsed or result.skipped else 0
+    return 1 if result.unparsed or result.skipped or failed else 0
 
 
 def cmd_export_bibtex(args) -> int:

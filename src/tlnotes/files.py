@@ -37,7 +37,28 @@ def write_replace(path: Path, text: str) -> None:
     _write(Path(path), text, replace=True)
 
 
-def _write(path: Path, text: str, replace: bool) -> None:
+def copy_new(source: Path, target: Path, limit: int) -> bool:
+    """Copy the regular file `source` to a new `target`, atomically; False if `target` already holds the same bytes.
+
+    A different file at `target` is kept (`FileExists`); `source` is never followed through a symlink
+    nor opened if it is a FIFO (which would block), and is read to at most `limit` bytes.
+    """
+    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(source))
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"over {limit >> 20} MiB", str(source))
+    if os.path.lexists(target):
+        if not os.path.islink(target) and os.path.isfile(target) and Path(target).read_bytes() == data:
+            return False
+        raise FileExists(str(target))
+    _write(Path(target), data, replace=False)
+    return True
+
+
+def _write(path: Path, text: str | bytes, replace: bool) -> None:
     try:
         _make_parent(path.parent)
         mode = path.lstat().st_mode if os.path.lexists(path) else None
@@ -47,8 +68,8 @@ def _write(path: Path, text: str, replace: bool) -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
             # `-o /dev/stdout`, a pipe: write into it; renaming over it would replace the device itself
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            with open(path, "wb") as fh:
+                fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             return
         _write_atomic(path, text, replace)
     except OSError as exc:
@@ -67,12 +88,12 @@ def _make_parent(folder: Path) -> None:
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)) from None
 
 
-def _write_atomic(path: Path, text: str, replace: bool) -> None:
+def _write_atomic(path: Path, text: str | bytes, replace: bool) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
-            fh.write(text)
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
         if replace:

@@ -10,7 +10,7 @@ with fullmatch, since `$` alone would also accept a trailing newline.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 # An arXiv id: new style (0704.0001 on) or old style archive(.SUBJECT)/YYMMNNN, without version.
 _ARCHIVE = r"[a-z][a-z-]*(?:\.[A-Z]{2})?"  # hep-th, math.GT
@@ -143,7 +143,108 @@ def links_for(url: str | None) -> dict[str, str]:
     aid = arxiv_id(url)
     if aid:
         return {"arxiv": aid}
-    doi = doi_of_url(url)
+    doi = doi_in_url(url)
     if doi:
         return {"doi": doi}
     return {link_label(url): url}
+
+
+# ---------------------------------------------------------------- paper hosts
+
+# Hosts whose pages are papers (proceedings, publishers, indexes): a link there cites a paper whatever its text.
+PAPER_HOSTS = (
+    "proceedings.mlr.press",
+    "papers.nips.cc",
+    "proceedings.neurips.cc",
+    "papers.neurips.cc",
+    "aclanthology.org",
+    "aclweb.org",
+    "openreview.net",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "link.springer.com",
+    "nature.com",
+    "science.org",
+    "sciencedirect.com",
+    "pubmed.ncbi.nlm.nih.gov",
+    "pmc.ncbi.nlm.nih.gov",
+    "ncbi.nlm.nih.gov",
+    "biorxiv.org",
+    "medrxiv.org",
+    "semanticscholar.org",
+    "jmlr.org",
+    "ojs.aaai.org",
+    "ijcai.org",
+    "openaccess.thecvf.com",
+)
+# Academic hosts: `.edu`, `.ac.uk`, `.edu.au`, `.ac.jp`, ... (a label `edu` or `ac` before the country code).
+_ACADEMIC_HOST = re.compile(r"(?:^|\.)(?:edu|ac)(?:\.[a-z]{2})?$")
+# Paths on academic hosts that hold teaching material, not papers.
+_TEACHING = re.compile(r"/(?:slides?|lectures?|class(?:es)?|courses?|teaching|syllabus|hw|homework)[/_-]", re.I)
+# DOIs a publisher writes into its own URLs: `/doi/(abs|pdf|full)/10.x/y`, Springer's `/article/10.x/y`, bioRxiv's
+# `/content/10.1101/...v2.full.pdf`.
+_DOI_IN_PATH = re.compile(
+    r"/(?:doi(?:/(?:abs|pdf|full|epdf))?|article|chapter|content)/(?P<doi>10\.\d{4,9}/[^?#]+?)(?:v\d+)?(?:\.full)?(?:\.pdf)?/?$"
+)
+_NATURE_ARTICLE = re.compile(r"^/articles/(?P<suffix>[a-z][a-z0-9.-]+\d)(?:\.pdf)?/?$", re.I)
+# Years a proceedings URL gives: ACL Anthology ids (2020.acl-main.593, P19-1001), PMLR (v48/gal16), NeurIPS (paper/2017/).
+_URL_YEARS = (
+    ("aclanthology.org", re.compile(r"^/(?P<y4>(?:19|20)\d{2})\.[a-z]")),
+    ("aclanthology.org", re.compile(r"^/[A-Z](?P<y2>\d{2})-\d{4}")),
+    ("aclweb.org", re.compile(r"/[A-Z](?P<y2>\d{2})-\d{4}")),
+    ("proceedings.mlr.press", re.compile(r"^/v\d+/[a-z-]+(?P<y2>\d{2})[a-z]?(?:\.html|\.pdf|/)")),
+    ("nips.cc", re.compile(r"/paper(?:_files/paper)?/(?P<y4>(?:19|20)\d{2})/")),
+    ("neurips.cc", re.compile(r"/paper(?:_files/paper)?/(?P<y4>(?:19|20)\d{2})/")),
+)
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    parts = urlsplit(url.strip())
+    return (parts.hostname or "").lower().removeprefix("www."), parts.path
+
+
+def _on(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def paper_host(url: str) -> bool:
+    """Whether a URL is a page of a known proceedings, publisher or paper index."""
+    host, _ = _host_path(url)
+    return is_http_url(url.strip()) and any(_on(host, h) for h in PAPER_HOSTS)
+
+
+def academic_pdf(url: str) -> bool:
+    """A .pdf on a university host outside teaching folders: a paper if its link text reads as a title."""
+    if not is_http_url(url.strip()):
+        return False
+    host, path = _host_path(url)
+    return bool(_ACADEMIC_HOST.search(host)) and path.lower().endswith(".pdf") and not _TEACHING.search(path + "/")
+
+
+def doi_in_url(url: str) -> str | None:
+    """The DOI a doi.org, publisher (ACM, Science, Springer, bioRxiv, Wiley) or nature.com URL names, if any."""
+    doi = doi_of_url(url)
+    if doi or not paper_host(url):
+        return doi
+    host, path = _host_path(url)
+    if _on(host, "nature.com"):
+        m = _NATURE_ARTICLE.match(path)
+        return read_doi(f"10.1038/{m.group('suffix')}") if m else None
+    m = _DOI_IN_PATH.search(unquote(path))
+    return read_doi(m.group("doi")) if m else None
+
+
+def url_year(url: str) -> int | None:
+    """The year a paper URL's id was issued in: arXiv ids, ACL Anthology ids, PMLR and NeurIPS paths."""
+    aid = arxiv_id(url)
+    if aid:
+        return arxiv_year(aid)
+    if not is_http_url(url.strip()):
+        return None
+    host, path = _host_path(url)
+    for domain, pattern in _URL_YEARS:
+        m = pattern.search(path) if _on(host, domain) else None
+        if m:
+            g = m.groupdict()
+            return int(g["y4"]) if g.get("y4") else 2000 + int(g["y2"])  # two digits: this century
+    return None

@@ -143,6 +143,11 @@ def _name(person) -> str:
 JABREF_READSTATUS = ("read", "skimmed")
 
 
+def url_names_an_id(url: str) -> bool:
+    """Whether the URL is only the arXiv or doi.org form of an id the record already holds."""
+    return bool(arxiv_ref(url)) or re.match(r"https?://(dx\.)?doi\.org/", url, re.I) is not None
+
+
 def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     """A record candidate, or why the entry cannot become one."""
     f = {k.lower(): v for k, v in e.fields.items()}
@@ -174,6 +179,8 @@ def to_candidate(e: BibEntry) -> tuple[NewRecord | None, str | None]:
     if is_http_url(url):
         for label, value in links_for(url).items():
             links.setdefault(label, value)
+        if url not in links.values() and not url_names_an_id(url):
+            links.setdefault("url", url)  # a publisher's page whose DOI the entry has already: keep the page too
     if (year is None or not authors) and not (links.get("arxiv") or links.get("doi")):
         return None, "no year" if year is None else "no authors"  # nothing to complete them from
     venue = decode(f.get("journal") or f.get("booktitle") or "")

@@ -16,12 +16,13 @@ can be checked, printed or written.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 
-from .ids import arxiv_id, arxiv_year, links_for
+from .ids import academic_pdf, arxiv_id, doi_in_url, links_for, paper_host, url_year
 from .markdown import FENCE_OPEN, split_front_matter
 from .model import KnowledgeBase, TlnotesError
 from .names import parse_authors, slugify
@@ -68,7 +69,10 @@ def parse_cite(text: str) -> tuple[list[str], int | None, bool] | None:
         before, after = text[: y.start()].strip(" ,"), text[y.end() :].strip(" ,")
         author_text = before or after
     else:
-        author_text = re.sub(r"[,\s]*\d+\s*$", "", text)  # a mistyped year such as 203
+        short = re.search(r"[,\s]'?(\d{2})\s*$", text)  # `mcmillan 20`: a year in two digits
+        if short:
+            year = 2000 + int(short.group(1))
+        author_text = re.sub(r"[,\s]*'?\d+\s*$", "", text)  # also a mistyped year such as 203
     if not author_text or not re.search(r"[A-Za-z]", author_text):
         return None
     authors, abbreviated = parse_authors(author_text)
@@ -182,17 +186,60 @@ def _clean_title(title: str) -> str:
     return title
 
 
+def paper_link(url: str, text: str = "") -> bool:
+    """Whether a link cites a paper whatever its text: an arXiv id, a DOI, a proceedings or publisher page,
+    or a .pdf on a university host when its text reads as a title."""
+    if arxiv_id(url) or doi_in_url(url) or paper_host(url):
+        return True
+    return academic_pdf(url) and _reads_as_title(text)
+
+
+# Link texts that name the kind of link, not the paper: the title is then outside the link.
+GENERIC_LINK_TEXT = re.compile(r"^(?:pdf|paper|link|here|html|abs|arxiv|doi|preprint|openreview|acl|proceedings|code)$", re.I)
+
+
+def _reads_as_title(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'+-]*", text)
+    return len(words) >= 3 and not re.search(r"\b(?:slides?|lecture|syllabus|homework|talk|video)\b", text, re.I)
+
+
+def _generic(text: str) -> bool:
+    """A link text that is a label (`pdf`) or the URL itself, not an author-year hint."""
+    t = text.strip()
+    return bool(GENERIC_LINK_TEXT.fullmatch(t) or "/" in t or re.match(r"^(?:https?:|www\.)", t))
+
+
+# Author-year hints at the end of a link text: `Bayes by backprop (blundell et al. 2015)`, `Switch Fedus et al. (2022)`.
+_PAREN_HINT = re.compile(r"^(?P<title>.*\S)\s*\((?P<hint>[^()]+)\)$")
+_ETAL_HINT = re.compile(r"^(?P<title>.*\S)\s+(?P<hint>[A-Z][\w'-]+\s+et\.?\s+al\.?,?\s*\(?(?:19|20)\d{2}\)?)$")
+
+
+def _split_hint(text: str) -> tuple[str, tuple | None, str | None]:
+    """A link text as (title, parsed hint, hint as written); the hint, if any, is removed from the title."""
+    for pattern in (_PAREN_HINT, _ETAL_HINT):
+        m = pattern.match(text.strip())
+        hint = m.group("hint") if m else ""
+        if m and (YEAR_RE.search(hint) or re.search(r"et\.? al|\s'?\d{2}$", hint)):
+            cite = parse_cite(hint)
+            if cite:
+                return m.group("title"), cite, hint
+    return text, None, None
+
+
 def _finish(title: str, cite: tuple | None, url: str | None, rest: str, line: int, raw_cite: str | None) -> NewRecord | None:
+    """A record from what a bullet gives; without author-year hints only for a paper link (the look-up fills them)."""
     links = links_for(url)
     aid = links.get("arxiv")
-    if cite is None:
+    if cite is None and not (url and paper_link(url, title)):
         return None
-    authors, year, abbreviated = cite
-    ay = arxiv_year(aid) if aid else None
-    if ay and (year is None or year < ay or year > ay + 1):
+    authors, year, abbreviated = cite if cite else ([], None, False)
+    ay = url_year(url) if url else None
+    if ay and (year is None or (aid and (year < ay or year > ay + 1))):
         year = ay
     title = _clean_title(title)
-    if not title or year is None or not authors or len(title.split()) > 30:
+    if not title or len(title.split()) > 30:
+        return None
+    if (year is None or not authors) and not (url and paper_link(url, title)):
         return None
     rest = SEPARATOR_RE.sub("", rest.strip(), count=1).strip() if rest else ""
     return NewRecord(title, authors, year, links, rest, line, raw_cite if abbreviated else None)
@@ -228,6 +275,18 @@ def parse_paper(text: str, line: int = 0) -> NewRecord | None:
             found = _finish(m.group("title"), parse_cite(cite), m.group("url"), m.group("rest"), line, cite)
             if found:
                 return found
+        if paper_link(m.group("url"), m.group("title")):  # `mcmillan 20`, `pdf`, the URL itself: the title is outside
+            hint = None if _generic(cite) else parse_cite(cite)
+            found = _finish(m.group("title"), hint, m.group("url"), m.group("rest"), line, cite)
+            if found:
+                return found
+    # [Title (hints)](paper-url) rest -- the link text is the title, whatever else it holds
+    m = re.match(r"^(?P<prefix>[^\[\]]{0,40}?)\[(?P<title>[^\[\]]+)\]\(" + url_re + r"\)(?P<rest>.*)$", text)
+    if m and not _generic(m.group("title")) and paper_link(m.group("url"), _split_hint(m.group("title"))[0]):
+        title, hint, raw = _split_hint(m.group("title"))
+        found = _finish(title, hint, m.group("url"), m.group("rest"), line, raw)
+        if found:
+            return found
     # Title (authors, 2020) rest -- no link at all
     m = re.match(r"^(?P<title>[^()\[\]]+?)\s*\((?P<cite>[^()\[\]]*?(?:19|20)\d{2}[a-z]?[^()\[\]]*)\)(?P<rest>.*)$", text)
     if m and not LINK_RE.search(m.group("title")):
@@ -263,8 +322,31 @@ class ImportResult:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, existing file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): papers whose record would not pass check
-    unlinked: list[tuple[int, str]] = field(default_factory=list)  # (line, destination): relative links kept as text
+    unlinked: list[tuple[int, str, str]] = field(default_factory=list)  # (line, destination, why): relative links kept as text
+    copies: list[Copy] = field(default_factory=list)  # files beside the source page, for the caller to copy
     uncited: list[tuple[int, str]] = field(default_factory=list)  # (line, key): citations of keys this KB lacks, kept as text
+    bullets: dict[str, str] = field(default_factory=dict)  # key: its bullet's source text, restored if it is dropped
+
+    def drop_undated(self) -> None:
+        """Records still without a year (nothing told it, no look-up found it) are skipped; their bullets stay as written."""
+        for key, rec in list(self.papers.items()):
+            if rec.year is not None:
+                continue
+            del self.papers[key]
+            self.skipped.append((rec.line, f"{rec.title!r} skipped: no year (run without --offline or add it by hand)"))
+            cite = f"- {rec.title} [@{key}]"
+            for topic in self.topics.values():
+                topic.body[:] = [line.replace(cite, f"- {self.bullets.get(key, rec.title)}") for line in topic.body]
+            for other in self.papers.values():
+                other.related = [k for k in other.related if k != key]
+
+    def uncopy(self, copy: Copy, why: str) -> None:
+        """A copy that could not be made: its links become plain text again."""
+        self.copies.remove(copy)
+        self.unlinked.append((copy.line, copy.dest, why))
+        for topic in self.topics.values():
+            for linked, as_text in copy.links:
+                topic.body[:] = [line.replace(linked, as_text) for line in topic.body]
 
 
 def _topic_title(text: str) -> str:
@@ -278,7 +360,22 @@ def _topic_title(text: str) -> str:
     return text[:1].upper() + text[1:] if has_visible(text) else "Notes"
 
 
-_RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_RELATIVE_LINK_RE = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*(?:<([^<>\n]*)>|([^()\s<>]*))(?:\s+\"[^\"\n]*\")?\s*\)")
+
+ASSETS_DIR = "docs/assets/imported"  # files beside a source page go to ASSETS_DIR/<source stem>/, under the site's docs/
+MAX_ASSET_BYTES = 50 << 20  # a figure or a data file, not a data set
+
+
+@dataclass
+class Copy:
+    """A file beside the source page that the import copies into the knowledge base, and the links to it."""
+
+    source: Path
+    rel: str  # below the source page's folder
+    target: str  # relative to the knowledge base's root
+    line: int  # where the source page first links it
+    dest: str  # the link's destination as the source page wrote it
+    links: list[tuple[str, str]] = field(default_factory=list)  # (the link as relinked, the same as plain text)
 
 
 def _uncite_unknown(line: str, keys: set[str]) -> tuple[str, list[str]]:
@@ -299,23 +396,90 @@ def _uncite_unknown(line: str, keys: set[str]) -> tuple[str, list[str]]:
     return "".join(out), unknown
 
 
-def _unlink_relative(line: str) -> tuple[str, list[str]]:
-    """Note text with its relative links and images as plain text: their targets belong to the source page's site."""
+def _beside(source_dir: Path | None, dest: str) -> tuple[Path, str] | str:
+    """The file a relative link of the source page points at and its path below the page's folder, or why it is not copied.
+
+    Only plain files inside that folder tree are copied: never through a symlink, never a hidden file or a
+    page of the source (which is not imported), so an import publishes nothing the page did not show.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(dest).path)
+    if not path:
+        return "an anchor of the source page, whose headings become other topics"
+    if source_dir is None:
+        return "its target is not in this knowledge base"
+    rel = posixpath.normpath(path)
+    if path.startswith("/") or rel == ".." or rel.startswith("../") or "\\" in path:
+        return "it leads outside the source page's folder"
+    if PurePosixPath(rel).suffix.lower() in (".md", ".markdown"):
+        return "a page of the source, which is not imported"
+    if any(part.startswith(".") for part in rel.split("/")):
+        return "a hidden file"
+    here = source_dir
+    for part in rel.split("/"):
+        here = here / part
+        if here.is_symlink():
+            return "a symbolic link; copy the file in by hand"
+    if not here.exists():
+        return "no such file beside the source page"
+    if not here.is_file():
+        return "not a file"
+    if here.stat().st_size > MAX_ASSET_BYTES:
+        return f"over {MAX_ASSET_BYTES >> 20} MiB"
+    return here, rel
+
+
+def _relink_relative(text: str, source_dir: Path | None, stem: str) -> tuple[str, list[tuple[str, str, str]], list[Copy]]:
+    """Note text whose relative links lead to copies of the files beside the source page, or are plain text.
+
+    Returns the text, the links made text as (written link, destination, why), and the copies to make.
+    The note is the site page topics/<id>.md, so a copy under docs/X is linked as ../X.
+    """
+    from urllib.parse import quote, urlsplit
+
     from .safe import is_local
 
-    dropped = []
+    dropped: list[tuple[str, str, str]] = []
+    copies: dict[str, Copy] = {}
 
-    def text_only(m: re.Match) -> str:
-        if not is_local(m.group(3)):  # `#anchor` too: the source's headings become other topics' pages
+    def relink(m: re.Match) -> str:
+        group = 3 if m.group(3) is not None else 4
+        dest = m.group(group)
+        if not is_local(dest):
             return m.group(0)
-        dropped.append(m.group(3))
-        return m.group(2) or ("" if m.group(1) else m.group(3))
+        as_text = m.group(2) or ("" if m.group(1) else dest)
+        found = _beside(source_dir, dest)
+        if isinstance(found, str):
+            dropped.append((m.group(0), dest, found))
+            return as_text
+        path, rel = found
+        target = f"{ASSETS_DIR}/{stem}/{rel}"
+        fragment = urlsplit(dest).fragment
+        new_dest = "../" + quote(target.removeprefix("docs/")) + (f"#{fragment}" if fragment else "")
+        angle = 1 if group == 3 else 0  # `<a b.png>`: the encoded destination needs no brackets
+        start, end = m.start(group) - m.start() - angle, m.end(group) - m.start() + angle
+        linked = m.group(0)[:start] + new_dest + m.group(0)[end:]
+        copy = copies.setdefault(target, Copy(path, rel, target, 0, dest))
+        copy.links.append((linked, as_text))
+        return linked
 
-    return _RELATIVE_LINK_RE.sub(text_only, line), dropped
+    return _RELATIVE_LINK_RE.sub(relink, text), dropped, list(copies.values())
 
 
-def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "notes") -> ImportResult:
-    """Everything a notes page holds, as records and topics, checked against `kb`."""
+def _source_line(lines: list[str], start: int, written: str) -> int:
+    """The line of the source file that holds `written`, searching from `start` (a heading's line)."""
+    return next((n for n in range(max(start, 1), len(lines) + 1) if written in lines[n - 1]), start)
+
+
+def parse_notes(
+    text: str, kb: KnowledgeBase | None = None, source_name: str = "notes", source_dir: Path | None = None
+) -> ImportResult:
+    """Everything a notes page holds, as records and topics, checked against `kb`.
+
+    Relative links to files in `source_dir` (the page's folder) are relinked to copies listed in `copies`, made
+    by the caller; without it every relative link becomes text.
+    """
     result = ImportResult()
     front, body, body_line = split_front_matter(text)
     text = "\n" * (body_line - 1) + body  # line numbers stay those of the file
@@ -324,6 +488,7 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
     taken_topics = set(kb.topics) if kb else set()
     parents: list[tuple[int, str]] = []  # (level, topic id)
     root_topic = slugify(source_name)
+    source_lines = text.splitlines()
 
     for section in sections:
         if section.level == 0 and not section.items:
@@ -355,10 +520,17 @@ def parse_notes(text: str, kb: KnowledgeBase | None = None, source_name: str = "
         for rest in prose_at.values():
             topic.body.extend(rest)
         # read as a whole, as check will: an indented line may be code alone and list text in its note
-        body, dropped = _unlink_relative("\n".join(topic.body))
+        body, dropped, copies = _relink_relative("\n".join(topic.body), source_dir, root_topic)
         body, unknown = _uncite_unknown(body, known.keys)
         topic.body[:] = body.split("\n") if topic.body else []
-        result.unlinked.extend((section.line, dest) for dest in dropped)
+        result.unlinked.extend((_source_line(source_lines, section.line, w), dest, why) for w, dest, why in dropped)
+        for copy in copies:
+            same = next((c for c in result.copies if c.target == copy.target), None)
+            if same:
+                same.links.extend(copy.links)
+            else:
+                copy.line = _source_line(source_lines, section.line, copy.dest)
+                result.copies.append(copy)
         result.uncited.extend((section.line, key) for key in unknown)
     return result
 
@@ -369,7 +541,9 @@ def _summary(items: list[Item], topic: str, parent_key: str, result: ImportResul
     for item in items:
         child = parse_paper(item.text, item.line)
         if child is not None:
-            _add_paper(child, topic, item, parent_key, result, known)
+            key = _add_paper(child, topic, item, parent_key, result, known)
+            if key:
+                result.bullets.setdefault(key, item.text)
             continue
         sub = _summary(item.children, topic, parent_key, result, known)
         out.append({item.text: sub} if sub else item.text)
@@ -394,7 +568,8 @@ def _add_paper(
     c.key = make_key(c, known.keys)
     c.topics, c.related = [topic], [parent_key] if parent_key else []
     key, paper = c.key, c
-    why = refusal(paper)
+    # year and authors may still come from the look-up (records.enrich): check everything else now
+    why = refusal(replace(c, year=c.year or 2000, authors=c.authors or ["Unknown"]))
     if why:
         result.skipped.append((item.line, f"{c.title!r} skipped: {why}"))
         return None
@@ -413,6 +588,7 @@ def _walk(item: Item, topic: str, parent_key: str | None, depth: int, result: Im
     if c is not None:
         key = _add_paper(c, topic, item, parent_key, result, known)
         if key:
+            result.bullets.setdefault(key, item.text)
             return [f"{pad}- {c.title} [@{key}]"]
         # a paper that could not become a record (reported as skipped): its bullet stays as it was
     links = [(m["text"], m["url"]) for m in LINK_RE.finditer(item.text)]
