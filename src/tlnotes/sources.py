@@ -111,6 +111,17 @@ def query_arxiv(batch: list[str], session, limiter: RateLimit, seconds: float | 
     return parse_arxiv_feed(get(session, base, "arXiv API", seconds, **params), request_url(base, **params))
 
 
+def search_arxiv_title(title: str, session=None, limiter: RateLimit | None = None) -> list[NewRecord]:
+    """Papers whose title contains this phrase (arXiv's `ti:` search); the caller decides which, if any, is it."""
+    session = session or http_session()
+    limiter = limiter or RateLimit(ARXIV_INTERVAL)
+    limiter.wait()
+    base = os.environ.get("TLNOTES_ARXIV_API", ARXIV_API)
+    phrase = clean(re.sub(r'["\\]', " ", title))  # a quote would end the phrase early
+    params = {"search_query": f'ti:"{phrase}"', "max_results": 10}
+    return list(parse_arxiv_feed(get(session, base, "arXiv API", None, **params), request_url(base, **params)).values())
+
+
 def parse_arxiv_feed(body: bytes, url: str = "") -> dict[str, NewRecord]:
     """Papers of an Atom feed by id; entries that do not describe a paper are left out."""
     if not body.strip():
@@ -195,6 +206,24 @@ def fetch_doi(doi: str, session=None) -> NewRecord | None:
         venue=venue,
         abstract=clean(re.sub(r"<[^>]+>", " ", abstract)) if abstract else None,
     )
+
+
+def search_crossref_title(title: str, session=None) -> list[tuple[str, str]]:
+    """(title, DOI) of Crossref's five best matches for a title; the caller decides which, if any, is it."""
+    import json
+
+    session = session or http_session()
+    url = os.environ.get("TLNOTES_CROSSREF_API", CROSSREF_API).rstrip("/") + "/works"
+    params = {"query.title": title, "rows": 5}
+    body = get(session, url, "Crossref", None, **params)
+    try:
+        items = json.loads(body)["message"]["items"] if body else []
+    except (ValueError, KeyError, TypeError):
+        items = None
+    if not isinstance(items, list):
+        raise SourceError(f"Crossref ({request_url(url, **params)}): the answer is not the JSON it should be")
+    found = [(_first_text(i.get("title")), read_doi(_text(i.get("DOI")) or "")) for i in items if isinstance(i, dict)]
+    return [(t, d) for t, d in found if t and d]
 
 
 def _text(value) -> str | None:

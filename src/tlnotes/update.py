@@ -2,9 +2,12 @@
 
 What it completes: the author list (where a record has `others`, a name of
 one word, or none) and the arXiv category, from the arXiv API by the record's
-arXiv id (`sources.fetch_arxiv`, one call per 100 ids, at most one every 3 s).
-A record whose title disagrees with its id's metadata is reported as a
-mismatch and left as it is.
+arXiv id (`sources.fetch_arxiv`, one call per 100 ids, at most one every 3 s),
+or for a record with only a DOI, the authors from Crossref. A missing arXiv id
+or DOI is searched by title and taken only on an exact normalised title match
+(and, for arXiv, the same first author's family name): a near title is
+another paper more often than not. A record whose title disagrees with its
+id's metadata is reported as a mismatch and left as it is.
 
 Hand-written text stays byte for byte: ruamel.yaml (a round-trip parser)
 tells where each top-level field starts, and only the lines of the fields
@@ -61,7 +64,7 @@ class Cache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             entries = data.get("entries") if isinstance(data, dict) else None
             if isinstance(entries, dict):
-                self.entries = {k: v for k, v in entries.items() if _valid_entry(v)}
+                self.entries = {k: v for k, v in entries.items() if _valid_entry(k, v)}
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}
 
@@ -82,13 +85,16 @@ class Cache:
             self.error = f"{self.path}: cannot save the update cache ({exc.strerror or exc}); results are not kept"
 
 
-def _valid_entry(e) -> bool:
+def _valid_entry(key: str, e) -> bool:
     if not isinstance(e, dict) or not isinstance(e.get("expires"), (int, float)):
         return False
     r = e.get("record")
+    if not isinstance(r, dict):
+        return False
+    if key.startswith("found:"):  # a search by title: the id found, or None
+        return r.get("id") is None or isinstance(r.get("id"), str)
     return (
-        isinstance(r, dict)
-        and isinstance(r.get("title"), str)
+        isinstance(r.get("title"), str)
         and isinstance(r.get("authors"), list)
         and all(isinstance(a, str) and a.strip() for a in r["authors"])
         and (r.get("category") is None or isinstance(r.get("category"), str))
@@ -100,62 +106,160 @@ def incomplete_authors(paper: Paper) -> bool:
     return not paper.named_authors or paper.et_al or any(len(a.split()) == 1 for a in paper.named_authors)
 
 
-def wanted(paper: Paper) -> bool:
-    return bool(paper.links.get("arxiv")) and (incomplete_authors(paper) or not paper.category)
+def _family(name: str) -> str:
+    return normalize_title(name.split()[-1]) if name.split() else ""
 
 
-def plan(kb: KnowledgeBase, keys: list[str], offline: bool = False, fetch_arxiv=None) -> tuple[list[Change], list[str]]:
+class _Lookups:
+    """Every question to a source goes through the cache; offline, unanswered questions are only counted."""
+
+    def __init__(self, cache: Cache, offline: bool):
+        from . import sources
+        from .http import RateLimit, http_session
+
+        self.cache, self.offline, self.uncached = cache, offline, 0
+        self.limiter = RateLimit(sources.ARXIV_INTERVAL)  # fetches and searches share arXiv's interval
+        self.session = None if offline else http_session()
+
+    def ask(self, key: str, question) -> dict | None:
+        from . import sources
+
+        if key in self.cache.entries and self.cache.get(key) is not None:
+            return self.cache.get(key)
+        if self.offline:
+            self.uncached += 1
+            return None
+        try:
+            answer = question()
+        except sources.SourceError as exc:
+            raise UpdateError(f"{exc}; nothing written") from None
+        if answer is not None:
+            self.cache.put(key, answer)
+        return answer
+
+    def arxiv_batch(self, ids: list[str]) -> None:
+        from . import sources
+
+        missing = [i for i in ids if self.cache.get(f"arxiv:{i}") is None]
+        if not missing:
+            return
+        if self.offline:
+            self.uncached += len(missing)
+            return
+        try:
+            found = sources.fetch_arxiv(missing, self.session, self.limiter)
+        except sources.SourceError as exc:
+            raise UpdateError(f"{exc}; nothing written") from None
+        for aid, rec in found.items():
+            self.cache.put(f"arxiv:{aid}", _meta(rec))
+
+    def arxiv_by_title(self, p: Paper) -> str | None:
+        """The arXiv id of exactly this title (and first author's family name, if the record has one)."""
+        from . import sources
+
+        first = _family(p.named_authors[0]) if p.named_authors else ""
+
+        def search() -> dict:
+            for rec in sources.search_arxiv_title(p.title, self.session, self.limiter):
+                if normalize_title(rec.title) == normalize_title(p.title) and first in ("", _family(rec.authors[0])):
+                    self.cache.put(f"arxiv:{rec.links['arxiv']}", _meta(rec))
+                    return {"id": rec.links["arxiv"]}
+            return {"id": None}
+
+        found = self.ask(f"found:arxiv:{normalize_title(p.title)}:{first}", search)
+        return found["id"] if found else None
+
+    def doi_by_title(self, p: Paper) -> str | None:
+        from . import sources
+
+        def search() -> dict:
+            hits = sources.search_crossref_title(p.title, self.session)
+            same = [doi for title, doi in hits if normalize_title(title) == normalize_title(p.title)]
+            return {"id": same[0] if len(set(same)) == 1 else None}  # two papers of one title: cannot tell
+
+        found = self.ask(f"found:doi:{normalize_title(p.title)}", search)
+        return found["id"] if found else None
+
+    def doi(self, doi: str) -> dict | None:
+        from . import sources
+
+        def fetch() -> dict | None:
+            rec = sources.fetch_doi(doi, self.session)
+            return _meta(rec) if rec else None
+
+        return self.ask(f"doi:{doi.lower()}", fetch)
+
+
+def _meta(rec) -> dict:
+    return {"title": rec.title, "authors": rec.authors, "category": rec.category}
+
+
+def plan(kb: KnowledgeBase, keys: list[str], offline: bool = False) -> tuple[list[Change], list[str]]:
     """(changes to records, notes for the user); UpdateError if a source fails or a key is unknown."""
-    from . import sources
-
     unknown = [k for k in keys if k not in kb.papers]
     if unknown:
         near = schema.closest(unknown[0], kb.papers)
         raise UpdateError(f"no record with the key {unknown[0]!r}" + (f"; the closest is `{near}`" if near else ""))
-    papers = [kb.papers[k] for k in (keys or sorted(kb.papers)) if wanted(kb.papers[k])]
+    papers = [kb.papers[k] for k in (keys or sorted(kb.papers))]
     root = Path(kb.root)
     cache = Cache(root / CACHE_PATH)
+    ask = _Lookups(cache, offline)
     notes: list[str] = []
-    ids = list(dict.fromkeys(p.links["arxiv"] for p in papers))
-    missing = [i for i in ids if cache.get(f"arxiv:{i}") is None]
-    if missing and offline:
-        notes.append(f"{len(missing)} arXiv id(s) not cached; run without --offline to look them up")
-    elif missing:
-        try:
-            found = (fetch_arxiv or sources.fetch_arxiv)(missing)
-        except sources.SourceError as exc:
-            raise UpdateError(f"{exc}; nothing written") from None
-        for aid, rec in found.items():
-            cache.put(f"arxiv:{aid}", {"title": rec.title, "authors": rec.authors, "category": rec.category})
-        cache.save()
-        if cache.error:
-            notes.append(f"warning: {cache.error}")
     changes = []
-    for p in papers:
-        meta = cache.get(f"arxiv:{p.links['arxiv']}")
-        if meta is None:
-            continue
-        path = root / p.path
-        old = path.read_text(encoding="utf-8")
-        if normalize_title(meta["title"]) != normalize_title(p.title):
-            changes.append(
-                Change(
-                    path,
-                    old,
-                    old,
-                    f"title mismatch: the record says {p.title!r}, arXiv {p.links['arxiv']} says {meta['title']!r}; not updated",
+    try:
+        ask.arxiv_batch(
+            list(
+                dict.fromkeys(
+                    p.links["arxiv"] for p in papers if p.links.get("arxiv") and (incomplete_authors(p) or not p.category)
                 )
             )
-            continue
-        values: dict[str, object] = {}
+        )
+        for p in papers:
+            change = _complete(p, root, ask, notes)
+            if change:
+                changes.append(change)
+    finally:
+        cache.save()
+    if cache.error:
+        notes.append(f"warning: {cache.error}")
+    if ask.uncached:
+        notes.append(f"{ask.uncached} look-up(s) not cached; run without --offline to make them")
+    return changes, notes
+
+
+def _complete(p: Paper, root: Path, ask: _Lookups, notes: list[str]) -> Change | None:
+    """The change this record needs, from whichever sources know it."""
+    path = root / p.path
+    old = path.read_text(encoding="utf-8")
+    links = dict(p.links)
+    values: dict[str, object] = {}
+    if not links.get("arxiv"):
+        found = ask.arxiv_by_title(p)
+        if found:
+            links["arxiv"] = found
+    if not links.get("doi"):
+        found = ask.doi_by_title(p)
+        if found:
+            links["doi"] = found
+    if links != p.links:
+        values["links"] = links
+    meta, source = None, ""
+    if links.get("arxiv") and (incomplete_authors(p) or not p.category):
+        meta, source = ask.cache.get(f"arxiv:{links['arxiv']}"), f"arXiv {links['arxiv']}"
+    elif links.get("doi") and incomplete_authors(p):
+        meta, source = ask.doi(links["doi"]), f"Crossref's DOI {links['doi']}"
+        if meta is None and not ask.offline:
+            notes.append(f"{p.path}: Crossref does not know the DOI {links['doi']}; authors not completed")
+    if meta and normalize_title(meta["title"]) != normalize_title(p.title):
+        why = f"title mismatch: the record says {p.title!r}, {source} says {meta['title']!r}; not updated"
+        return Change(path, old, old, why)
+    if meta:
         if incomplete_authors(p) and meta["authors"] and list(meta["authors"]) != list(p.authors):
             values["authors"] = meta["authors"]
         if not p.category and meta.get("category"):
             values["category"] = meta["category"]
-        new = edit(old, values) if values else old
-        if new != old:
-            changes.append(Change(path, old, new))
-    return changes, notes
+    new = edit(old, values) if values else old
+    return Change(path, old, new) if new != old else None
 
 
 def edit(text: str, values: dict[str, object]) -> str:
