@@ -113,3 +113,4 @@ def no_internet(monkeypatch):
         port = s.getsockname()[1]
     monkeypatch.setenv("TLNOTES_ARXIV_API", f"http://127.0.0.1:{port}/api/query")
     monkeypatch.setenv("TLNOTES_CROSSREF_API", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TLNOTES_OPENALEX_API", f"http://127.0.0.1:{port}")

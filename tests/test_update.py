@@ -115,6 +115,8 @@ def test_write_changes_only_what_it_updates_byte_for_byte(kbu):
         "authors:   # only the first, for now\n  - Gurnee\n  - others\n",
         'authors:\n  - "Wes Gurnee"\n  - "Neel Nanda"\n  - "Matthew Pauly"\n',
     ).replace('links:\n  arxiv: "2305.01610"\n', 'links:\n  arxiv: "2305.01610"\ncategory: cs.LG\n')
+    # OpenAlex: published in 2024, a year after the preprint
+    expected = expected.replace("year: 2023\n", 'year: 2024\nvenue: "Transactions on Machine Learning Research"\n')
     assert after == expected
     assert kbu.load().problems == []
     assert run(kbu, "--write") == 0 and path.read_text() == expected  # nothing left to do
@@ -334,3 +336,79 @@ def test_failing_searches_write_nothing(kbu, capsys, title):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "http://127.0.0.1:" in err[0] and "Traceback" not in err[0]
     assert (ok.read_bytes(), bad.read_bytes()) == before
+
+
+# ---------------------------------------------------------------- the venue of the published version, from OpenAlex
+
+
+def test_a_missing_venue_comes_from_openalex_with_a_later_year(kbu):
+    path = kbu.record("g", ODD)
+    assert run(kbu, "--write") == 0
+    p = kbu.load().papers["g"]
+    assert p.venue == "Transactions on Machine Learning Research" and p.year == 2024  # arXiv 2023, venue 2024
+    assert path.read_text().startswith("# my own comment at the top\n")
+    asked = [r["query"]["filter"] for r in FakeAPIs.requests if r["path"] == "/openalex/works"]
+    assert asked == ["doi:10.48550/arXiv.2305.01610"]
+
+
+@pytest.mark.parametrize("year, expected", [(2015, 2015), (2016, 2016), (2014, 2015)])
+def test_a_doi_record_gets_its_venue_and_never_an_earlier_year(kbu, year, expected):
+    kbu.record(
+        "lecun",
+        DEEP.format(authors="authors: [Yann LeCun, others]\n", doi="10.1038/nature14539")
+        .replace("venue: Nature\n", "")
+        .replace("2015", str(year)),
+    )
+    assert run(kbu, "--write") == 0
+    p = kbu.load().papers["lecun"]
+    assert p.venue == "Nature" and p.year == expected
+
+
+@pytest.mark.parametrize("venue", ["Science", "NeurIPS"])
+def test_a_different_venue_is_reported_not_replaced(kbu, capsys, venue):
+    path = kbu.record(
+        "lecun", DEEP.format(authors="authors: [Yann LeCun, others]\n", doi="10.1038/nature14539").replace("Nature", venue)
+    )
+    kbu.record("same", DEEP.format(authors="authors: [Yann LeCun, others]\n", doi="10.1038/nature14539"))
+    assert run(kbu, "--write") == 0
+    err = capsys.readouterr().err
+    assert f"venue is '{venue}'" in err and "'Nature'" in err and "papers/same.yaml" not in err
+    assert f"venue: {venue}\n" in path.read_text()
+
+
+def test_a_preprint_only_gets_no_venue(kbu):
+    path = kbu.record(
+        "b",
+        'title: Names From Everywhere\nauthors: [Someone Else, others]\nyear: 2022\ntopics: [attention]\nlinks: {arxiv: "2202.00002"}\ncategory: cs.CL\n',
+    )
+    assert run(kbu, "--write") == 0
+    assert "venue" not in path.read_text()
+
+
+@pytest.mark.parametrize("doi", ["10.5555/Fails", "10.5555/Silent"])
+def test_failing_openalex_writes_nothing(kbu, capsys, doi):
+    bad = kbu.record("x", f"title: Whatever\nauthors: [Someone Else]\nyear: 2015\ntopics: [attention]\nlinks: {{doi: '{doi}'}}\n")
+    before = bad.read_bytes()
+    assert run(kbu, "--write") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "http://127.0.0.1:" in err[0]
+    assert bad.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: T\nyear: 2023\ntopics: [a]\n",  # authors inserted right where year is replaced
+        "title: T\nyear: 2023\ntopics: [a]\nlinks: {arxiv: '2305.01610'}\n",
+        "year: 2023\ntitle: T\ntopics: [a]\n",  # hand-made key order
+        "title: T\nauthors: [X]\nyear: 2023  # c\ntopics: [a]\n",
+    ],
+)
+def test_edit_of_neighbouring_fields_keeps_each_whole(text):
+    import yaml
+
+    from tlnotes.update import edit
+
+    values = {"authors": ["A B", "C D"], "year": 2024, "venue": "V", "category": "cs.LG"}
+    data = yaml.safe_load(edit(text, values))
+    assert {k: data[k] for k in values} == values and data["title"] == "T" and data["topics"] == ["a"]

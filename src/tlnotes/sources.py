@@ -20,6 +20,7 @@ from .records import NewRecord
 
 ARXIV_API = "http://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org"
+OPENALEX_API = "https://api.openalex.org"
 ARXIV_INTERVAL = 3.0  # arXiv's terms: at most one request every three seconds
 ARXIV_BATCH = 100  # ids per API call: half the calls (and waits) of 50, and the URL stays under 2 KB
 MAX_RESPONSE = 10 << 20
@@ -224,6 +225,38 @@ def search_crossref_title(title: str, session=None) -> list[tuple[str, str]]:
         raise SourceError(f"Crossref ({request_url(url, **params)}): the answer is not the JSON it should be")
     found = [(_first_text(i.get("title")), read_doi(_text(i.get("DOI")) or "")) for i in items if isinstance(i, dict)]
     return [(t, d) for t, d in found if t and d]
+
+
+# ---------------------------------------------------------------- OpenAlex
+
+
+def fetch_venue(doi: str, session=None) -> dict:
+    """{"venue", "year"} of the published version of a DOI (an arXiv one too) per OpenAlex; None where unknown.
+
+    OpenAlex is open and needs no key, joins arXiv preprints to their published
+    versions (Crossref does not), and gives a polite pool to a `mailto`.
+    """
+    import json
+
+    session = session or http_session()
+    url = os.environ.get("TLNOTES_OPENALEX_API", OPENALEX_API).rstrip("/") + "/works"
+    params = {"filter": f"doi:{doi}"}
+    if os.environ.get("TLNOTES_CONTACT"):
+        params["mailto"] = os.environ["TLNOTES_CONTACT"]
+    body = get(session, url, "OpenAlex", None, **params)
+    try:
+        results = json.loads(body)["results"] if body else []
+    except (ValueError, KeyError, TypeError):
+        results = None
+    if not isinstance(results, list):
+        raise SourceError(f"OpenAlex ({request_url(url, **params)}): the answer is not the JSON it should be")
+    work = results[0] if results and isinstance(results[0], dict) else {}
+    places = [work.get("primary_location"), *_as_list(work.get("locations"))]
+    found = [p["source"] for p in places if isinstance(p, dict) and isinstance(p.get("source"), dict)]
+    names = [_text(s.get("display_name")) for s in found if s.get("type") != "repository"]
+    venues = [n for n in names if n and "arxiv" not in n.lower()]  # the preprint is not a venue
+    year = work.get("publication_year")
+    return {"venue": venues[0] if venues else None, "year": year if type(year) is int and venues else None}
 
 
 def _text(value) -> str | None:

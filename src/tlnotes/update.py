@@ -91,6 +91,10 @@ def _valid_entry(key: str, e) -> bool:
     r = e.get("record")
     if not isinstance(r, dict):
         return False
+    if key.startswith("venue:"):
+        return (r.get("venue") is None or isinstance(r.get("venue"), str)) and (
+            r.get("year") is None or type(r.get("year")) is int
+        )
     if key.startswith("found:"):  # a search by title: the id found, or None
         return r.get("id") is None or isinstance(r.get("id"), str)
     return (
@@ -189,6 +193,11 @@ class _Lookups:
 
         return self.ask(f"doi:{doi.lower()}", fetch)
 
+    def venue(self, doi: str) -> dict | None:
+        from . import sources
+
+        return self.ask(f"venue:{doi.lower()}", lambda: sources.fetch_venue(doi, self.session))
+
 
 def _meta(rec) -> dict:
     return {"title": rec.title, "authors": rec.authors, "category": rec.category}
@@ -258,6 +267,15 @@ def _complete(p: Paper, root: Path, ask: _Lookups, notes: list[str]) -> Change |
             values["authors"] = meta["authors"]
         if not p.category and meta.get("category"):
             values["category"] = meta["category"]
+    doi = links.get("doi") or (f"10.48550/arXiv.{links['arxiv']}" if links.get("arxiv") else None)  # OpenAlex indexes arXiv DOIs
+    published = ask.venue(doi) if doi else None
+    if published and published["venue"]:
+        if not p.venue:
+            values["venue"] = published["venue"]
+            if published["year"] and published["year"] > p.year:  # the KB's rule: the arXiv year, or a later venue's
+                values["year"] = published["year"]
+        elif normalize_title(p.venue) != normalize_title(published["venue"]):
+            notes.append(f"{p.path}: the venue is {p.venue!r}, OpenAlex says {published['venue']!r}; not replaced")
     new = edit(old, values) if values else old
     return Change(path, old, new) if new != old else None
 
@@ -280,17 +298,18 @@ def edit(text: str, values: dict[str, object]) -> str:
         return starts[i], end
 
     order = [f.name for f in schema.FIELDS]
-    edits: list[tuple[int, int, list[str]]] = []
+    edits: list[tuple[int, int, int, list[str]]] = []
     for name, value in values.items():
         new_lines = [line + "\n" for line in schema.FIELD_BY_NAME[name].kind.to_yaml(name, value)]
         if name in present:
             start, end = span(present.index(name))
-            edits.append((start, end, new_lines))
+            edits.append((start, end, order.index(name), new_lines))
         else:
             before = [k for k in present if k in order and order.index(k) < order.index(name)]
             at = span(present.index(max(before, key=order.index)))[1] if before else 0
-            edits.append((at, at, new_lines))
-    for start, end, new_lines in sorted(edits, key=lambda e: e[0], reverse=True):
+            edits.append((at, at, order.index(name), new_lines))
+    # from the bottom up; at one line, a replacement before the insertions there, and those in schema order
+    for start, end, _, new_lines in sorted(edits, key=lambda e: e[:3], reverse=True):
         lines[start:end] = new_lines
     return "".join(lines)
 
