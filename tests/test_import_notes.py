@@ -713,3 +713,17 @@ def test_interpretability_page_imports_checks_and_builds(tmp_path, run):
     b = run("build", "--dir", root)
     assert b.code == 0, b.err
     assert (root / "site" / "assets" / "imported" / "interpretability" / "figures" / "saliency.png").exists()
+
+
+def test_an_undated_paper_keeps_its_bullet_as_written(kb, run, tmp_path):
+    """Offline, nothing tells the year of an OpenReview link: skipped at its line, the note keeps the bullet as it was."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "## Methods\n\n- [Deep Ensembles Revisited](https://openreview.net/forum?id=abc123) - no year anywhere\n",
+        encoding="utf-8",
+    )
+    r = run("import", "notes", page, "--dir", kb.root, "--offline")
+    assert "page.md:3: 'Deep Ensembles Revisited' skipped: no year" in r.err, r.err
+    note = (kb.root / "notes" / "methods.md").read_text(encoding="utf-8")
+    assert "- [Deep Ensembles Revisited](https://openreview.net/forum?id=abc123) - no year anywhere" in note
+    assert kb.load().errors == []

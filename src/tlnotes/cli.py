@@ -226,14 +226,20 @@ def _write_imported(args, root: Path, papers, notes, dry_run: bool, before_notes
     return written["record"], written["note"]
 
 
-def _enrich_imported(args, papers, kb, incomplete_only: bool = False):
-    """Imported records completed from the sources (unless --offline), keyed and checked; one line if a source failed."""
+def _enrich_imported(args, papers, kb, incomplete_only: bool = False, then=None):
+    """Imported records completed from the sources (unless --offline), keyed and checked; one line if a source failed.
+
+    `then` runs between the look-up and the final keys: `import notes` drops what is still undated there,
+    putting each such bullet back in its note as written.
+    """
     from .records import enrich, finalise
 
     wanted = [p for p in papers.values() if not incomplete_only or not p.authors or p.year is None]
     report = enrich(wanted, offline=args.offline)
     if report.line():
         print(report.line(), file=sys.stderr)
+    if then is not None:
+        then()
     return finalise(papers, kb)
 
 
@@ -246,7 +252,7 @@ def cmd_import_notes(args) -> int:
         result = parse_notes(text, kb, source_name=source.stem, source_dir=source.parent)
     except ImportRefused as exc:
         raise ImportRefused(exc.line, f"{exc.message}; nothing imported", source) from None
-    done = _enrich_imported(args, result.papers, kb)
+    done = _enrich_imported(args, result.papers, kb, then=result.drop_undated)
     urls = {old: paper_url(rec.links) for old, rec in result.papers.items()}
     for t in result.topics.values():
         t.body[:] = recite("\n".join(t.body), done.renamed, urls).split("\n") if t.body else []
