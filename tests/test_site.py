@@ -33,10 +33,20 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
         "about/index.html",
         "assets/tlnotes/tlnotes.js",
         "assets/tlnotes/katex/katex.min.js",
-        "search/search_index.json",
+        "search/index.html",
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-entry.json",
         "papers.bib",
     ]:
         assert (site / page).exists(), page
+    assert not (REPO / "pagefind").exists()  # the index goes into the site, never into the working directory
+    assert not (site / "search" / "search_index.json").exists()  # Material's lunr index is gone with its plugin
+    paper = (site / "papers/vaswani2017attention/index.html").read_text()
+    assert paper.count("data-pagefind-body") == 1 and 'data-pagefind-weight="10"' in paper
+    assert '<pre data-pagefind-ignore class="tln-bibtex"' in paper and 'id="cited-in" data-pagefind-ignore' in paper
+    assert 'data-pagefind-filter="author[data-value]" data-value="polosukhin"' in paper
+    for listing in ["index.html", "papers/index.html", "authors/v/index.html", "years/index.html", "search/index.html"]:
+        assert "data-pagefind-body" not in (site / listing).read_text(), listing
     from pybtex.database import parse_string
 
     assert "vaswani2017attention" in parse_string((site / "papers.bib").read_text(), "bibtex").entries
