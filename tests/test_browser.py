@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import REPO
+from tests.search_queries import QUERIES, rates
 
 CHROMIUM = os.environ.get("TLNOTES_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -212,6 +213,41 @@ def test_fielded_queries_filter(page, repo_url, query, want, unwanted):
             elif field == "topic":
                 assert value in p.topics, (query, key)
     assert page.problems == []
+
+
+def test_search_relevance(page, repo_url):
+    """Goal 1 of issue 13: the paper meant is among the first three paper results for 95% of the set, first for 85%."""
+    rank: dict[str, int | None] = {}
+    for query, key in QUERIES:
+        keys = ranked(page, repo_url, query)
+        rank[query] = keys.index(key) if key in keys else None
+    top1, top3 = rates(rank)
+    misses = {q: r for q, r in rank.items() if r != 0}
+    print(f"\nsearch relevance, {len(QUERIES)} queries: top-1 {top1:.1%}, top-3 {top3:.1%}; not first: {misses}")
+    assert top3 >= 0.95 and top1 >= 0.85, misses
+    assert page.problems == []
+
+
+@pytest.mark.parametrize(
+    "query, first, also",
+    [
+        ("Burns 2022", {"burns2022discovering"}, set()),  # the record says 2023, when it was published: still found
+        ("Burns 2018", {"rohrbach2018object", "hendricks2018women"}, {"burns2022discovering"}),  # that year first
+        ("Vaswani 2017", {"vaswani2017attention"}, set()),
+        ("attention is all you need zzzqx", {"vaswani2017attention"}, set()),  # a word no page has
+        ("longformer 16x16 zzzqx", {"beltagy2020longformer", "dosoviskiy2020vit"}, set()),  # no page has them all
+    ],
+)
+def test_bare_year_ranks_first_and_missing_words_still_find(page, repo_url, query, first, also):
+    keys = ranked(page, repo_url, query)
+    assert set(keys[: len(first)]) == first, (query, keys)
+    assert also <= set(keys), (query, keys)
+    assert page.problems == []
+
+
+def test_explicit_year_stays_strict(page, repo_url):
+    keys = ranked(page, repo_url, "Burns year:2022")
+    assert keys == [], keys
 
 
 def test_no_search_download_on_other_pages_and_nothing_from_other_hosts(page, repo_url):

@@ -65,12 +65,15 @@
 
   var FIELDS = ["author", "year", "topic", "status"];
 
-  // `author:hinton year:2019..2021 topic:attention status:to-read words` -> {text, filters} for Pagefind
+  // `author:hinton year:2019..2021 topic:attention status:to-read words` -> {text, filters} for Pagefind;
+  // a bare year (`Burns 2022`) ranks that year's papers first: no page's text says its year, so as a word it would
+  // match nothing, and as a strict filter it would miss the paper whose record has the year it was published, 2023
   function parseQuery(query) {
-    var words = [], filters = {};
+    var words = [], filters = {}, years = [];
     query.split(/\s+/).filter(Boolean).forEach(function (token) {
       var m = /^([a-z]+):(.+)$/i.exec(token);
       var field = m && m[1].toLowerCase();
+      if (!m && /^(19|20)\d\d$/.test(token)) { years.push(token); return; }
       if (!m || FIELDS.indexOf(field) === -1) { words.push(token); return; }
       var value = m[2].toLowerCase(), values = [value];
       var range = field === "year" && /^(\d{4})\.\.(\d{4})$/.exec(value);
@@ -80,7 +83,8 @@
       }
       filters[field] = { any: (filters[field] ? filters[field].any : []).concat(values) };
     });
-    return { text: words.join(" "), filters: filters };
+    if (years.length && !words.length) filters.year = { any: (filters.year ? filters.year.any : []).concat(years) };
+    return { text: words.join(" "), filters: filters, years: words.length ? years : [] };
   }
 
   function headerSearch() {
@@ -141,6 +145,45 @@
     return pagefind;
   }
 
+  var FEW = 3;
+
+  // Pagefind matches every word; a reader's words are not all in the paper they mean ("vision transformer image is
+  // worth 16x16 words": ViT's page never says "worth"). When every word finds few pages, each word is searched on
+  // its own too, and the pages are ranked by how many of the words they have, then by the sum of their scores,
+  // after those that had every word.
+  function searchAll(pf, parsed) {
+    var base = searchWords(pf, parsed.text, parsed.filters);
+    if (!parsed.years.length || parsed.filters.year) return base; // `year:` says it exactly
+    var filters = Object.assign({}, parsed.filters, { year: { any: parsed.years } });
+    return Promise.all([searchWords(pf, parsed.text, filters), base]).then(function (both) {
+      var seen = {};
+      return both[0].concat(both[1]).filter(function (r) { return seen[r.id] ? false : (seen[r.id] = true); });
+    });
+  }
+
+  function searchWords(pf, text, filters) {
+    var options = { filters: filters };
+    return pf.search(text || null, options).then(function (all) {
+      var words = text.split(/\s+/).filter(Boolean);
+      if (all.results.length >= FEW || words.length < 2) return all.results;
+      return Promise.all(words.map(function (w) { return pf.search(w, options); })).then(function (each) {
+        var byId = {}, seen = {};
+        all.results.forEach(function (r) { seen[r.id] = true; });
+        each.forEach(function (s) {
+          s.results.forEach(function (r) {
+            if (seen[r.id]) return;
+            byId[r.id] = byId[r.id] || { result: r, score: 0, words: 0 };
+            byId[r.id].score += r.score;
+            byId[r.id].words += 1;
+          });
+        });
+        var more = Object.keys(byId).map(function (id) { return byId[id]; });
+        more.sort(function (a, b) { return b.words - a.words || b.score - a.score; });
+        return all.results.concat(more.map(function (m) { return m.result; }));
+      });
+    });
+  }
+
   function setupSearchPage() {
     var input = document.getElementById("tln-search-input");
     if (!input || input.dataset.tlnReady) return;
@@ -166,14 +209,16 @@
         count.textContent = "";
         return;
       }
+      var total = 0;
       loadPagefind().then(function (pf) {
-        return pf.search(parsed.text || null, { filters: parsed.filters });
-      }).then(function (search) {
+        return searchAll(pf, parsed);
+      }).then(function (results) {
         if (mine !== latest) return null;
-        count.textContent = search.results.length + (search.results.length === 1 ? " result" : " results");
-        return Promise.all(search.results.slice(0, 30).map(function (r) { return r.data(); }));
+        total = results.length;
+        return Promise.all(results.slice(0, 30).map(function (r) { return r.data(); }));
       }).then(function (pages) {
         if (!pages || mine !== latest) return;
+        count.textContent = total + (total === 1 ? " result" : " results"); // with the list, never before it
         list.textContent = "";
         pages.forEach(function (data) {
           var meta = data.meta || {};
