@@ -330,7 +330,8 @@ def render_search(idx: Index) -> str:
         "</div>\n\n"
         '<ol id="tln-search-results" class="tln-search-results"></ol>\n\n'
         "<p><em>Fields: <code>author:NAME</code>, <code>year:2023</code> or <code>year:2019..2021</code>, "
-        "<code>topic:ID</code>, <code>status:to-read</code>; the other words are searched in titles, authors and summaries. "
+        "<code>topic:ID</code>, <code>status:to-read</code>; a bare year (<code>Burns 2022</code>) ranks that year first; "
+        "the other words are searched in titles, authors and summaries. "
         'Search needs JavaScript; without it, <a href="../papers/">All papers</a> filters by text.</em></p>\n'
     )
 
