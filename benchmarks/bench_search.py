@@ -16,8 +16,6 @@ papers at most 5 s.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import gzip
 import http.server
@@ -72,16 +70,12 @@ def fetched(browser, url: str, ready: str | None) -> dict[str, int]:
 
 
 def index_seconds(site: Path) -> float:
-    from tlnotes.mkdocs_plugin import _index
+    from tlnotes.mkdocs_plugin import index_site
 
-    def run() -> float:  # in a thread of its own: Playwright's sync API keeps an event loop in this one
-        shutil.rmtree(site / "pagefind")
-        start = time.perf_counter()
-        asyncio.run(_index(site))
-        return time.perf_counter() - start
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
+    shutil.rmtree(site / "pagefind")
+    start = time.perf_counter()
+    index_site(site)
+    return time.perf_counter() - start
 
 
 def main() -> None:

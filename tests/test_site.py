@@ -130,3 +130,30 @@ def test_init_kb_builds(tmp_path, run):
     r = run("build", tmp_path / "kb")
     assert r.code == 0, r.err
     assert (tmp_path / "kb" / "site" / "papers" / "vaswani2017attention" / "index.html").exists()
+
+
+@pytest.mark.parametrize("how", ["in a coroutine", "twice in a coroutine", "after a loop closed"])
+def test_build_indexes_inside_a_running_event_loop(site_kb, tmp_path, run, how):
+    """A build called where an event loop runs (Playwright's sync API, Jupyter, an async caller) still indexes."""
+    import asyncio
+
+    results: list = []
+
+    async def build(out):
+        results.append((out, run("build", site_kb.root, "--site-dir", out)))
+
+    if how == "in a coroutine":
+        asyncio.run(build(tmp_path / "a"))
+    elif how == "twice in a coroutine":
+
+        async def both():
+            await build(tmp_path / "a")
+            await build(tmp_path / "b")
+
+        asyncio.run(both())
+    else:
+        asyncio.run(asyncio.sleep(0))
+        results.append((tmp_path / "a", run("build", site_kb.root, "--site-dir", tmp_path / "a")))
+    for out, r in results:
+        assert r.code == 0 and "Traceback" not in r.err, r.err
+        assert (out / "pagefind" / "pagefind.js").is_file()

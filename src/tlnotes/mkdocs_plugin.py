@@ -10,6 +10,7 @@ A hand-written page at the same path always wins.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import re
 from importlib import resources
@@ -101,7 +102,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
         site = Path(config.site_dir)
         try:
-            asyncio.run(_index(site))
+            index_site(site)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
             raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
 
@@ -125,6 +126,13 @@ def for_search(html: str, tags: str) -> str:
     html = _IGNORED.sub(r"\1 data-pagefind-ignore\2 data-pagefind-ignore", html)
     html = _BADGES.sub(r'<p class="\1" data-pagefind-ignore', html)
     return f"<div data-pagefind-body>{tags}{html}</div>"
+
+
+def index_site(site: Path) -> None:
+    """Write `site/pagefind/`, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter,
+    an async program), in which `asyncio.run` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
+        pool.submit(asyncio.run, _index(site)).result()
 
 
 async def _index(site: Path) -> None:
