@@ -136,24 +136,26 @@ def test_init_kb_builds(tmp_path, run):
 def test_build_indexes_inside_a_running_event_loop(site_kb, tmp_path, run, how):
     """A build called where an event loop runs (Playwright's sync API, Jupyter, an async caller) still indexes."""
     import asyncio
+    import concurrent.futures
 
     results: list = []
 
-    async def build(out):
-        results.append((out, run("build", site_kb.root, "--site-dir", out)))
+    async def build(*outs):
+        for out in outs:
+            results.append((out, run("build", site_kb.root, "--site-dir", out)))
 
-    if how == "in a coroutine":
-        asyncio.run(build(tmp_path / "a"))
-    elif how == "twice in a coroutine":
+    def caller():  # on a fresh thread: this one may have a loop running already (the browser tests' Playwright)
+        if how == "in a coroutine":
+            asyncio.run(build(tmp_path / "a"))
+        elif how == "twice in a coroutine":
+            asyncio.run(build(tmp_path / "a", tmp_path / "b"))
+        else:
+            asyncio.run(asyncio.sleep(0))
+            results.append((tmp_path / "a", run("build", site_kb.root, "--site-dir", tmp_path / "a")))
 
-        async def both():
-            await build(tmp_path / "a")
-            await build(tmp_path / "b")
-
-        asyncio.run(both())
-    else:
-        asyncio.run(asyncio.sleep(0))
-        results.append((tmp_path / "a", run("build", site_kb.root, "--site-dir", tmp_path / "a")))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(caller).result(timeout=300)
+    assert results
     for out, r in results:
         assert r.code == 0 and "Traceback" not in r.err, r.err
         assert (out / "pagefind" / "pagefind.js").is_file()
