@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .markdown import _blank, mask_code
+from .markdown import _blank, line_col, mask_code
 
 # pandoc: starts with a letter, digit or _, then alphanumerics and _, with
 # internal punctuation :.#$%&-+?<>~/ allowed only when followed by more key
@@ -82,8 +82,7 @@ def find_citations(text: str) -> list[Citation]:
 
 
 def _at(text: str, start: int, end: int, items, in_text: bool) -> Citation:
-    line = text.count("\n", 0, start) + 1
-    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    line, column = line_col(text, start)
     return Citation(start, end, items, in_text, line, column)
 
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .http import Deadline, Host, RateLimit, Retry, Unanswered, failure, fetch, http_session, retry_after, transient_status
 from .ids import quote_id
-from .markdown import autolinks, links, mask_code
+from .markdown import autolinks, line_col, links, mask_code
 from .model import KnowledgeBase, normalize_title
 from .sources import ARXIV_BATCH, ARXIV_INTERVAL
 
@@ -125,11 +125,11 @@ def collect(kb: KnowledgeBase) -> Targets:
                 t.urls.setdefault(value, []).append(where)
         if paper.notes:
             for offset, url in markdown_urls(paper.notes):
-                line, column = _line_col(paper.notes, offset)
+                line, column = line_col(paper.notes, offset)
                 t.urls.setdefault(url, []).append(f"{paper.path}:{kb.position(paper.path, ('notes',), line, column)[0]}")
     for topic in kb.topics.values():
         for offset, url in markdown_urls(topic.body):
-            t.urls.setdefault(url, []).append(f"{topic.path}:{kb.position(topic.path, (), *_line_col(topic.body, offset))[0]}")
+            t.urls.setdefault(url, []).append(f"{topic.path}:{kb.position(topic.path, (), *line_col(topic.body, offset))[0]}")
     return t
 
 
@@ -140,10 +140,6 @@ def markdown_urls(text: str) -> list[tuple[int, str]]:
     found = [(link.start, link.dest) for link in spans]
     found += [(at, url) for at, url in autolinks(masked) if not any(s.start <= at < s.end for s in spans)]
     return sorted((at, url) for at, url in found if re.match(r"https?://", url, re.I))
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 # ---------------------------------------------------------------- checking one URL

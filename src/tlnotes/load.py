@@ -27,7 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from . import schema
 from .citations import find_citations
-from .markdown import leading_h1, split_front_matter
+from .markdown import leading_h1, line_col, split_front_matter
 from .model import ERROR, WARNING, KnowledgeBase, Paper, Problem, Topic, identities
 
 if TYPE_CHECKING:  # one class to check against; both have the same constructor methods
@@ -246,12 +246,6 @@ def _mark_at(text: str, mark) -> tuple[int, int]:
     return len(breaks) + 1, mark.index - (breaks[-1].end() if breaks else 0) + 1
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
-
-
 class _Unreadable(Exception):
     """A file that cannot be taken in: its problem code and the reason, located at line:column."""
 
@@ -266,7 +260,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8", "replace")
-        line, col = _line_col(good, len(good))
+        line, col = line_col(good, len(good))
         bad = raw[exc.start : exc.start + 1].hex()
         raise _Unreadable("encoding", f"the file is not valid UTF-8 (byte 0x{bad}); save it as UTF-8", line, col) from None
 
@@ -275,7 +269,7 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     """Line, column and a readable message for a YAML parse failure."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if isinstance(exc, yaml.reader.ReaderError):
-        line, col = _line_col(text, exc.position)
+        line, col = line_col(text, exc.position)
         return line, col, f"character {exc.character!r} is not allowed in YAML ({exc.reason})"
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None) or ""
@@ -739,10 +733,6 @@ def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Top
             yield f"{DOCS_DIR}/{rel}", body, rel, _below(body_line)
 
 
-def _line_col_in(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
     """Citations name records; links lead to pages and headings; nesting stays within what the build can take."""
     from .render import BIBLIOGRAPHY, page_paths, render_page
@@ -767,7 +757,7 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
                         rel, *where(c.line, c.column), "unknown-citation", f"citation of unknown key @{item.key}{hint}"
                     )
         for f in check_text(text, page, site):
-            loader.problem(rel, *where(*_line_col_in(text, f.offset)), f.code, f.message)
+            loader.problem(rel, *where(*line_col(text, f.offset)), f.code, f.message)
 
 
 def _read_doc(root: Path, rel: str) -> str:

@@ -22,6 +22,11 @@ _LINK_OPEN_RE = re.compile(r"\]\(")
 _AUTOLINK_RE = re.compile(r"<(https?://[^\s<>\"'`]+)>", re.I)
 
 
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 # ---------------------------------------------------------------- front matter and title
 
 

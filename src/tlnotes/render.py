@@ -110,15 +110,8 @@ def front_matter(title: str, kind: Kind, **extra) -> str:
         meta["search"] = {"exclude": True}  # Material's search plugin reads this
     if not kind.toc:
         meta["hide"] = ["toc"]
-    lines = [f"{k}: {_yaml_json(v)}" for k, v in meta.items()]
+    lines = [f"{k}: {schema.yaml_str(v) if isinstance(v, str) else json.dumps(v)}" for k, v in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
-
-
-def _yaml_json(value) -> str:
-    # YAML reads NEL, LS and PS as line breaks even inside a quoted string; JSON leaves them raw
-    return (
-        json.dumps(value, ensure_ascii=False).replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )
 
 
 UNKNOWN_AUTHORS = "authors unknown"  # a record may lack authors (schema: a warning, `no-authors`)

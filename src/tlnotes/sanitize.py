@@ -11,9 +11,9 @@ from another host.
 
 from __future__ import annotations
 
-import re
-
 import nh3
+
+from .safe import is_local
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -90,17 +90,9 @@ ATTRIBUTES = {
 # Python-Markdown aligns table columns with `style="text-align: ..."`; nothing else may be styled
 STYLE_PROPERTIES = frozenset({"text-align"})
 
-_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
-
-
-def _is_local(url: str) -> bool:
-    """A URL on this site: no scheme, no host (`//host` and `\\\\host` name one)."""
-    u = url.strip()
-    return not _SCHEME.match(u) and not u.startswith(("//", "\\\\", "/\\", "\\/"))
-
 
 def _filter(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not _is_local(value):
+    if tag == "img" and attribute == "src" and not is_local(value):
         return None  # a remote image would make the page load from another host
     if attribute == "id" and value.startswith("__"):
         return None  # Material's own elements (__config, __search, ...) must not be shadowed
