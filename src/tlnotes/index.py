@@ -44,6 +44,7 @@ class Index:
     citations: dict[str, list[str]] = field(default_factory=dict)  # topic id -> cited keys, in order
     cited_in: dict[str, list[str]] = field(default_factory=dict)  # key -> topic ids citing it
     related: dict[str, list[str]] = field(default_factory=dict)  # key -> ranked related keys
+    has_status: bool = False  # some record carries a reading status: the site shows status at all
 
     def papers_sorted(self) -> list[Paper]:
         return sorted(self.kb.papers.values(), key=newest_first)
@@ -113,6 +114,7 @@ def build_index(kb: KnowledgeBase) -> Index:
         for k in p.related:
             backlinks[k].append(p.key)
     idx.related = {p.key: _rank_related(p, kb, by_topic, backlinks) for p in papers}
+    idx.has_status = any(p.status for p in papers)
     return idx
 
 

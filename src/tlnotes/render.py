@@ -190,11 +190,6 @@ def badges(paper: Paper) -> str:
     )
 
 
-def has_status(kb: KnowledgeBase) -> bool:
-    """Whether the site shows reading status at all: a KB whose records carry none gets no trace of it."""
-    return any(p.status for p in kb.papers.values())
-
-
 def status_label(word: str) -> str:
     return word.replace("-", " ").capitalize()  # to-read -> To read
 
@@ -398,7 +393,7 @@ def render_home(idx: Index, site: Site) -> str:
         f'<p class="tln-counts"><strong>{len(kb.papers)}</strong> papers · <strong>{len(kb.topics)}</strong> topics · '
         f"<strong>{len(idx.authors)}</strong> authors{span}</p>\n"
     )
-    queue = f" · [Reading queue]({rel(here, QUEUE)})" if has_status(kb) else ""
+    queue = f" · [Reading queue]({rel(here, QUEUE)})" if idx.has_status else ""
     out.append(
         f"[All papers]({rel(here, ALL_PAPERS)}) · [By year]({rel(here, YEARS)}) · [By author]({rel(here, AUTHORS)})"
         f"{queue} · [BibTeX of every paper]({rel(here, BIBLIOGRAPHY)})\n"
@@ -429,7 +424,7 @@ def render_all_papers(idx: Index) -> str:
         for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold())
     )
     year_opts = "".join(f'<option value="{y}">{y}</option>' for y in idx.by_year)
-    with_status = has_status(kb)
+    with_status = idx.has_status
     status_select = ""
     if with_status:
         present = {p.status for p in kb.papers.values()}
@@ -571,7 +566,7 @@ def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> 
 def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
     """The source path of every page `render` makes, in a stable order."""
     idx = idx or build_index(kb)
-    queue = [QUEUE] if has_status(kb) else []
+    queue = [QUEUE] if idx.has_status else []
     return [
         *LISTINGS,
         *queue,
@@ -584,16 +579,15 @@ def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
 def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | None = None) -> Page | None:
     """One generated page, or None if the site has no such page."""
     idx = idx or build_index(kb)
-    listings = {
-        HOME: (HOME_PAGE, lambda: render_home(idx, site)),
-        ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
-        ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)),
-        YEARS: (INDEX_PAGE, lambda: render_years(idx)),
-        AUTHORS: (INDEX_PAGE, lambda: render_authors(idx)),
-    }
-    if has_status(kb):
-        listings[QUEUE] = (QUEUE_PAGE, lambda: render_queue(idx))
-    if path in listings:
+    if path in LISTINGS or (path == QUEUE and idx.has_status):
+        listings = {
+            HOME: (HOME_PAGE, lambda: render_home(idx, site)),
+            ALL_PAPERS: (TABLE_PAGE, lambda: render_all_papers(idx)),
+            ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)),
+            YEARS: (INDEX_PAGE, lambda: render_years(idx)),
+            AUTHORS: (INDEX_PAGE, lambda: render_authors(idx)),
+            QUEUE: (QUEUE_PAGE, lambda: render_queue(idx)),
+        }
         kind, make = listings[path]
         return Page(make(), kind)
     folder, _, name = path.partition("/")
@@ -641,5 +635,5 @@ def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
     return [
         HOME,
         {"Topics": [ALL_TOPICS, *entries(idx.roots, set())]},
-        {"Papers": [ALL_PAPERS, YEARS, AUTHORS, *([QUEUE] if has_status(kb) else [])]},
+        {"Papers": [ALL_PAPERS, YEARS, AUTHORS, *([QUEUE] if idx.has_status else [])]},
     ]
