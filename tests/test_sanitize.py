@@ -25,6 +25,12 @@ from tlnotes.sanitize import clean
         ('<h2 id="__config">x</h2>', "__config"),
         ("<!-- <script>alert(1)</script> -->", "alert"),
         ('<svg><a xlink:href="javascript:x">s</a></svg>', "javascript"),
+        # what search indexes and weighs is the site's decision, never a record's
+        ('<p data-pagefind-ignore="all">hide me from search</p>', "pagefind"),
+        ('<span data-pagefind-weight="10">spam</span>', "pagefind"),
+        ('<span data-pagefind-filter="author:hinton">x</span>', "pagefind"),
+        ("<div data-pagefind-body>x</div>", "pagefind"),
+        ('<i DATA-PAGEFIND-META="title:Fake">x</i>', "pagefind"),
     ],
 )
 def test_what_could_run_or_load_is_removed(html, gone):

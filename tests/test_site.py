@@ -33,10 +33,20 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
         "about/index.html",
         "assets/tlnotes/tlnotes.js",
         "assets/tlnotes/katex/katex.min.js",
-        "search/search_index.json",
+        "search/index.html",
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-entry.json",
         "papers.bib",
     ]:
         assert (site / page).exists(), page
+    assert not (REPO / "pagefind").exists()  # the index goes into the site, never into the working directory
+    assert not (site / "search" / "search_index.json").exists()  # Material's lunr index is gone with its plugin
+    paper = (site / "papers/vaswani2017attention/index.html").read_text()
+    assert paper.count("data-pagefind-body") == 1 and 'data-pagefind-weight="10"' in paper
+    assert '<pre data-pagefind-ignore class="tln-bibtex"' in paper and 'id="cited-in" data-pagefind-ignore' in paper
+    assert 'data-pagefind-filter="author[data-value]" data-value="polosukhin"' in paper
+    for listing in ["index.html", "papers/index.html", "authors/v/index.html", "years/index.html", "search/index.html"]:
+        assert "data-pagefind-body" not in (site / listing).read_text(), listing
     from pybtex.database import parse_string
 
     assert "vaswani2017attention" in parse_string((site / "papers.bib").read_text(), "bibtex").entries
@@ -120,3 +130,32 @@ def test_init_kb_builds(tmp_path, run):
     r = run("build", tmp_path / "kb")
     assert r.code == 0, r.err
     assert (tmp_path / "kb" / "site" / "papers" / "vaswani2017attention" / "index.html").exists()
+
+
+@pytest.mark.parametrize("how", ["in a coroutine", "twice in a coroutine", "after a loop closed"])
+def test_build_indexes_inside_a_running_event_loop(site_kb, tmp_path, run, how):
+    """A build called where an event loop runs (Playwright's sync API, Jupyter, an async caller) still indexes."""
+    import asyncio
+    import concurrent.futures
+
+    results: list = []
+
+    async def build(*outs):
+        for out in outs:
+            results.append((out, run("build", site_kb.root, "--site-dir", out)))
+
+    def caller():  # on a fresh thread: this one may have a loop running already (the browser tests' Playwright)
+        if how == "in a coroutine":
+            asyncio.run(build(tmp_path / "a"))
+        elif how == "twice in a coroutine":
+            asyncio.run(build(tmp_path / "a", tmp_path / "b"))
+        else:
+            asyncio.run(asyncio.sleep(0))
+            results.append((tmp_path / "a", run("build", site_kb.root, "--site-dir", tmp_path / "a")))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(caller).result(timeout=300)
+    assert results
+    for out, r in results:
+        assert r.code == 0 and "Traceback" not in r.err, r.err
+        assert (out / "pagefind" / "pagefind.js").is_file()

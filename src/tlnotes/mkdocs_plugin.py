@@ -1,6 +1,7 @@
 """MkDocs adapter: the KB's pages appear in `mkdocs build` and `mkdocs serve`.
 
-Enable it with `plugins: [search, tlnotes]` in mkdocs.yml. Each build loads
+Enable it with `plugins: [tlnotes]` in mkdocs.yml (Material's own search off:
+after the build the plugin indexes the site with Pagefind, see `on_post_build`). Each build loads
 the KB afresh (so `mkdocs serve` picks up every edit), stops on the same
 errors `tlnotes check` reports, and adds the rendered pages as virtual files.
 A hand-written page at the same path always wins.
@@ -8,7 +9,10 @@ A hand-written page at the same path always wins.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from pagefind.index import PagefindIndex
 
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
@@ -88,8 +93,18 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_page_content(self, html, page, config, files):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
         if page.file.src_uri in self.generated:
-            return clean(html)
+            generated = self.pages[page.file.src_uri]
+            html = clean(html)
+            return for_search(html, generated.search) if generated.kind.searchable else html
         return html
+
+    def on_post_build(self, config):
+        """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
+        site = Path(config.site_dir)
+        try:
+            index_site(site)
+        except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
+            raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
 
     def on_serve(self, server, config, builder):
         for folder in (PAPERS_DIR, NOTES_DIR):
@@ -97,6 +112,33 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+IGNORED_SECTIONS = ("related-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")
+_IGNORED = re.compile(r'(<h2 id="(?:' + "|".join(IGNORED_SECTIONS) + r')")(.*?</h2>\s*<\w+)', re.S)
+_BADGES = re.compile(r'<p class="(tln-badges|tln-reading)"')
+TITLE_WEIGHT = 10  # Pagefind's highest: a title word outranks the same word in any summary
+
+
+def for_search(html: str, tags: str) -> str:
+    """Mark a searchable page for Pagefind: its body, the title's weight, and the sections that only repeat other pages."""
+    html = html.replace("<h1", f'<h1 data-pagefind-weight="{TITLE_WEIGHT}"', 1)
+    html = _IGNORED.sub(r"\1 data-pagefind-ignore\2 data-pagefind-ignore", html)
+    html = _BADGES.sub(r'<p class="\1" data-pagefind-ignore', html)
+    return f"<div data-pagefind-body>{tags}{html}</div>"
+
+
+def index_site(site: Path) -> None:
+    """Write `site/pagefind/`, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter,
+    an async program), in which `asyncio.run` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
+        pool.submit(asyncio.run, _index(site)).result()
+
+
+async def _index(site: Path) -> None:
+    # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
+    async with PagefindIndex(config={"force_language": "en", "output_path": str(site / "pagefind")}) as index:
+        await index.add_directory(str(site))
 
 
 def _walk(traversable) -> list[Path]:

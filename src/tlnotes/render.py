@@ -57,6 +57,7 @@ ALL_TOPICS = "topics/index.md"
 YEARS = "years/index.md"
 AUTHORS = "authors/index.md"
 QUEUE = "queue/index.md"  # only on a site where some record has a status
+SEARCH = "search.md"  # /search/?q=QUERY
 
 
 def rel(src: str, dst: str) -> str:
@@ -78,28 +79,31 @@ class Kind:
 
     name: str
     in_nav: bool  # listed in the navigation (Material embeds the whole nav in every page: never one per paper)
-    searchable: bool  # listing pages repeat what paper pages say; in search they would crowd out the paper page
+    searchable: bool  # in the Pagefind index; listing pages repeat what paper pages say and would crowd them out
     toc: bool = True  # a table of contents with an entry per author or year helps nobody
 
 
-HOME_PAGE = Kind("home", in_nav=True, searchable=True)
+HOME_PAGE = Kind("home", in_nav=True, searchable=False)
 TOPIC_PAGE = Kind("topic", in_nav=True, searchable=True)
 PAPER_PAGE = Kind("paper", in_nav=False, searchable=True)
 AUTHOR_PAGE = Kind("author", in_nav=False, searchable=False, toc=False)
 TABLE_PAGE = Kind("table", in_nav=True, searchable=False)  # all papers
 INDEX_PAGE = Kind("index", in_nav=True, searchable=False, toc=False)  # by year, by author
-TOPICS_PAGE = Kind("topics", in_nav=True, searchable=True)
+TOPICS_PAGE = Kind("topics", in_nav=True, searchable=False)
 QUEUE_PAGE = Kind("queue", in_nav=True, searchable=False)  # the reading queue
+SEARCH_PAGE = Kind("search", in_nav=False, searchable=False, toc=False)  # reached from the header's search box
 
 
 class Page(str):
     """A generated page's Markdown that knows its kind, so no adapter guesses it from the path."""
 
     kind: Kind
+    search: str  # Pagefind's meta and filter tags for a searchable page, added after the sanitiser (which drops them)
 
-    def __new__(cls, markdown: str, kind: Kind) -> Page:
+    def __new__(cls, markdown: str, kind: Kind, search: str = "") -> Page:
         page = super().__new__(cls, markdown)
         page.kind = kind
+        page.search = search
         return page
 
 
@@ -266,6 +270,58 @@ def render_paper(paper: Paper, idx: Index) -> str:
     # finished HTML: nothing in it for Markdown to do, and Material gives it a copy button
     out.append(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>\n')
     return "\n".join(part for part in out if part)
+
+
+def search_tags(meta: dict[str, str], filters: dict[str, list[str]]) -> str:
+    """Exact fields for Pagefind, not text scraped from the page: empty elements whose attribute it reads.
+
+    An attribute, unlike Pagefind's inline `key:value` form, keeps a comma in a title; not `<meta>`, which has no
+    place in an article.
+    """
+    tags = [
+        f'<span hidden data-pagefind-meta="{safe.attr(k)}[data-value]" data-value="{safe.attr(v)}"></span>'
+        for k, v in meta.items()
+    ]
+    tags += [
+        f'<span hidden data-pagefind-filter="{safe.attr(k)}[data-value]" data-value="{safe.attr(v)}"></span>'
+        for k, vs in filters.items()
+        for v in vs
+    ]
+    return "".join(tags)
+
+
+def paper_search_tags(paper: Paper, idx: Index) -> str:
+    authors = short_authors(paper) if paper.named_authors else UNKNOWN_AUTHORS
+    topics = [idx.kb.topics[t].id for t in paper.topics if t in idx.kb.topics]
+    filters = {
+        "topic": topics,
+        "year": [str(paper.year)],
+        "author": [family_name(a).casefold() for a in paper.named_authors],
+        "status": [paper.status] if paper.status else [],
+    }
+    # `author:hinton` matches the family name, whatever the case
+    return search_tags({"title": paper.title, "authors": authors, "year": str(paper.year), "kind": "paper"}, filters)
+
+
+def render_search(idx: Index) -> str:
+    """The search page: results for ?q= on load, filled in by tlnotes.js from the Pagefind index."""
+    topic_opts = "".join(
+        f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
+        for t in sorted(idx.kb.topics.values(), key=lambda t: t.title.casefold())
+    )
+    return (
+        front_matter("Search", SEARCH_PAGE) + "# Search\n\n" + '<div class="tln-search" role="search">'
+        '<input type="search" id="tln-search-input" placeholder="Search: words, author:hinton year:2019..2021 topic:attention" '
+        'aria-label="Search the papers" autocomplete="off">'
+        f'<select id="tln-search-topic" aria-label="Only this topic"><option value="">All topics</option>{topic_opts}</select>'
+        '<span id="tln-search-count" aria-live="polite"></span>'
+        "</div>\n\n"
+        '<ol id="tln-search-results" class="tln-search-results"></ol>\n\n'
+        "<p><em>Fields: <code>author:NAME</code>, <code>year:2023</code> or <code>year:2019..2021</code>, "
+        "<code>topic:ID</code>, <code>status:to-read</code>; a bare year (<code>Burns 2022</code>) ranks that year first; "
+        "the other words are searched in titles, authors and summaries. "
+        'Search needs JavaScript; without it, <a href="../papers/">All papers</a> filters by text.</em></p>\n'
+    )
 
 
 def _citer(idx: Index, here: str):
@@ -553,7 +609,7 @@ def render_queue(idx: Index) -> str:
     return "\n".join(out)
 
 
-LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS)
+LISTINGS = (HOME, ALL_PAPERS, ALL_TOPICS, YEARS, AUTHORS, SEARCH)
 
 
 def render(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, Page]:
@@ -586,6 +642,7 @@ def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | 
             ALL_TOPICS: (TOPICS_PAGE, lambda: render_topics_index(idx)),
             YEARS: (INDEX_PAGE, lambda: render_years(idx)),
             AUTHORS: (INDEX_PAGE, lambda: render_authors(idx)),
+            SEARCH: (SEARCH_PAGE, lambda: render_search(idx)),
             QUEUE: (QUEUE_PAGE, lambda: render_queue(idx)),
         }
         kind, make = listings[path]
@@ -593,9 +650,11 @@ def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | 
     folder, _, name = path.partition("/")
     stem = name.removesuffix(".md")
     if folder == "papers" and stem in kb.papers and path == paper_path(stem):
-        return Page(render_paper(kb.papers[stem], idx), PAPER_PAGE)
+        paper = kb.papers[stem]
+        return Page(render_paper(paper, idx), PAPER_PAGE, search=paper_search_tags(paper, idx))
     if folder == "topics" and stem in kb.topics and path == topic_path(stem):
-        return Page(render_topic(kb.topics[stem], idx), TOPIC_PAGE)
+        topic = kb.topics[stem]
+        return Page(render_topic(topic, idx), TOPIC_PAGE, search=search_tags({"title": topic.title, "kind": "topic"}, {}))
     if folder == "authors":
         groups = _author_groups(idx)
         if stem in groups and path == author_page(stem):

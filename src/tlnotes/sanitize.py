@@ -94,6 +94,8 @@ STYLE_PROPERTIES = frozenset({"text-align"})
 def _filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not is_local(value):
         return None  # a remote image would make the page load from another host
+    if attribute.startswith("data-pagefind"):
+        return None  # only the site decides what search indexes and how much it weighs (mkdocs_plugin adds its own after this)
     if attribute == "id" and value.startswith("__"):
         return None  # Material's own elements (__config, __search, ...) must not be shadowed
     return value

@@ -1,0 +1,66 @@
+"""What a reader types and the paper they mean: the relevance set the browser test ranks on this repository's site.
+
+Four kinds: title words, acronyms, author names (with and without year), concepts from a summary. The
+expected keys are what the query means, never what a ranking happened to return.
+"""
+
+QUERIES: list[tuple[str, str]] = [
+    # title words
+    ("attention is all you need", "vaswani2017attention"),
+    ("chain of thought prompting", "wei2022chain"),
+    ("vision transformer image is worth 16x16 words", "dosoviskiy2020vit"),
+    ("long document transformer", "beltagy2020longformer"),
+    ("robustly optimized bert", "liu2019roberta"),
+    ("language models are few-shot learners", "brown2020gpt"),
+    ("training compute-optimal", "deepmind2022chinchilla"),
+    ("low-rank adaptation", "hu2022lora"),
+    ("follow instructions with human feedback", "ouyang2022instructgpt"),
+    ("self-consistency", "wang2022self"),
+    ("tree of thoughts", "yao2023tree"),
+    ("zero-shot reasoners", "kojima2022large"),
+    ("sparsely-gated mixture-of-experts", "shazeer2017sparsely"),
+    ("prefix-tuning", "li2021prefix"),
+    ("transferable visual models natural language supervision", "radford2021clip"),
+    ("locating and editing factual associations", "meng2022rome"),
+    ("teach themselves to use tools", "metaai2023toolformer"),
+    ("latent knowledge without supervision", "burns2022discovering"),
+    # acronyms and names of models
+    ("RLHF", "ouyang2022instructgpt"),
+    ("ViT", "dosoviskiy2020vit"),
+    ("BBH", "suzgun2022challenging"),
+    ("MBPP", "austin2021program"),
+    ("CCS", "burns2022discovering"),
+    ("LoRA", "hu2022lora"),
+    ("RoBERTa", "liu2019roberta"),
+    ("ELECTRA", "clark2020electra"),
+    ("LLaMA", "touvron2023llama"),
+    ("Longformer", "beltagy2020longformer"),
+    ("Toolformer", "metaai2023toolformer"),
+    ("MetaICL", "min2022metaicl"),
+    ("Chinchilla", "deepmind2022chinchilla"),
+    ("SciBERT", "beltagy2019scibert"),
+    ("REALM", "guu2020realm"),
+    ("PaLM", "google2022palm"),
+    # author names, with and without year
+    ("Vaswani", "vaswani2017attention"),
+    ("Polosukhin", "vaswani2017attention"),
+    ("Burns 2022", "burns2022discovering"),
+    ("Dosovitskiy", "dosoviskiy2020vit"),
+    ("Ouyang 2022", "ouyang2022instructgpt"),
+    ("Kojima", "kojima2022large"),
+    ("Raffel 2020", "raffel2020t5"),
+    ("Suzgun challenging", "suzgun2022challenging"),
+    ("Fedus", "fedus2022switch"),
+    # concepts from a summary
+    ("unified text-to-text", "raffel2020t5"),
+    ("matrix multiplication reinforcement learning", "deepmind2022discovering"),
+    ("pruned in one shot", "frantar2023sparsegpt"),
+]
+
+
+def rates(rank: dict[str, int | None]) -> tuple[float, float]:
+    """Top-1 and top-3 rates from each query's rank of its expected paper (0 first, None not found)."""
+    n = len(rank)
+    top1 = sum(r == 0 for r in rank.values()) / n
+    top3 = sum(r is not None and r < 3 for r in rank.values()) / n
+    return top1, top3
