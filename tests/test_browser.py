@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -104,7 +104,7 @@ def page(browser):
     pg = context.new_page()
     pg.problems = []
     pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
-    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e}"))
+    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e} {e.stack}"))  # the stack names the script
     pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
     context.close()
@@ -132,7 +132,8 @@ def ranked(page, url: str, query: str) -> list[str]:
     page.goto(url + "search/?q=" + quote(query))
     page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
     hrefs = page.eval_on_selector_all("#tln-search-results li a", "els => els.map(e => e.getAttribute('href'))")
-    return [h.rstrip("/").split("/")[-1] for h in hrefs if "/papers/" in h]
+    paths = [urlsplit(h).path for h in hrefs]  # a result's link carries ?highlight=WORDS
+    return [h.rstrip("/").split("/")[-1] for h in paths if "/papers/" in h]
 
 
 def test_search_by_title_word_opens_the_paper(page, repo_url):
@@ -181,6 +182,75 @@ def test_arrows_move_through_results(page, repo_url):
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     assert page.evaluate("document.activeElement.id") == "tln-search-input"
+
+
+def test_header_box_suggests_as_you_type_and_the_result_marks_the_words(page, repo_url):
+    """Material's suggestions and highlight went with its search plugin: the header box stands in for both."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(repo_url + "papers/vaswani2017attention/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requests if "pagefind" in u]  # nothing of search before the reader types
+    page.keyboard.press("/")
+    page.keyboard.type("longformer")
+    first = page.locator("#tln-suggest li a").first
+    first.wait_for(timeout=15000)
+    assert first.inner_text() == "Longformer: The Long-Document Transformer"
+    assert [u for u in requests if "pagefind" in u]
+    assert "All" in page.locator(".tln-suggest__all a").inner_text()
+    page.keyboard.press("Escape")
+    assert page.locator("#tln-suggest").is_hidden()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Longformer: The Long-Document Transformer"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers/beltagy2020longformer/?highlight=*")
+    marks = page.locator("article mark.tln-highlight")
+    marks.first.wait_for(timeout=10000)
+    assert all(t.lower() == "longformer" for t in marks.all_inner_texts())
+    assert page.locator("#bibtex + pre mark, .tln-badges mark").count() == 0  # not in the sections search ignores
+    assert page.problems == []
+
+
+def test_header_box_enter_opens_the_search_page_with_the_same_results(page, repo_url):
+    results = search(page, repo_url, "scaling laws")
+    page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
+    assert results.count() >= 3
+    assert page.locator("#tln-suggest").count() == 0  # the search page lists the results itself
+    assert page.problems == []
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(fg: str, bg: str) -> float:
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("scheme, palette", [("light", "default"), ("dark", "slate")])
+def test_search_reads_in_both_palettes(browser, repo_url, scheme, palette):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(repo_url + "search/?q=attention")
+    pg.locator("#tln-search-results li a").first.wait_for(timeout=15000)
+    assert pg.evaluate("document.body.getAttribute('data-md-color-scheme')") == palette
+    bg = pg.evaluate("getComputedStyle(document.querySelector('.md-main')).backgroundColor")
+    if "0, 0, 0, 0" in bg or bg == "transparent":
+        bg = pg.evaluate("getComputedStyle(document.body).backgroundColor")
+    for selector in ["#tln-search-results li a", ".tln-search-meta", ".tln-search-excerpt", "#tln-search-input"]:
+        fg = pg.evaluate(f"getComputedStyle(document.querySelector('{selector}')).color")
+        assert contrast(fg, bg) >= 4.5, (palette, selector, fg, bg)
+    pg.goto(repo_url + "papers/")
+    pg.keyboard.press("/")
+    pg.keyboard.type("attention")
+    pg.locator("#tln-suggest li a").first.wait_for(timeout=15000)
+    box = pg.evaluate("getComputedStyle(document.getElementById('tln-suggest')).backgroundColor")
+    link = pg.evaluate("getComputedStyle(document.querySelector('#tln-suggest a')).color")
+    assert contrast(link, box) >= 4.5, (palette, link, box)
+    context.close()
 
 
 @pytest.mark.parametrize(
@@ -308,9 +378,18 @@ def test_all_papers_table_filters(page, repo_url):
     assert page.problems == []
 
 
-def test_math_renders_with_katex(page, repo_url):
+def test_math_renders_with_katex_fetched_only_where_there_is_math(page, repo_url):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(repo_url + "topics/attention/")  # the basics note on attention writes its formulas in $...$
     page.locator(".arithmatex .katex").first.wait_for(timeout=10000)
+    assert [u for u in requests if "katex.min.js" in u]
+    requests.clear()
+    for path in ["", "papers/", "search/?q=attention"]:
+        page.goto(repo_url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".arithmatex").count() == 0, path
+    assert not [u for u in requests if "katex" in u], requests
     assert page.problems == []
 
 

@@ -32,7 +32,9 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
         "papers/vaswani2017attention/index.html",
         "about/index.html",
         "assets/tlnotes/tlnotes.js",
-        "assets/tlnotes/katex/katex.min.js",
+        "assets/tlnotes/katex/katex.min.js",  # fetched by tlnotes.js from beside itself, only where there is math
+        "assets/tlnotes/katex/auto-render.min.js",
+        "assets/tlnotes/katex/katex.min.css",
         "search/index.html",
         "pagefind/pagefind.js",
         "pagefind/pagefind-entry.json",
@@ -42,6 +44,7 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
     assert not (REPO / "pagefind").exists()  # the index goes into the site, never into the working directory
     assert not (site / "search" / "search_index.json").exists()  # Material's lunr index is gone with its plugin
     paper = (site / "papers/vaswani2017attention/index.html").read_text()
+    assert "katex" not in paper.lower()  # no page links KaTeX: tlnotes.js loads it where a page has math
     assert paper.count("data-pagefind-body") == 1 and 'data-pagefind-weight="10"' in paper
     assert '<pre data-pagefind-ignore class="tln-bibtex"' in paper and 'id="cited-in" data-pagefind-ignore' in paper
     assert 'data-pagefind-filter="author[data-value]" data-value="polosukhin"' in paper

@@ -32,8 +32,8 @@ from .sanitize import clean
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
-CSS = [f"{ASSETS}/katex/katex.min.css", f"{ASSETS}/tlnotes.css"]
-JS = [f"{ASSETS}/katex/katex.min.js", f"{ASSETS}/katex/auto-render.min.js", f"{ASSETS}/tlnotes.js"]
+CSS = [f"{ASSETS}/tlnotes.css"]
+JS = [f"{ASSETS}/tlnotes.js"]  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
 
 
 class TlnotesConfig(Config):

@@ -1,20 +1,50 @@
-/* tlnotes: math with KaTeX, the filters of the all-papers table, and search (Pagefind, loaded only on the search page).
+/* tlnotes: math with KaTeX (loaded only on a page with math), the filters of the all-papers table, and search (Pagefind, loaded only on the search page).
    Nothing from other hosts, no eval. */
 (function () {
   "use strict";
 
-  function renderMath(root) {
-    if (!window.renderMathInElement) return;
-    root.querySelectorAll(".arithmatex").forEach(function (el) {
-      window.renderMathInElement(el, {
-        delimiters: [
-          { left: "\\(", right: "\\)", display: false },
-          { left: "\\[", right: "\\]", display: true },
-        ],
-        throwOnError: false,
-        trust: false,
-      });
+  // KaTeX's files sit beside this script; they are fetched only by a page that has math
+  var HERE = document.currentScript ? document.currentScript.src : window.location.href;
+  var katex = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(s);
     });
+  }
+
+  function loadKatex() {
+    if (!katex) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = new URL("katex/katex.min.css", HERE).href;
+      document.head.appendChild(css);
+      katex = loadScript(new URL("katex/katex.min.js", HERE).href).then(function () {
+        return loadScript(new URL("katex/auto-render.min.js", HERE).href);
+      });
+    }
+    return katex;
+  }
+
+  function renderMath(root) {
+    var math = root.querySelectorAll(".arithmatex");
+    if (!math.length) return;
+    loadKatex().then(function () {
+      math.forEach(function (el) {
+        window.renderMathInElement(el, {
+          delimiters: [
+            { left: "\\(", right: "\\)", display: false },
+            { left: "\\[", right: "\\]", display: true },
+          ],
+          throwOnError: false,
+          trust: false,
+        });
+      });
+    }).catch(function (err) { console.warn("tlnotes: math stays as written: " + err.message); });
   }
 
   function setupFilters(root) {
@@ -103,6 +133,7 @@
     form.appendChild(input);
     var title = inner.querySelector(".md-header__title");
     inner.insertBefore(form, title ? title.nextSibling : null);
+    if (!document.getElementById("tln-search-input")) headerSuggestions(form, input); // the search page lists them itself
   }
 
   function searchBox() {
@@ -134,12 +165,13 @@
     return frag;
   }
 
+  var HIGHLIGHT = "highlight"; // a result's link carries ?highlight=WORDS: its page marks them, as Material's did
   var pagefind = null;
   function loadPagefind() {
     if (!pagefind) {
       var base = siteBase();
       pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-        return pf.options({ baseUrl: base.pathname, excerptLength: 24 }).then(function () { return pf; });
+        return pf.options({ baseUrl: base.pathname, excerptLength: 24, highlightParam: HIGHLIGHT }).then(function () { return pf; });
       });
     }
     return pagefind;
@@ -184,6 +216,108 @@
     });
   }
 
+  function resultItem(data, withExcerpt) {
+    var meta = data.meta || {};
+    var li = document.createElement("li");
+    li.className = "tln-search-result";
+    var a = document.createElement("a");
+    a.href = data.url;
+    a.textContent = meta.title || data.url;
+    li.appendChild(a);
+    var by = document.createElement("div");
+    by.className = "tln-search-meta";
+    by.textContent = meta.kind === "topic" ? "Topic" : [meta.authors, meta.year].filter(Boolean).join(", ");
+    li.appendChild(by);
+    if (withExcerpt) {
+      var excerpt = document.createElement("div");
+      excerpt.className = "tln-search-excerpt";
+      excerpt.appendChild(markedText(data.excerpt || ""));
+      li.appendChild(excerpt);
+    }
+    return li;
+  }
+
+  // up to `limit` results of `query`, as Pagefind's data, best first; null when a newer query superseded it
+  function findPages(query, extra, limit, isLatest) {
+    var parsed = parseQuery(query);
+    Object.keys(extra).forEach(function (k) { parsed.filters[k] = extra[k]; });
+    if (!parsed.text && !Object.keys(parsed.filters).length) return Promise.resolve({ total: 0, pages: [] });
+    var total = 0;
+    return loadPagefind().then(function (pf) {
+      return searchAll(pf, parsed);
+    }).then(function (results) {
+      if (!isLatest()) return null;
+      total = results.length;
+      return Promise.all(results.slice(0, limit).map(function (r) { return r.data(); }));
+    }).then(function (pages) {
+      return pages && isLatest() ? { total: total, pages: pages } : null;
+    });
+  }
+
+  // arrows move from a search box through its results' links and back
+  function arrowKeys(input, list) {
+    function move(event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      if (!links.length) return;
+      var at = links.indexOf(document.activeElement);
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) { input.focus(); event.preventDefault(); return; }
+      links[Math.min(next, links.length - 1)].focus();
+      event.preventDefault();
+    }
+    input.addEventListener("keydown", move);
+    list.addEventListener("keydown", move);
+  }
+
+  // the header box suggests as the reader types (Pagefind is fetched then, not before); Enter opens the search page
+  function headerSuggestions(form, input) {
+    var list = document.createElement("ul");
+    list.className = "tln-suggest";
+    list.id = "tln-suggest";
+    list.hidden = true;
+    list.setAttribute("aria-label", "Suggestions");
+    form.appendChild(list);
+    input.setAttribute("aria-controls", list.id);
+    var latest = 0, timer = null;
+    function hide() { list.hidden = true; }
+    function run() {
+      var query = input.value.trim(), mine = ++latest;
+      if (!query) { list.textContent = ""; hide(); return; }
+      findPages(query, {}, 6, function () { return mine === latest; }).then(function (found) {
+        if (!found) return;
+        list.textContent = "";
+        found.pages.forEach(function (data) { list.appendChild(resultItem(data, false)); });
+        var all = document.createElement("li");
+        all.className = "tln-suggest__all";
+        var a = document.createElement("a");
+        a.href = form.action + "?q=" + encodeURIComponent(query);
+        a.textContent = found.total ? "All " + found.total + " results" : "No results: search page";
+        all.appendChild(a);
+        list.appendChild(all);
+        list.hidden = false;
+      }).catch(function () { hide(); }); // the search page says why
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") hide();
+      if (e.key === "ArrowDown" && list.childNodes.length) list.hidden = false; // before the arrows move into it
+    });
+    list.addEventListener("keydown", function (e) { if (e.key === "Escape") { hide(); input.focus(); } });
+    form.addEventListener("focusout", function (e) { if (!form.contains(e.relatedTarget)) hide(); });
+    input.addEventListener("focus", function () { if (list.childNodes.length) list.hidden = false; });
+    arrowKeys(input, list);
+  }
+
+  // arriving from a result: mark the searched words on the page (Pagefind's own highlighter, fetched only then)
+  function highlightArrival() {
+    if (!new URLSearchParams(window.location.search).get(HIGHLIGHT)) return;
+    import(new URL("pagefind/pagefind-highlight.js", siteBase()).href).then(function (m) {
+      // in the page's indexed text, as <mark> in Material's colours
+      new m.default({ highlightParam: HIGHLIGHT, addStyles: false, markOptions: { className: "tln-highlight" } });
+    }).catch(function () { /* the page reads as it is */ });
+  }
+
   function setupSearchPage() {
     var input = document.getElementById("tln-search-input");
     if (!input || input.dataset.tlnReady) return;
@@ -202,42 +336,13 @@
       var url = new URL(window.location.href);
       if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
       window.history.replaceState(null, "", url.href);
-      var parsed = parseQuery(query);
-      if (topic.value) parsed.filters.topic = { any: [topic.value] };
-      if (!parsed.text && !Object.keys(parsed.filters).length) {
+      var extra = topic.value ? { topic: { any: [topic.value] } } : {};
+      findPages(query, extra, 30, function () { return mine === latest; }).then(function (found) {
+        if (!found) return;
+        count.textContent = !found.pages.length && !query && !topic.value ? "" :
+          found.total + (found.total === 1 ? " result" : " results"); // with the list, never before it
         list.textContent = "";
-        count.textContent = "";
-        return;
-      }
-      var total = 0;
-      loadPagefind().then(function (pf) {
-        return searchAll(pf, parsed);
-      }).then(function (results) {
-        if (mine !== latest) return null;
-        total = results.length;
-        return Promise.all(results.slice(0, 30).map(function (r) { return r.data(); }));
-      }).then(function (pages) {
-        if (!pages || mine !== latest) return;
-        count.textContent = total + (total === 1 ? " result" : " results"); // with the list, never before it
-        list.textContent = "";
-        pages.forEach(function (data) {
-          var meta = data.meta || {};
-          var li = document.createElement("li");
-          li.className = "tln-search-result";
-          var a = document.createElement("a");
-          a.href = data.url;
-          a.textContent = meta.title || data.url;
-          li.appendChild(a);
-          var by = document.createElement("div");
-          by.className = "tln-search-meta";
-          by.textContent = meta.kind === "topic" ? "Topic" : [meta.authors, meta.year].filter(Boolean).join(", ");
-          li.appendChild(by);
-          var excerpt = document.createElement("div");
-          excerpt.className = "tln-search-excerpt";
-          excerpt.appendChild(markedText(data.excerpt || ""));
-          li.appendChild(excerpt);
-          list.appendChild(li);
-        });
+        found.pages.forEach(function (data) { list.appendChild(resultItem(data, true)); });
       }).catch(function (err) {
         count.textContent = "Search is unavailable: " + (err && err.message ? err.message : err);
       });
@@ -249,18 +354,7 @@
     document.querySelector(".tln-search").addEventListener("submit", function (e) { e.preventDefault(); });
     input.form && input.form.addEventListener("submit", function (e) { e.preventDefault(); });
 
-    function move(event) {
-      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
-      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
-      if (!links.length) return;
-      var at = links.indexOf(document.activeElement);
-      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
-      if (next < 0) { input.focus(); event.preventDefault(); return; }
-      links[Math.min(next, links.length - 1)].focus();
-      event.preventDefault();
-    }
-    input.addEventListener("keydown", move);
-    list.addEventListener("keydown", move);
+    arrowKeys(input, list);
     run();
   }
 
@@ -271,6 +365,7 @@
     setupFilters(document);
     headerSearch();
     setupSearchPage();
+    highlightArrival();
   }
 
   document.addEventListener("keydown", onShortcut);
