@@ -219,6 +219,46 @@ def test_header_box_enter_opens_the_search_page_with_the_same_results(page, repo
     assert page.problems == []
 
 
+def test_facets_write_the_query_and_the_query_sets_the_facets(page, repo_url):
+    """Goal 2 from the UI: each control becomes a field of the query, so the URL carries the whole search."""
+    from tlnotes import load
+
+    kb = load(REPO)
+    page.goto(repo_url + "search/?q=transformer")
+    page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
+    page.select_option("[data-field=year][data-part=from]", "2019")
+    page.select_option("[data-field=year][data-part=to]", "2020")
+    page.wait_for_url("**q=transformer+year%3A2019..2020")
+    page.select_option("[data-field=topic]", "attention")
+    page.wait_for_url("**year%3A2019..2020+topic%3Aattention")
+    page.wait_for_function("document.querySelector('#tln-search-count').textContent.length > 0")
+    page.wait_for_timeout(300)
+    keys = [
+        h.rstrip("/").split("/")[-1]
+        for h in map(
+            lambda h: urlsplit(h).path,
+            page.eval_on_selector_all("#tln-search-results li a", "els => els.map(e => e.getAttribute('href'))"),
+        )
+        if "/papers/" in h
+    ]
+    assert keys
+    for key in keys:
+        assert 2019 <= kb.papers[key].year <= 2020 and "attention" in kb.papers[key].topics, key
+    page.select_option("[data-field=topic]", "")
+    page.wait_for_function("!new URLSearchParams(location.search).get('q').includes('topic:')")
+    page.fill("[data-field=author]", "Beltagy")
+    page.wait_for_url("**author%3Abeltagy*")
+    page.locator("#tln-search-results li a[href*='beltagy2020longformer']").wait_for(timeout=15000)
+    # and back: a shared URL sets the controls
+    page.goto(repo_url + "search/?q=" + quote("author:vaswani year:2017..2018 topic:attention"))
+    page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
+    assert page.input_value("[data-field=author]") == "vaswani"
+    assert page.input_value("[data-field=year][data-part=from]") == "2017"
+    assert page.input_value("[data-field=year][data-part=to]") == "2018"
+    assert page.input_value("[data-field=topic]") == "attention"
+    assert page.problems == []
+
+
 def _luminance(rgb: str) -> float:
     r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
@@ -618,3 +658,20 @@ def test_no_status_no_queue_on_the_repository_site(page, repo_url):
     page.goto(repo_url + "papers/")
     assert page.locator("#tln-filter-status").count() == 0
     assert page.goto(repo_url + "queue/").status == 404
+
+
+def test_status_facet_on_the_search_page(page, status_url):
+    page.goto(status_url + "search/?q=paper")
+    page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
+    assert page.locator("#tln-search-results li a").count() == 5
+    page.select_option("[data-field=status]", "to-read")
+    page.wait_for_url("**q=paper+status%3Ato-read")
+    page.wait_for_function("document.querySelectorAll('#tln-search-results li a').length === 2")
+    titles = sorted(page.locator("#tln-search-results li a").all_inner_texts())
+    assert titles == ["Later Paper", "Urgent Paper"]
+    assert page.problems == []
+
+
+def test_no_status_facet_without_status(page, repo_url):
+    page.goto(repo_url + "search/")
+    assert page.locator("[data-field=status]").count() == 0

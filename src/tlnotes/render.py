@@ -304,18 +304,33 @@ def paper_search_tags(paper: Paper, idx: Index) -> str:
 
 
 def render_search(idx: Index) -> str:
-    """The search page: results for ?q= on load, filled in by tlnotes.js from the Pagefind index."""
+    """The search page: results for ?q= on load, filled in by tlnotes.js from the Pagefind index.
+
+    Each control writes its field into the query (`topic:attention`), so the URL says the whole search.
+    """
     topic_opts = "".join(
         f'<option value="{safe.attr(t.id)}">{safe.attr(t.title)}</option>'
         for t in sorted(idx.kb.topics.values(), key=lambda t: t.title.casefold())
     )
+    years = "".join(f'<option value="{y}">{y}</option>' for y in sorted(idx.by_year))
+    status = ""
+    if idx.has_status:
+        present = sorted({p.status for p in idx.kb.papers.values() if p.status})
+        opts = "".join(f'<option value="{safe.attr(s)}">{safe.attr(status_label(s))}</option>' for s in present)
+        status = f'<select data-field="status" aria-label="Reading status"><option value="">Any status</option>{opts}</select>'
     return (
         front_matter("Search", SEARCH_PAGE) + "# Search\n\n" + '<div class="tln-search" role="search">'
         '<input type="search" id="tln-search-input" placeholder="Search: words, author:hinton year:2019..2021 topic:attention" '
         'aria-label="Search the papers" autocomplete="off">'
-        f'<select id="tln-search-topic" aria-label="Only this topic"><option value="">All topics</option>{topic_opts}</select>'
         '<span id="tln-search-count" aria-live="polite"></span>'
         "</div>\n\n"
+        '<div class="tln-search-facets">'
+        f'<select data-field="topic" aria-label="Only this topic"><option value="">All topics</option>{topic_opts}</select>'
+        f'<select data-field="year" data-part="from" aria-label="From year"><option value="">From year</option>{years}</select>'
+        f'<select data-field="year" data-part="to" aria-label="To year"><option value="">To year</option>{years}</select>'
+        '<input type="text" data-field="author" placeholder="Author\u2019s family name" aria-label="Only this author" '
+        'autocomplete="off">'
+        f"{status}</div>\n\n"
         '<ol id="tln-search-results" class="tln-search-results"></ol>\n\n'
         "<p><em>Fields: <code>author:NAME</code>, <code>year:2023</code> or <code>year:2019..2021</code>, "
         "<code>topic:ID</code>, <code>status:to-read</code>; a bare year (<code>Burns 2022</code>) ranks that year first; "

@@ -322,7 +322,7 @@
     var input = document.getElementById("tln-search-input");
     if (!input || input.dataset.tlnReady) return;
     input.dataset.tlnReady = "1";
-    var topic = document.getElementById("tln-search-topic");
+    var facets = Array.prototype.slice.call(document.querySelectorAll(".tln-search-facets [data-field]"));
     var list = document.getElementById("tln-search-results");
     var count = document.getElementById("tln-search-count");
     var params = new URLSearchParams(window.location.search);
@@ -336,10 +336,10 @@
       var url = new URL(window.location.href);
       if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
       window.history.replaceState(null, "", url.href);
-      var extra = topic.value ? { topic: { any: [topic.value] } } : {};
-      findPages(query, extra, 30, function () { return mine === latest; }).then(function (found) {
+      showFacets(query);
+      findPages(query, {}, 30, function () { return mine === latest; }).then(function (found) {
         if (!found) return;
-        count.textContent = !found.pages.length && !query && !topic.value ? "" :
+        count.textContent = !found.pages.length && !query ? "" :
           found.total + (found.total === 1 ? " result" : " results"); // with the list, never before it
         list.textContent = "";
         found.pages.forEach(function (data) { list.appendChild(resultItem(data, true)); });
@@ -350,7 +350,45 @@
 
     var timer = null;
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
-    topic.addEventListener("change", run);
+    // a control writes its field into the query, and the query sets the controls: the URL says the whole search
+    function showFacets(query) {
+      var filters = parseQuery(query).filters;
+      facets.forEach(function (el) {
+        if (el === document.activeElement && el.tagName === "INPUT") return; // the reader is typing in it
+        var values = (filters[el.dataset.field] || { any: [] }).any.slice().sort();
+        var value = el.dataset.part === "to" ? values[values.length - 1] : values[0];
+        el.value = value || "";
+      });
+    }
+    function fromFacets() {
+      var year = { from: "", to: "" }, tokens = {};
+      facets.forEach(function (el) {
+        var value = el.value.trim().split(/\s+/)[0] || "";
+        if (el.dataset.field === "year") year[el.dataset.part] = value;
+        else tokens[el.dataset.field] = value ? el.dataset.field + ":" + value.toLowerCase() : "";
+      });
+      var from = year.from || year.to, to = year.to || year.from;
+      if (from && to && +from > +to) { var t = from; from = to; to = t; }
+      tokens.year = from ? "year:" + (from === to ? from : from + ".." + to) : "";
+      // each field's token stays where the reader wrote it; a new one goes at the end
+      var placed = {}, kept = [];
+      input.value.split(/\s+/).filter(Boolean).forEach(function (token) {
+        var m = /^([a-z]+):/i.exec(token), f = m && m[1].toLowerCase();
+        if (!f || !Object.prototype.hasOwnProperty.call(tokens, f)) { kept.push(token); return; }
+        if (tokens[f] && !placed[f]) kept.push(tokens[f]);
+        placed[f] = true;
+      });
+      Object.keys(tokens).forEach(function (f) { if (tokens[f] && !placed[f]) kept.push(tokens[f]); });
+      input.value = kept.join(" ");
+      if (header) header.value = input.value;
+      run();
+    }
+    facets.forEach(function (el) {
+      el.addEventListener(el.tagName === "SELECT" ? "change" : "input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(fromFacets, el.tagName === "SELECT" ? 0 : 300);
+      });
+    });
     document.querySelector(".tln-search").addEventListener("submit", function (e) { e.preventDefault(); });
     input.form && input.form.addEventListener("submit", function (e) { e.preventDefault(); });
 
