@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import os
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +118,60 @@ def no_internet(monkeypatch):
     monkeypatch.setenv("TLNOTES_ARXIV_API", f"http://127.0.0.1:{port}/api/query")
     monkeypatch.setenv("TLNOTES_CROSSREF_API", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("TLNOTES_OPENALEX_API", f"http://127.0.0.1:{port}")
+
+
+# ------------------------------------------------------------ the browser tests' shared fixtures
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from tests.browser import ARGS, CHROMIUM, _missing
+
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def serve():
+    servers = []
+
+    def _serve(site: Path) -> str:
+        from tests.browser import Quiet
+
+        handler = functools.partial(Quiet, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield _serve
+    for s in servers:
+        s.shutdown()
+
+
+@pytest.fixture(scope="session")
+def repo_url(tmp_path_factory, serve, browser):
+    from tests.browser import build
+
+    return serve(build(REPO, tmp_path_factory.mktemp("repo-site") / "site"))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e} {e.stack}"))  # the stack names the script
+    pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()

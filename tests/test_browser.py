@@ -7,111 +7,13 @@ installs it.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
-import shutil
-import subprocess
-import sys
-import threading
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.conftest import REPO
+from tests.browser import REPO, build, contrast, empty_site, h1
 from tests.search_queries import QUERIES, rates
-
-CHROMIUM = os.environ.get("TLNOTES_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (make test installs it with the test extras)"
-    if not os.path.exists(CHROMIUM):
-        return f"Chromium is not at {CHROMIUM} (apt-get install -y chromium; .ci/run does this in CI)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def build(kb_root: Path, out: Path) -> Path:
-    exe = Path(sys.executable).parent / "mkdocs"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    r = subprocess.run(
-        [str(exe), "build", "--strict", "-d", str(out)], cwd=kb_root, capture_output=True, text=True, env=env, timeout=300
-    )
-    assert r.returncode == 0, r.stderr
-    return out
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def serve():
-    servers = []
-
-    def _serve(site: Path) -> str:
-        handler = functools.partial(Quiet, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield _serve
-    for s in servers:
-        s.shutdown()
-
-
-@pytest.fixture(scope="session")
-def repo_url(tmp_path_factory, serve, browser):
-    return serve(build(REPO, tmp_path_factory.mktemp("repo-site") / "site"))
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.problems = []
-    pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
-    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e} {e.stack}"))  # the stack names the script
-    pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
-    yield pg
-    context.close()
-
-
-def h1(page) -> str:
-    return page.locator("article h1").first.inner_text().rstrip("¶").strip()
 
 
 def search(page, url: str, query: str):
@@ -257,17 +159,6 @@ def test_facets_write_the_query_and_the_query_sets_the_facets(page, repo_url):
     assert page.input_value("[data-field=year][data-part=to]") == "2018"
     assert page.input_value("[data-field=topic]") == "attention"
     assert page.problems == []
-
-
-def _luminance(rgb: str) -> float:
-    r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(fg: str, bg: str) -> float:
-    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 @pytest.mark.parametrize("scheme, palette", [("light", "default"), ("dark", "slate")])
@@ -451,16 +342,6 @@ def test_dark_palette_toggle(page, repo_url):
     page.locator("label.md-header__button[for^='__palette']:visible").first.click()
     after = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert {before, after} == {"default", "slate"}
-
-
-def empty_site(root: Path) -> Path:
-    """A KB with this repository's mkdocs.yml, one hand-written page and no records or notes yet."""
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "docs").mkdir()
-    (root / "docs" / "about.md").write_text("# About\n")
-    (root / "papers").mkdir()
-    (root / "notes").mkdir()
-    return root
 
 
 HOSTILE = [
