@@ -33,7 +33,7 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/tlnotes.css"]
-JS = [f"{ASSETS}/tlnotes.js"]  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+JS = [f"{ASSETS}/tlnotes.js", f"{ASSETS}/tlnotes-table.js"]  # tlnotes.js fetches KaTeX (273 KB) from beside itself, on pages that have math
 
 
 class TlnotesConfig(Config):
