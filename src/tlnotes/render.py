@@ -451,7 +451,7 @@ def year_chart(idx: Index, here: str = HOME) -> str:
         )
 
     # wide: columns; a year label every `step` years, so labels never overlap
-    top, height, bottom, side = 8, 150, 24, 4
+    top, height, bottom, side = 8, 150, 24, 20
     slot = (CHART_WIDTH - 2 * side) / len(years)
     step = math.ceil(CHART_FONT * 3 / slot)  # a label is about three font sizes wide
     wide = []
@@ -463,7 +463,8 @@ def year_chart(idx: Index, here: str = HOME) -> str:
                 link(
                     y,
                     f'<rect class="tln-hit" x="{x:.1f}" y="{top}" width="{slot:.1f}" height="{height}"/>'
-                    f'<rect class="tln-bar" x="{x + slot * 0.1:.1f}" y="{top + height - h}" width="{slot * 0.8:.1f}" height="{h}"/>',
+                    f'<rect class="tln-bar" x="{x + slot * 0.1:.1f}" y="{top + height - h}" '
+                    f'width="{slot * 0.8:.1f}" height="{h}"/>',
                 )
             )
         if (years[-1] - y) % step == 0:
