@@ -33,7 +33,8 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/tlnotes.css"]
-JS = [f"{ASSETS}/tlnotes.js"]  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+# tlnotes.js fetches KaTeX (273 KB) from beside itself, on pages that have math; tlnotes-table.js: the all-papers table
+JS = [f"{ASSETS}/tlnotes.js", f"{ASSETS}/tlnotes-table.js"]
 
 
 class TlnotesConfig(Config):

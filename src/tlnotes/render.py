@@ -9,6 +9,7 @@ All text that comes from records or notes goes through `safe`.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from . import safe, schema
@@ -418,37 +419,75 @@ def _topic_tree(topics: list[Topic], idx: Index, here: str, depth: int = 0, seen
     return out
 
 
-def year_chart(idx: Index) -> str:
-    """Papers per year as an inline SVG bar chart: readable with no JavaScript."""
+CHART_WIDTH = 640  # user units of the wide chart; CSS shows it 560 to 800 px wide, so a 13-unit label is >= 11 px
+CHART_NARROW = 340  # the phone chart: 340 units in 350 to 570 px
+CHART_FONT = 13
+
+
+def year_chart(idx: Index, here: str = HOME) -> str:
+    """Papers per year as two inline SVG charts, readable with no JavaScript; CSS shows one by the page's width.
+
+    An SVG scales its text with its width: one chart for every width would have labels too small on a phone or too
+    big on a desktop. Wide, a bar per year of the whole span (a year's label when there is room for it); narrow, a
+    row per year that has papers. Each bar links to its year on the years page.
+    """
     counts = {y: len(ps) for y, ps in idx.by_year.items()}
     if not counts:
         return ""
     years = list(range(min(counts), max(counts) + 1))
     peak = max(counts.values())
-    bar, gap, height, top, bottom, left = 18, 4, 120, 16, 34, 16
-    width = left + len(years) * (bar + gap) + gap
-    parts = [
-        f'<svg class="tln-chart" role="img" aria-labelledby="tln-chart-title" viewBox="0 0 {width} {top + height + bottom}" '
-        f'width="{width}" height="{top + height + bottom}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="tln-chart-title">Papers per year, {years[0]}–{years[-1]}</title>',
-    ]
+    years_url = page_url(here, YEARS)
+
+    def link(y: int, shapes: str) -> str:
+        n = counts[y]
+        said = f"{y}: {n} paper{'s' * (n != 1)}"
+        return f'<a href="{years_url}#y{y}" aria-label="{said}"><title>{said}</title>{shapes}</a>'
+
+    def svg(cls: str, width: int, height: int, body: list[str]) -> str:
+        title = f"Papers per year, {years[0]}–{years[-1]}"
+        return (
+            f'<svg class="tln-chart {cls}" role="group" aria-label="{title}" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
+        )
+
+    # wide: columns; a year label every `step` years, so labels never overlap
+    top, height, bottom, side = 8, 150, 24, 20
+    slot = (CHART_WIDTH - 2 * side) / len(years)
+    step = math.ceil(CHART_FONT * 3 / slot)  # a label is about three font sizes wide
+    wide = []
     for i, y in enumerate(years):
-        n = counts.get(y, 0)
-        h = round(height * n / peak) if n else 0
-        x = left + gap + i * (bar + gap)
-        ytop = top + height - h
-        parts.append(
-            f"<g><title>{y}: {n} paper{'s' * (n != 1)}</title>"
-            f'<rect x="{x}" y="{ytop}" width="{bar}" height="{h}" class="tln-bar"/>'
+        x = side + i * slot
+        if y in counts:
+            h = max(1, round(height * counts[y] / peak))
+            wide.append(
+                link(
+                    y,
+                    f'<rect class="tln-hit" x="{x:.1f}" y="{top}" width="{slot:.1f}" height="{height}"/>'
+                    f'<rect class="tln-bar" x="{x + slot * 0.1:.1f}" y="{top + height - h}" '
+                    f'width="{slot * 0.8:.1f}" height="{h}"/>',
+                )
+            )
+        if (years[-1] - y) % step == 0:
+            wide.append(f'<text x="{x + slot / 2:.1f}" y="{top + height + bottom - 6}" text-anchor="middle">{y}</text>')
+    # narrow: rows, year at the left, count after the bar
+    row, label, room = 22, 44, 40
+    present = sorted(counts, reverse=True)
+    narrow = []
+    for i, y in enumerate(present):
+        w = max(1, round((CHART_NARROW - label - room) * counts[y] / peak))
+        ytop = i * row
+        narrow.append(
+            link(
+                y,
+                f'<rect class="tln-hit" x="0" y="{ytop}" width="{CHART_NARROW}" height="{row}"/>'
+                f'<text x="0" y="{ytop + row - 6}">{y}</text>'
+                f'<rect class="tln-bar" x="{label}" y="{ytop + 3}" width="{w}" height="{row - 6}"/>'
+                f'<text x="{label + w + 4}" y="{ytop + row - 6}">{counts[y]}</text>',
+            )
         )
-        if n:
-            parts.append(f'<text x="{x + bar / 2}" y="{ytop - 3}" text-anchor="middle" class="tln-count">{n}</text>')
-        parts.append(
-            f'<text x="{x + bar / 2}" y="{top + height + 12}" text-anchor="end" '
-            f'transform="rotate(-60 {x + bar / 2} {top + height + 12})" class="tln-year">{y}</text></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return svg("tln-chart-wide", CHART_WIDTH, top + height + bottom, wide) + svg(
+        "tln-chart-narrow", CHART_NARROW, len(present) * row, narrow
+    )
 
 
 def render_home(idx: Index, site: Site) -> str:
@@ -483,8 +522,25 @@ def render_home(idx: Index, site: Site) -> str:
     return "\n".join(out)
 
 
+FILTER_SUMMARY = 200  # characters of a paper's first bullet the table's text filter searches: 3,000 rows stay small
+
+
+def page_url(here: str, dst: str) -> str:
+    """A link from generated page `here` to page `dst` for raw HTML, which MkDocs does not rewrite.
+
+    Only for a `here` that is an index page (`papers/index.md` is served at `papers/`), whose URL folder is its
+    source folder, so the relative path holds.
+    """
+    link = rel(here, dst)
+    return link.removesuffix("index.md") if link.endswith("index.md") else link.removesuffix(".md") + "/"
+
+
 def render_all_papers(idx: Index) -> str:
-    """Every paper in a table that the site's script filters by text, topic and year."""
+    """Every paper in a table that tlnotes-table.js sorts and filters by text, topic, year and status.
+
+    The table has no class: Material styles only `table:not([class])`. A row carries in `data-text` only what the
+    text filter needs and the row does not show (full names, the start of the summary, the venue).
+    """
     kb = idx.kb
     here = ALL_PAPERS
     out = [front_matter("All papers", TABLE_PAGE)]
@@ -516,24 +572,23 @@ def render_all_papers(idx: Index) -> str:
     )
     rows = []
     for p in idx.papers_sorted():
-        href = safe.attr(rel(here, paper_path(p.key)).removesuffix(".md") + "/")
-        first = p.summary[0].text if p.summary else ""
-        haystack = " ".join([p.title, *p.named_authors, first, p.venue or ""]).casefold()
+        href = safe.attr(page_url(here, paper_path(p.key)))
+        first = " ".join(p.summary[0].text.split())[:FILTER_SUMMARY] if p.summary else ""
+        unseen = " ".join([*p.named_authors, first, p.venue or ""]).casefold()
         topic_names = ", ".join(kb.topics[t].title for t in p.topics if t in kb.topics)
-        status_data = f' data-status="{safe.attr(p.status or "")}"' if with_status else ""
+        status_data = f' data-status="{safe.attr(p.status)}"' if p.status else ""
         status_cell = f"<td>{status_badge(p)}</td>" if with_status else ""
         rows.append(
-            f'<tr data-topics="{safe.attr(" ".join(p.topics))}" data-year="{p.year}"{status_data} '
-            f'data-text="{safe.attr(haystack)}">'
+            f'<tr data-topics="{safe.attr(" ".join(p.topics))}"{status_data} data-text="{safe.attr(unseen)}">'
             f'<td><a href="{href}">{safe.attr(p.title)}</a></td>'
             f"<td>{safe.attr(short_authors(p))}</td><td>{p.year}</td><td>{safe.attr(topic_names)}</td>{status_cell}</tr>"
         )
-    status_head = "<th>Status</th>" if with_status else ""
+    # the initial order is newest_first: by year, newest first, which the year column says
+    status_head = '<th data-col="status">Status</th>' if with_status else ""
     out.append(
-        '<div class="tln-table-wrap"><table class="tln-papers" id="tln-papers">'
-        f"<thead><tr><th>Title</th><th>Authors</th><th>Year</th><th>Topics</th>{status_head}</tr></thead><tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody></table></div>\n"
+        '<table id="tln-papers"><thead><tr><th data-col="title">Title</th><th data-col="authors">Authors</th>'
+        '<th data-col="year" data-numeric aria-sort="descending">Year</th><th data-col="topics">Topics</th>'
+        f"{status_head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
     )
     return "\n".join(out)
 
