@@ -438,8 +438,10 @@ def year_chart(idx: Index, here: str = HOME) -> str:
     peak = max(counts.values())
     years_url = page_url(here, YEARS)
 
-    def link(y: int, shapes: str) -> str:
+    def link(y: int, shapes: str, row: bool = False) -> str:
         n = counts[y]
+        if row:  # a row shows "2020 57": its name starts with that, and no tooltip adds to its text
+            return f'<a href="{years_url}#y{y}" aria-label="{y} {n} paper{"s" * (n != 1)}">{shapes}</a>'
         said = f"{y}: {n} paper{'s' * (n != 1)}"
         return f'<a href="{years_url}#y{y}" aria-label="{said}"><title>{said}</title>{shapes}</a>'
 
@@ -483,6 +485,7 @@ def year_chart(idx: Index, here: str = HOME) -> str:
                 f'<text x="0" y="{ytop + row - 6}">{y}</text>'
                 f'<rect class="tln-bar" x="{label}" y="{ytop + 3}" width="{w}" height="{row - 6}"/>'
                 f'<text x="{label + w + 4}" y="{ytop + row - 6}">{counts[y]}</text>',
+                row=True,
             )
         )
     return svg("tln-chart-wide", CHART_WIDTH, top + height + bottom, wide) + svg(
