@@ -285,6 +285,7 @@ SAFE_TAGS = {
     "hr",
     "details",
     "summary",
+    "sup",
 }
 
 
