@@ -115,7 +115,7 @@ def test_summary_collapsed_to_first_bullet_with_the_rest_inside_details(kb):
     assert page.index("Prose comes first.") < page.index('<ul class="tln-tp">')
     details = re.search(r'<details class="tln-tp-d">(.*?)</details>', page, re.S).group(1)
     summary = re.search(r"<summary>(.*?)</summary>", details, re.S).group(1)
-    assert 'href="../papers/k/"' in summary and "Paper K" in summary and "Lovelace, 2020" in summary
+    assert 'href="../../papers/k/"' in summary and "Paper K" in summary and "Lovelace, 2020" in summary
     assert "First point." in summary and "Second point." not in summary
     assert "Second point." in details.split("</summary>")[1]
 

@@ -33,7 +33,10 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/tlnotes.css"]
-JS = [f"{ASSETS}/tlnotes.js"]  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+JS = [
+    f"{ASSETS}/tlnotes.js",  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+    f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
+]
 
 
 class TlnotesConfig(Config):

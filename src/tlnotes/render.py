@@ -70,6 +70,13 @@ def rel(src: str, dst: str) -> str:
     return "/".join([".."] * (len(src_dir) - common) + dst_parts[common:])
 
 
+def html_link(src: str, dst: str) -> str:
+    """A link for raw HTML, which MkDocs leaves as written: between built pages, with directory URLs
+    (`topics/x.md` is served at `topics/x/`, one folder deeper than its source; an index.md is not)."""
+    up = "" if src.endswith("index.md") else "../"
+    return up + rel(src, dst).removesuffix("index.md").removesuffix(".md") + ("/" if not dst.endswith("index.md") else "")
+
+
 # ---------------------------------------------------------------- small pieces
 
 
@@ -527,7 +534,7 @@ def topic_papers(papers: list[Paper], here: str) -> str:
 
     def entry(node: tuple[Paper, list]) -> str:
         paper, follow = node
-        href = safe.attr(rel(here, paper_path(paper.key)).removesuffix(".md") + "/")
+        href = safe.attr(html_link(here, paper_path(paper.key)))
         head = (
             f'<a class="tln-tp-title" href="{href}">{safe.inline(paper.title, links=False)}</a> '
             f'<span class="tln-tp-by">{safe.attr(short_authors(paper))}, {paper.year}</span>'
