@@ -7,6 +7,7 @@ paper matches `[@vaswani2017attention]` in the notes.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
@@ -147,17 +148,48 @@ def bibliography(kb: KnowledgeBase) -> str:
     return "\n".join(entry(kb.papers[k]) for k in sorted(kb.papers))
 
 
+VENUE_FIELDS = ("booktitle", "journal", "howpublished")
+
+
 def format_references(papers: list[Paper]) -> list[tuple[str, str]]:
-    """(key, plain text) of each paper as a reference list entry, formatted by pybtex's plain style.
+    """(key, plain text) of each paper as a reference list entry, in pybtex's plain style, as a note shows it.
 
     The entries go through the same BibTeX text as `export bibtex`, so what a
-    reader sees in a note's references is what they get when they cite it.
+    reader sees in a note's references is what they get when they cite it,
+    with three changes for reading: titles as written (plain lower-cases
+    them), the year once (a venue like "NeurIPS 2017" already has it, and the
+    style adds it again) and no URL, DOI or arXiv id, which the page shows as links.
     """
     if not papers:
         return []
     from pybtex.database import parse_string
-    from pybtex.plugin import find_plugin
 
     data = parse_string("\n".join(entry(p) for p in papers), "bibtex")
-    style = find_plugin("pybtex.style.formatting", "plain")()
+    for e in data.entries.values():
+        year = e.fields.get("year", "")
+        for name in VENUE_FIELDS:
+            if year and name in e.fields:
+                venue = re.sub(rf"[\s,]*\b{re.escape(year)}\b", "", e.fields[name]).strip(" ,")
+                if venue:
+                    e.fields[name] = venue
+                else:
+                    del e.fields[name]
+    style = _reference_style()()
     return [(fe.key, fe.text.render_as("text")) for fe in style.format_bibliography(data)]
+
+
+@functools.cache
+def _reference_style():
+    """pybtex's plain style with titles as written and no web references (pybtex imported on first use)."""
+    from pybtex.style.formatting.plain import Style
+    from pybtex.style.template import field, optional, sentence
+
+    class Reference(Style):
+        def format_title(self, e, which_field, as_sentence=True):
+            title = field(which_field)
+            return sentence[title] if as_sentence else title
+
+        def format_web_refs(self, e):
+            return optional[field("tlnotes-no-such-field")]  # never present: nothing
+
+    return Reference

@@ -33,8 +33,11 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/tlnotes.css"]
-# tlnotes.js fetches KaTeX (273 KB) from beside itself, on pages that have math; tlnotes-table.js: the all-papers table
-JS = [f"{ASSETS}/tlnotes.js", f"{ASSETS}/tlnotes-table.js"]
+JS = [
+    f"{ASSETS}/tlnotes.js",  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+    f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
+    f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
+]
 
 
 class TlnotesConfig(Config):

@@ -71,6 +71,13 @@ def rel(src: str, dst: str) -> str:
     return "/".join([".."] * (len(src_dir) - common) + dst_parts[common:])
 
 
+def html_link(src: str, dst: str) -> str:
+    """A link for raw HTML, which MkDocs leaves as written: between built pages, with directory URLs
+    (`topics/x.md` is served at `topics/x/`, one folder deeper than its source; an index.md is not)."""
+    up = "" if src.endswith("index.md") else "../"
+    return up + rel(src, dst).removesuffix("index.md").removesuffix(".md") + ("/" if not dst.endswith("index.md") else "")
+
+
 # ---------------------------------------------------------------- small pieces
 
 
@@ -172,7 +179,8 @@ def paper_item(paper: Paper, here: str, with_first_bullet: bool = True) -> list[
     return [line]
 
 
-def badges(paper: Paper) -> str:
+def link_targets(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) of each place the paper can be read: the paper page's badges and a note's references."""
     links = dict(paper.links)
     out = []
     arxiv = links.pop("arxiv", None)
@@ -189,9 +197,13 @@ def badges(paper: Paper) -> str:
         out.append(("Code", code))
     for label in sorted(links):
         out.append((label.replace("_", " ").replace("-", " ").capitalize(), links[label]))
+    return out
+
+
+def badges(paper: Paper) -> str:
     return " ".join(
         f'<a class="tln-badge tln-badge-{safe.attr(label.lower().split()[0])}" href="{safe.attr(url)}">{safe.attr(label)}</a>'
-        for label, url in out
+        for label, url in link_targets(paper)
     )
 
 
@@ -246,6 +258,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     meta.append(when + (f" · {safe.inline(paper.venue)}" if paper.venue else ""))
     out.append("  \n".join(meta) + "\n")
     out.append(reading_line(paper))
+    out.append(preview_card(paper))
     b = badges(paper)
     if b:
         out.append(f'<p class="tln-badges">{b}</p>\n')
@@ -271,6 +284,23 @@ def render_paper(paper: Paper, idx: Index) -> str:
     # finished HTML: nothing in it for Markdown to do, and Material gives it a copy button
     out.append(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>\n')
     return "\n".join(part for part in out if part)
+
+
+CARD_AUTHORS = 6  # a preview card names this many authors, then "et al."
+CARD_GIST = 400  # characters of the first bullet a preview card shows
+
+
+def preview_card(paper: Paper) -> str:
+    """What a link's preview card shows, as attributes of one hidden element: tlnotes-preview.js fetches the page
+    on first hover and reads them with getAttribute, never as HTML."""
+    named = paper.named_authors
+    authors = ", ".join(display_name(a) for a in named[:CARD_AUTHORS]) or UNKNOWN_AUTHORS
+    if named and (paper.et_al or len(named) > CARD_AUTHORS):
+        authors += ", et al."
+    gist = " ".join(paper.summary[0].text.split()) if paper.summary else ""
+    gist = gist if len(gist) <= CARD_GIST else gist[: CARD_GIST - 1] + "…"
+    fields = {"title": paper.title, "authors": authors, "year": str(paper.year), "venue": paper.venue or "", "gist": gist}
+    return '<div hidden class="tln-card"' + "".join(f' data-{k}="{safe.attr(v)}"' for k, v in fields.items()) + "></div>\n"
 
 
 def search_tags(meta: dict[str, str], filters: dict[str, list[str]]) -> str:
@@ -340,8 +370,22 @@ def render_search(idx: Index) -> str:
     )
 
 
-def _citer(idx: Index, here: str):
-    """Render a citation as links to the cited papers, labelled author–year."""
+def cite_anchor(key: str, n: int) -> str:
+    """The id of the `n`th citation (0-based) of `key` on a page: cite-KEY-a, cite-KEY-b, ..., cite-KEY-aa."""
+    letters = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(ord("a") + r) + letters
+    return f"cite-{key}-{letters}"
+
+
+def _citer(idx: Index, here: str, anchors: dict[str, int] | None = None):
+    """Render a citation as links to the cited papers, labelled author–year.
+
+    With `anchors`, each link gets an id (see `cite_anchor`) so the references can link back
+    to it; `anchors` counts the citations of each key, for the references to read.
+    """
     papers = idx.kb.papers
 
     def cite(c: Citation) -> str:
@@ -357,7 +401,11 @@ def _citer(idx: Index, here: str):
             elif item.locator:
                 label += f", {item.locator}"
             prefix = f"{item.prefix} " if item.prefix else ""
-            parts.append(f"{safe.inline(prefix)}[{safe.inline(label)}]({rel(here, paper_path(paper.key))})")
+            anchor = ""
+            if anchors is not None:  # attr_list gives the link its id; keys are ids' characters only
+                anchor = "{#" + cite_anchor(paper.key, anchors.get(paper.key, 0)) + "}"
+                anchors[paper.key] = anchors.get(paper.key, 0) + 1
+            parts.append(f"{safe.inline(prefix)}[{safe.inline(label)}]({rel(here, paper_path(paper.key))}){anchor}")
         joined = "; ".join(parts)
         return joined if c.in_text else f"({joined})"
 
@@ -374,8 +422,9 @@ def render_topic(topic: Topic, idx: Index) -> str:
     if topic.description:
         out.append(f"*{safe.inline(topic.description)}*\n")
     body = leading_h1(topic.body)[1]  # the page already has the topic title as its heading
+    anchors: dict[str, int] = {}
     if body.strip():
-        out.append(safe.block(body, cite=_citer(idx, here)).strip() + "\n")
+        out.append(safe.block(body, cite=_citer(idx, here, anchors)).strip() + "\n")
     children = idx.children.get(topic.id, [])
     if children:
         out.append("## Subtopics\n")
@@ -390,7 +439,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
     papers = idx.by_topic.get(topic.id, [])
     out.append(f"## Papers ({len(papers)})\n")
     if papers:
-        out.append("\n".join(line for p in papers for line in paper_item(p, here)) + "\n")
+        out.append(topic_papers(papers, here) + "\n")
     else:
         out.append("No papers are tagged with this topic yet.\n")
     cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
@@ -398,12 +447,118 @@ def render_topic(topic: Topic, idx: Index) -> str:
         out.append("## References\n")
         out.append(
             "\n".join(
-                f"1. {safe.inline(text)} [{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
+                f"1. {safe.inline(text)} {reference_links(idx.kb.papers[key])}"
+                f"[{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
+                f"{back_links(idx.kb.papers[key], anchors.get(key, 0))}"
                 for key, text in format_references(cited)
             )
             + "\n"
         )
     return "\n".join(out)
+
+
+REFERENCE_LINKS = {"arxiv": ("arXiv:", "https://arxiv.org/abs/"), "doi": ("doi:", "https://doi.org/"), "url": ("", "")}
+
+
+def reference_links(paper: Paper) -> str:
+    """The arXiv id, DOI and URL of a reference as links (a URL shown without its scheme), each followed by a space."""
+    out = []
+    for field, (prefix, base) in REFERENCE_LINKS.items():
+        value = paper.links.get(field)
+        if value:
+            shown = prefix + (value.split("://", 1)[-1] if field == "url" else value)
+            out.append(f'<a class="tln-ref-link" href="{safe.attr(base + value)}">{safe.attr(shown)}</a> ')
+    return "".join(out)
+
+
+def back_links(paper: Paper, count: int) -> str:
+    """↩ links from a reference to each place the note cites it; lettered when there are several, as LaTeX's backref does."""
+    name = safe.md_attr(cite_label(paper))
+    links = []
+    for n in range(count):
+        anchor = cite_anchor(paper.key, n)
+        letter = anchor.rsplit("-", 1)[1] if count > 1 else ""
+        which = f" ({letter})" if letter else ""
+        links.append(
+            f'<a class="tln-backref" href="#{safe.attr(anchor)}" aria-label="Back to citation{which} of {name}">'
+            f"↩{'<sup>' + letter + '</sup>' if letter else ''}</a>"
+        )
+    return (" " + " ".join(links)) if links else ""
+
+
+MAX_NEST = 3  # follow-ups of follow-ups of follow-ups; a paper deeper in a chain nests at this level
+
+
+def follow_ups(papers: list[Paper]) -> list[tuple[Paper, list]]:
+    """A topic's papers as a forest, each paper once: a follow-up nests under an older paper it is related to.
+
+    Related means either record lists the other in `related`. A paper's parent is the first older
+    paper its own `related` names, else the oldest older paper that names it; a parent is always
+    older (in the topic's order), so no cycle can form. Roots keep the topic's order (newest
+    first), follow-ups read in time order. Linear in papers and `related` entries.
+    """
+    pos = {p.key: i for i, p in enumerate(papers)}  # newest first: a larger position is older
+    named_by: dict[str, list[str]] = {}
+    for p in papers:
+        for k in p.related:
+            if k in pos and k != p.key:
+                named_by.setdefault(k, []).append(p.key)
+    parent: dict[str, str] = {}
+    depth: dict[str, int] = {}
+    for p in reversed(papers):  # oldest first: a parent's depth is known before its follow-ups'
+        older = [k for k in p.related if pos.get(k, -1) > pos[p.key]]
+        older = older or sorted((k for k in named_by.get(p.key, ()) if pos[k] > pos[p.key]), key=pos.__getitem__, reverse=True)
+        if not older:
+            depth[p.key] = 0
+            continue
+        up = older[0]
+        if depth[up] >= MAX_NEST:
+            up = parent[up]
+        parent[p.key], depth[p.key] = up, depth[up] + 1
+    kids: dict[str, list[Paper]] = {}
+    for p in reversed(papers):
+        if p.key in parent:
+            kids.setdefault(parent[p.key], []).append(p)
+
+    def tree(p: Paper) -> tuple[Paper, list]:
+        return p, [tree(c) for c in kids.get(p.key, ())]
+
+    return [tree(p) for p in papers if p.key not in parent]
+
+
+def topic_papers(papers: list[Paper], here: str) -> str:
+    """A topic's papers, dense: one line each (title, authors, year, first bullet), the rest of the summary a click away.
+
+    `<details>` opens with a click, Enter or Space and needs no script; the line is clipped to
+    one line (two on a phone) until opened. One raw HTML block, so Markdown leaves it alone.
+    """
+
+    def entry(node: tuple[Paper, list]) -> str:
+        paper, follow = node
+        href = safe.attr(html_link(here, paper_path(paper.key)))
+        head = (
+            f'<a class="tln-tp-title" href="{href}">{safe.inline(paper.title, links=False)}</a> '
+            f'<span class="tln-tp-by">{safe.attr(short_authors(paper))}, {paper.year}</span>'
+        )
+        if paper.summary:
+            first, rest = paper.summary[0], [*paper.summary[0].children, *paper.summary[1:]]
+            more = f'<ul class="tln-tp-more">{_bullets_html(tuple(rest))}</ul>' if rest else ""
+            line = (
+                f'<details class="tln-tp-d"><summary>{head} <span class="tln-tp-gist">{safe.inline(first.text)}</span></summary>'
+                f"{more}</details>"
+            )
+        else:
+            line = f'<div class="tln-tp-line">{head}</div>'
+        sub = f'<ul class="tln-tp-follow">{"".join(entry(n) for n in follow)}</ul>' if follow else ""
+        return f'<li class="tln-tp-item" data-key="{safe.attr(paper.key)}">{line}{sub}</li>\n'
+
+    return '<ul class="tln-tp">\n' + "".join(entry(n) for n in follow_ups(papers)) + "</ul>"
+
+
+def _bullets_html(items: tuple[Bullet, ...]) -> str:
+    return "".join(
+        f"<li>{safe.inline(b.text)}" + (f"<ul>{_bullets_html(b.children)}</ul>" if b.children else "") + "</li>" for b in items
+    )
 
 
 def _topic_tree(topics: list[Topic], idx: Index, here: str, depth: int = 0, seen=None) -> list[str]:

@@ -272,3 +272,9 @@ def _with_citations(text: str, cite: Callable[[Citation], str] | None) -> str:
 def attr(text: str) -> str:
     """Text for an HTML attribute value or element content we write ourselves."""
     return html.escape(_strip_controls(str(text)), quote=True)
+
+
+def md_attr(text: str) -> str:
+    """Text for an attribute of raw HTML inside a Markdown paragraph: `attr`, and Markdown's punctuation as entities,
+    which a browser decodes and Markdown leaves alone (it would read `![x](y)` in an attribute as an image)."""
+    return _ACTIVE_IN_HTML.sub(_entity, attr(text))
