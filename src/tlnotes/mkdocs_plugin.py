@@ -111,7 +111,12 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         return html
 
     def on_post_page(self, output: str, page, config) -> str:
-        """Every page names the site's feed in its head, and a topic page its topic's feed too."""
+        """Every page names the site's feed in its head, and a topic page its topic's feed too.
+
+        `rel="alternate feed"`, not `rel="alternate"`: Material's script fetches `sitemap.xml` beside every
+        `link[rel=alternate]` (an exact match, for its language switcher), which would be a request to site_url's
+        host, or the whole sitemap, on every page; feed readers read rel as a list of words and find `alternate`.
+        """
         feeds = [(FEED, self.site.name)]
         src = page.file.src_uri
         if src in self.generated and self.pages[src].kind.name == "topic":
@@ -119,7 +124,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             feeds.append((topic_feed(tid), f"{self.topic_titles[tid]} · {self.site.name}"))
         base = self.site.url.rstrip("/") + "/" if self.site.url else "../" * page.url.count("/")
         links = "".join(
-            f'<link rel="alternate" type="application/atom+xml" title="{_html.escape(safe.plain(title))}" '
+            f'<link rel="alternate feed" type="application/atom+xml" title="{_html.escape(safe.plain(title))}" '
             f'href="{_html.escape(base + path)}">'
             for path, title in feeds
         )

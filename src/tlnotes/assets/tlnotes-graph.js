@@ -95,11 +95,13 @@
           ctx.fillStyle = colors.text;
           ctx.fillText(n.label.length > 30 ? n.label.slice(0, 29) + "…" : n.label, n.x, n.y + 5 / scale + 2);
         })
+        .onEngineStop(function () { box.dataset.settled = "true"; })
         .onRenderFramePost(function () {
           if (!box.dataset.drawnMs) box.dataset.drawnMs = String(Math.round(performance.now() - started));
         })
         .graphData(graph);
       box.dataset.state = "drawn";
+      box.tlnGraph = fg;  // for tests and benchmarks: screen positions of nodes
       box.dataset.nodes = String(graph.nodes.length);
       box.querySelectorAll("canvas, [tabindex]").forEach(function (el) {
         el.setAttribute("tabindex", "-1");
