@@ -93,10 +93,12 @@ def feed(idx: Index, path: str, title: str, page: str, papers: list[Paper], site
 
 
 def feeds(idx: Index, site_name: str, site_url: str = "") -> dict[str, str]:
-    """The site's feed (`feed.xml`) and one per topic, beside its page (empty for a topic with no dated paper, so every topic page can link one)."""
+    """The site's feed (`feed.xml`) and one per topic beside its page, even empty: every topic page links one."""
     kb = idx.kb
     out = {FEED: feed(idx, FEED, site_name, "", list(kb.papers.values()), site_name, site_url)}
     for tid, topic in kb.topics.items():
         papers = idx.by_topic.get(tid, [])
-        out[topic_feed(tid)] = feed(idx, topic_feed(tid), f"{topic.title} · {site_name}", f"topics/{tid}/", papers, site_name, site_url)
+        out[topic_feed(tid)] = feed(
+            idx, topic_feed(tid), f"{topic.title} · {site_name}", f"topics/{tid}/", papers, site_name, site_url
+        )
     return out

@@ -121,4 +121,3 @@ def figure(here: str, data: str, label: str, *, on_button: bool) -> str:
     src = "../" * _url_dir(here).count("/") + data
     lazy = ' data-button=""' if on_button else ""
     return f'<div class="tln-graph" data-graph="{safe.attr(src)}"{lazy} role="img" aria-label="{safe.attr(label)}"></div>\n'
-

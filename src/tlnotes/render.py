@@ -260,7 +260,9 @@ def render_paper(paper: Paper, idx: Index) -> str:
     if related:
         out.append("## Related papers\n")
         out.append("\n".join(line for p in related for line in paper_item(p, here, with_first_bullet=False)) + "\n")
-    out.append(graph.figure(here, graph.paper_graph(paper.key), "Graph of this paper's topics and related papers", on_button=False))
+    out.append(
+        graph.figure(here, graph.paper_graph(paper.key), "Graph of this paper's topics and related papers", on_button=False)
+    )
     citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
     if citing:
         out.append("## Cited in\n")
@@ -477,7 +479,9 @@ def render_home(idx: Index, site: Site) -> str:
         out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
     if kb.papers:
         out.append("## Graph\n")
-        out.append("Topics and papers, joined by topic tags, related papers and citations in the notes; a node links to its page.\n")
+        out.append(
+            "Topics and papers, joined by topic tags, related papers and citations in the notes; a node links to its page.\n"
+        )
         out.append(graph.figure(here, graph.HOME_GRAPH, "Graph of every topic and paper", on_button=True))
     recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
     if recent:
