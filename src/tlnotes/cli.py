@@ -120,6 +120,10 @@ def cmd_build(args) -> int:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
         if "tlnotes" not in config.plugins:
             raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
+        if not config.site_url:
+            from .mkdocs_plugin import NO_SITE_URL
+
+            print(f"tlnotes build: {config_file}: {NO_SITE_URL}", file=sys.stderr)
         # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
         cast("TlnotesPlugin", config.plugins["tlnotes"]).preloaded = kb
         build(config)

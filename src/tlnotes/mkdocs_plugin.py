@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html as _html
 import logging
 import re
 from importlib import resources
@@ -23,6 +24,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pagefind.index import PagefindIndex
 
+from . import safe
+from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
@@ -37,7 +40,9 @@ JS = [
     f"{ASSETS}/tlnotes.js",  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
     f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
     f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
+    f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
 ]
+NO_SITE_URL = "warning: mkdocs.yml has no site_url: the feeds link relatively and the sitemap has no URLs; set it"
 
 
 class TlnotesConfig(Config):
@@ -59,8 +64,13 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             lines = "\n".join(str(p) for p in kb.errors)
             raise PluginError(f"the knowledge base has {len(kb.errors)} error(s); `tlnotes check` lists them:\n{lines}")
         idx = build_index(kb)
-        self.pages = render(kb, Site(config.site_name, config.site_description or ""), idx)
-        self.extra = extra_files(kb)
+        site = Site(config.site_name, config.site_description or "", config.site_url or "")
+        if not site.url:
+            log.info(f"tlnotes: {NO_SITE_URL}")  # info: a strict build must not fail on it
+        self.pages = render(kb, site, idx)
+        self.extra = extra_files(kb, site, idx)
+        self.site = site
+        self.topic_titles = {t.id: t.title for t in kb.topics.values()}
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         for css in CSS:
@@ -101,6 +111,26 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             html = clean(html)
             return for_search(html, generated.search) if generated.kind.searchable else html
         return html
+
+    def on_post_page(self, output: str, page, config) -> str:
+        """Every page names the site's feed in its head, and a topic page its topic's feed too.
+
+        `rel="alternate feed"`, not `rel="alternate"`: Material's script fetches `sitemap.xml` beside every
+        `link[rel=alternate]` (an exact match, for its language switcher), which would be a request to site_url's
+        host, or the whole sitemap, on every page; feed readers read rel as a list of words and find `alternate`.
+        """
+        feeds = [(FEED, self.site.name)]
+        src = page.file.src_uri
+        if src in self.generated and self.pages[src].kind.name == "topic":
+            tid = src.removeprefix("topics/").removesuffix(".md")
+            feeds.append((topic_feed(tid), f"{self.topic_titles[tid]} · {self.site.name}"))
+        base = self.site.url.rstrip("/") + "/" if self.site.url else "../" * page.url.count("/")
+        links = "".join(
+            f'<link rel="alternate feed" type="application/atom+xml" title="{_html.escape(safe.plain(title))}" '
+            f'href="{_html.escape(base + path)}">'
+            for path, title in feeds
+        )
+        return output.replace("</head>", links + "</head>", 1)
 
     def on_post_build(self, config):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""

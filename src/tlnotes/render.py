@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from . import safe, schema
+from . import feeds, graph, safe, schema
 from .bibtex import bibliography, format_references
 from .bibtex import entry as bibtex_entry
 from .citations import Citation
@@ -30,6 +30,7 @@ class Site:
 
     name: str = "Reading notes"
     description: str = ""
+    url: str = ""  # mkdocs.yml's site_url: the feeds' absolute links; empty, they are relative
 
 
 # ---------------------------------------------------------------- paths
@@ -273,6 +274,9 @@ def render_paper(paper: Paper, idx: Index) -> str:
     if related:
         out.append("## Related papers\n")
         out.append("\n".join(line for p in related for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    out.append(
+        graph.figure(here, graph.paper_graph(paper.key), "Graph of this paper's topics and related papers", on_button=False)
+    )
     citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
     if citing:
         out.append("## Cited in\n")
@@ -440,6 +444,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
     out.append(f"## Papers ({len(papers)})\n")
     if papers:
         out.append(topic_papers(papers, here) + "\n")
+        out.append(graph.figure(here, graph.topic_graph(topic.id), "Graph of this topic's papers", on_button=False))
     else:
         out.append("No papers are tagged with this topic yet.\n")
     cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
@@ -669,6 +674,12 @@ def render_home(idx: Index, site: Site) -> str:
     if kb.topics:
         out.append("## Topics\n")
         out.append("\n".join(_topic_tree(idx.roots, idx, here)) + "\n")
+    if kb.papers:
+        out.append("## Graph\n")
+        out.append(
+            "Topics and papers, joined by topic tags, related papers and citations in the notes; a node links to its page.\n"
+        )
+        out.append(graph.figure(here, graph.HOME_GRAPH, "Graph of every topic and paper", on_button=True))
     recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
     if recent:
         out.append("## Recently added\n")
@@ -893,9 +904,10 @@ def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | 
 BIBLIOGRAPHY = "papers.bib"
 
 
-def extra_files(kb: KnowledgeBase) -> dict[str, str]:
-    """Files besides pages that the site offers: the whole KB as BibTeX."""
-    return {BIBLIOGRAPHY: bibliography(kb)}
+def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
+    """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
+    idx = idx or build_index(kb)
+    return {BIBLIOGRAPHY: bibliography(kb), **graph.graphs(idx), **feeds.feeds(idx, site.name, site.url)}
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:

@@ -228,6 +228,14 @@ def _strip_controls(text: str) -> str:
     return _CONTROLS.sub("\ufffd", text)
 
 
+_NOT_XML = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
+
+
+def plain(text: str) -> str:
+    """Text for a non-HTML output (a feed, graph data): controls and what XML 1.0 cannot hold become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", _strip_controls(str(text)))
+
+
 def block(text: str, cite: Callable[[Citation], str] | None = None) -> str:
     """Untrusted multi-line Markdown (a note), made safe; `cite` renders each citation."""
     text = _strip_controls(str(text).replace("\r\n", "\n")).translate(_NO_HOLDS)
