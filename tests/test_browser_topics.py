@@ -87,8 +87,8 @@ def test_a_follow_up_is_nested_under_its_parent_once(browser, repo_url):
     keys = pg.evaluate("[...document.querySelectorAll('li.tln-tp-item')].map(li => li.dataset.key)")
     assert len(keys) == len(set(keys)) == 73
     parent, child = pairs[0]
-    child_box = pg.locator(f"li[data-key='{child}'] > details > summary").bounding_box()
-    parent_box = pg.locator(f"li[data-key='{parent}'] > details > summary").bounding_box()
+    child_box = pg.locator(f"li[data-key='{child}'] > a.tln-tp-title").bounding_box()
+    parent_box = pg.locator(f"li[data-key='{parent}'] > a.tln-tp-title").bounding_box()
     assert child_box["x"] > parent_box["x"] and child_box["y"] > parent_box["y"]  # indented, below
     finish(context, pg)
 

@@ -113,9 +113,11 @@ def test_summary_collapsed_to_first_bullet_with_the_rest_inside_details(kb):
     kb.record("k", rec("Paper K", summary=("First point.", "Second point.")))
     page = topic_html(kb)
     assert page.index("Prose comes first.") < page.index('<ul class="tln-tp">')
+    item = re.search(r'<li class="tln-tp-item" data-key="k">(.*?)<details', page, re.S).group(1)
+    assert 'href="../../papers/k/"' in item and "Paper K" in item  # the title link, outside the control that opens
     details = re.search(r'<details class="tln-tp-d">(.*?)</details>', page, re.S).group(1)
     summary = re.search(r"<summary>(.*?)</summary>", details, re.S).group(1)
-    assert 'href="../../papers/k/"' in summary and "Paper K" in summary and "Lovelace, 2020" in summary
+    assert "<a" not in summary and "Lovelace, 2020" in summary
     assert "First point." in summary and "Second point." not in summary
     assert "Second point." in details.split("</summary>")[1]
 

@@ -541,19 +541,18 @@ def topic_papers(papers: list[Paper], here: str) -> str:
     def entry(node: tuple[Paper, list]) -> str:
         paper, follow = node
         href = safe.attr(html_link(here, paper_path(paper.key)))
-        head = (
-            f'<a class="tln-tp-title" href="{href}">{safe.inline(paper.title, links=False)}</a> '
-            f'<span class="tln-tp-by">{safe.attr(short_authors(paper))}, {paper.year}</span>'
-        )
+        title = f'<a class="tln-tp-title" href="{href}">{safe.inline(paper.title, links=False)}</a> '
+        by = f'<span class="tln-tp-by">{safe.attr(short_authors(paper))}, {paper.year}</span>'
         if paper.summary:
+            # the title link stays outside <summary>: a link inside the control that opens it is two controls in one
             first, rest = paper.summary[0], [*paper.summary[0].children, *paper.summary[1:]]
             more = f'<ul class="tln-tp-more">{_bullets_html(tuple(rest))}</ul>' if rest else ""
             line = (
-                f'<details class="tln-tp-d"><summary>{head} <span class="tln-tp-gist">{safe.inline(first.text)}</span></summary>'
-                f"{more}</details>"
+                f'{title}<details class="tln-tp-d"><summary>{by} '
+                f'<span class="tln-tp-gist">{safe.inline(first.text, links=False)}</span></summary>{more}</details>'
             )
         else:
-            line = f'<div class="tln-tp-line">{head}</div>'
+            line = f'<div class="tln-tp-line">{title}{by}</div>'
         sub = f'<ul class="tln-tp-follow">{"".join(entry(n) for n in follow)}</ul>' if follow else ""
         return f'<li class="tln-tp-item" data-key="{safe.attr(paper.key)}">{line}{sub}</li>\n'
 

@@ -76,10 +76,12 @@
         [f.authors, f.year, f.venue].filter(Boolean).join(" · ");
       c.querySelector(".tln-preview__gist").textContent = f.gist;
       c.hidden = false;
-      var r = a.getBoundingClientRect(), width = c.offsetWidth;
+      var r = a.getBoundingClientRect(), width = c.offsetWidth, bottom = r.bottom;
+      var info = a.nextElementSibling; // below the link's info control too, so the card never covers it
+      if (info && info.classList.contains("tln-info")) bottom = Math.max(bottom, info.getBoundingClientRect().bottom);
       var left = Math.max(4, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 4));
       c.style.left = left + "px";
-      c.style.top = (r.bottom + window.scrollY + 4) + "px";
+      c.style.top = (bottom + window.scrollY + 4) + "px";
       a.setAttribute("aria-describedby", "tln-preview");
     });
   }
