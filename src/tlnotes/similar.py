@@ -160,7 +160,7 @@ def similar_papers(
     topic_w = {t: math.log(n / len(ps)) / scale for t, ps in by_topic.items() if len(ps) <= MAX_GROUP}
     notes_of: dict[str, set[str]] = defaultdict(set)
     paragraphs_of: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    cite_pairs: dict[str, Counter] = defaultdict(Counter)
+    cite_pairs: dict[str, dict[str, float]] = defaultdict(dict)
     for tid, keys in citations.items():
         if 1 < len(keys) <= MAX_GROUP:
             for k in keys:
@@ -169,7 +169,7 @@ def similar_papers(
                 row = cite_pairs[a]
                 for b in keys:
                     if not (tid in kb.papers[a].topics and tid in kb.papers[b].topics):
-                        row[b] += NOTE_WEIGHT
+                        row[b] = row.get(b, 0.0) + NOTE_WEIGHT
         body = kb.topics[tid].body if tid in kb.topics else ""
         for i, para in enumerate(_paragraphs(body)):
             pkeys = [k for k in dict.fromkeys(cited_keys(para)) if k in kb.papers]
@@ -180,7 +180,7 @@ def similar_papers(
                 paragraphs_of[a].add((tid, i))
                 row = cite_pairs[a]
                 for b in pkeys:
-                    row[b] += weight
+                    row[b] = row.get(b, 0.0) + weight
 
     vectors = _term_vectors(papers)
     postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
