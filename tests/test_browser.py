@@ -267,7 +267,7 @@ def test_topic_to_paper_to_related_to_author(page, repo_url):
     page.goto(repo_url + "topics/high-performing-models/")
     page.locator("article a[href*='papers/vaswani2017attention/']").first.click()
     page.wait_for_url("**/papers/vaswani2017attention/")
-    related = page.locator("#related-papers + ul a").first
+    related = page.locator("#related-papers ~ ul a").first
     related_href = related.get_attribute("href")
     related.click()
     page.wait_for_url("**" + related_href.strip(".").rstrip("/").split("/")[-1] + "/")

@@ -112,7 +112,7 @@ def test_subtopics_on_parent_and_breadcrumb_on_child(site):
     assert "language-models.md" in links(pages["topics/prompting.md"].split("# Prompting")[0])
 
 
-def test_related_ranking(kb):
+def test_related_is_hand_picked_and_similar_is_not_padded(kb):
     kb.note("x", "X")
     kb.note("y", "Y")
     kb.record("me", rec("Me", topics=("attention", "x", "y"), extra="related: [own]\n"))
@@ -123,10 +123,12 @@ def test_related_ranking(kb):
     for i in range(10):
         kb.record(f"one{i}", rec(f"One {i}", topics=("y",), year=2010 + i))
     idx = build_index(kb.load())
-    ranked = idx.related["me"]
-    assert ranked[:4] == ["own", "three", "two_new", "two_old"]
-    assert len(ranked) == 8
-    assert ranked[4:] == ["one9", "one8", "one7", "one6"]  # ties: newest first
+    assert idx.related["me"] == ["own"]  # only what a record says: no paper of a shared topic pads it
+    assert idx.related["own"] == ["me"]  # ... and from the other end
+    similar = idx.similar["me"]
+    # `y` holds most of the KB: sharing it says little, so `two_new` (x and y) and the ten `one` papers stay out
+    assert [s.key for s in similar] == ["three", "two_old"]
+    assert similar[0].reason == "shares 3 topics: Attention, X, Y"
 
 
 def test_related_keeps_every_listed_key(kb):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from .citations import cited_keys
 from .model import KnowledgeBase, Paper, Topic
 from .names import author_id, display_name, family_name, fold
+from .similar import Similar, similar_papers
 
 MAX_RELATED = 8
-RELATED_CANDIDATES = 400
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class Index:
     authors: dict[str, Author] = field(default_factory=dict)
     citations: dict[str, list[str]] = field(default_factory=dict)  # topic id -> cited keys, in order
     cited_in: dict[str, list[str]] = field(default_factory=dict)  # key -> topic ids citing it
-    related: dict[str, list[str]] = field(default_factory=dict)  # key -> ranked related keys
+    related: dict[str, list[str]] = field(default_factory=dict)  # key -> hand-picked related keys, both ends
+    similar: dict[str, list[Similar]] = field(default_factory=dict)  # key -> papers like it, with reasons
+    papers_under: dict[str, int] = field(default_factory=dict)  # topic id -> distinct papers of it and its subtopics
     has_status: bool = False  # some record carries a reading status: the site shows status at all
 
     def papers_sorted(self) -> list[Paper]:
@@ -101,6 +103,8 @@ def build_index(kb: KnowledgeBase) -> Index:
             idx.roots.append(t)
     idx.children = dict(children)
 
+    idx.papers_under = {t: len(_papers_under(t, idx)) for t in kb.topics}
+
     cited_in: dict[str, list[str]] = defaultdict(list)
     for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()):
         keys = [k for k in dict.fromkeys(cited_keys(t.body)) if k in kb.papers]
@@ -113,21 +117,27 @@ def build_index(kb: KnowledgeBase) -> Index:
     for p in papers:
         for k in p.related:
             backlinks[k].append(p.key)
-    idx.related = {p.key: _rank_related(p, kb, by_topic, backlinks) for p in papers}
+    idx.related = {p.key: _hand_picked(p, kb, backlinks) for p in papers}
+    idx.similar = similar_papers(kb, idx.by_topic, idx.citations, idx.related)
     idx.has_status = any(p.status for p in papers)
     return idx
 
 
-def _rank_related(
-    paper: Paper, kb: KnowledgeBase, by_topic: dict[str, list[Paper]], backlinks: dict[str, list[str]]
-) -> list[str]:
-    """The record's own `related` first, then papers sharing the most topics.
+def _papers_under(tid: str, idx: Index, seen: frozenset[str] = frozenset()) -> set[str]:
+    """Keys of the papers of a topic and of all its subtopics, each once (a cycle of parents is cut)."""
+    keys = {p.key for p in idx.by_topic.get(tid, ())}
+    for child in idx.children.get(tid, ()):
+        if child.id not in seen and child.id != tid:
+            keys |= _papers_under(child.id, idx, seen | {tid})
+    return keys
 
-    Every key the record lists is kept; papers that list this one come next,
-    so a link shows from both ends; papers sharing topics fill the rest, up
-    to MAX_RELATED, ties to the newer. Candidates come from the smallest topic
-    lists first and are capped at RELATED_CANDIDATES, so a topic holding the
-    whole KB costs a constant per paper, not the KB's size.
+
+def _hand_picked(paper: Paper, kb: KnowledgeBase, backlinks: dict[str, list[str]]) -> list[str]:
+    """The record's own `related`, then papers whose `related` lists it, so a link shows from both ends.
+
+    Every key the record lists is kept; papers listing this one fill up to
+    MAX_RELATED. Nothing else: papers chosen by similarity are `Index.similar`,
+    shown apart with their reasons.
     """
     out = [k for k in dict.fromkeys(paper.related) if k in kb.papers and k != paper.key]
     for k in backlinks.get(paper.key, ()):
@@ -135,16 +145,4 @@ def _rank_related(
             break
         if k not in out:
             out.append(k)
-    if len(out) >= MAX_RELATED:
-        return out
-    topics = set(paper.topics)
-    candidates: dict[str, Paper] = {}
-    for t in sorted(topics, key=lambda t: len(by_topic.get(t, ()))):
-        for other in by_topic.get(t, ()):  # newest first
-            if len(candidates) >= RELATED_CANDIDATES:
-                break
-            if other.key != paper.key and other.key not in out:
-                candidates.setdefault(other.key, other)
-    ranked = sorted(candidates.values(), key=lambda q: (-len(topics.intersection(q.topics)), newest_first(q)))
-    out.extend(q.key for q in ranked[: MAX_RELATED - len(out)])
     return out

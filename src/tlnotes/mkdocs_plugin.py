@@ -29,7 +29,7 @@ from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
-from .render import Site, extra_files, nav, render
+from .render import Site, extra_files, nav, nav_parent, render
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -41,6 +41,7 @@ JS = [
     f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
     f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
     f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
+    f"{ASSETS}/tlnotes-related.js",  # marks in the sidebar where a paper or author page belongs
 ]
 NO_SITE_URL = "warning: mkdocs.yml has no site_url: the feeds link relatively and the sitemap has no URLs; set it"
 
@@ -73,6 +74,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.topic_titles = {t.id: t.title for t in kb.topics.values()}
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
+        self.section_heads = set(_section_heads(self.nav))
+        self.nav_parents = {path: nav_parent(path, idx) for path, page in self.pages.items() if not page.kind.in_nav}
         for css in CSS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -88,7 +91,10 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
                 continue
             inclusion = InclusionLevel.UNDEFINED if markdown.kind.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
+            file = File.generated(config, path, content=markdown, inclusion=inclusion)
+            if path in self.section_heads:
+                _as_section_index(file)
+            files.append(file)
             self.generated.add(path)
         for path, text in self.extra.items():
             if files.get_file_from_path(path) is None:
@@ -103,6 +109,17 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
         return files
+
+    def on_pre_page(self, page, config, files):
+        """A paper or author page sits, for the sidebar, under the nav page it belongs to: that section opens.
+
+        Only `parent` is set, not the nav: Material still embeds one nav, so the build stays linear.
+        """
+        home = self.nav_parents.get(page.file.src_uri) if page.file.src_uri in self.generated else None
+        target = files.get_file_from_path(home) if home else None
+        if target is not None and target.page is not None and page.parent is None:
+            page.parent = target.page.parent
+        return page
 
     def on_page_content(self, html, page, config, files):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
@@ -148,7 +165,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         return server
 
 
-IGNORED_SECTIONS = ("related-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")
+IGNORED_SECTIONS = ("related-papers", "similar-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")
 _IGNORED = re.compile(r'(<h2 id="(?:' + "|".join(IGNORED_SECTIONS) + r')")(.*?</h2>\s*<\w+)', re.S)
 _BADGES = re.compile(r'<p class="(tln-badges|tln-reading)"')
 TITLE_WEIGHT = 10  # Pagefind's highest: a title word outranks the same word in any summary
@@ -173,6 +190,28 @@ async def _index(site: Path) -> None:
     # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
     async with PagefindIndex(config={"force_language": "en", "output_path": str(site / "pagefind")}) as index:
         await index.add_directory(str(site))
+
+
+def _section_heads(entries: list) -> list[str]:
+    """The pages that open a nav section (`{title: [page, ...]}`): each is the section's own index."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            for children in entry.values():
+                if isinstance(children, list) and children and isinstance(children[0], str):
+                    out.append(children[0])
+                out.extend(_section_heads(children if isinstance(children, list) else []))
+    return out
+
+
+def _as_section_index(file: File) -> None:
+    """Make Material's `navigation.indexes` take `topics/basics.md` as its section's page, as it would `index.md`.
+
+    Otherwise the sidebar says "Basics" twice: the section, then its page. The page keeps its
+    URL (fixed first) and its source path, so every link to it still resolves.
+    """
+    file.dest_uri, file.url = file.dest_uri, file.url
+    file.name = "index"
 
 
 def _walk(traversable) -> list[Path]:

@@ -245,6 +245,37 @@ def reading_line(paper: Paper) -> str:
     return f'<p class="tln-reading">{shown}</p>\n' if shown else ""
 
 
+def nav_parent(path: str, idx: Index) -> str | None:
+    """The nav page that a page left out of the nav belongs under: a paper's first topic, an author page's index.
+
+    The breadcrumb ends there, and the MkDocs plugin opens the sidebar at it.
+    """
+    folder, _, name = path.partition("/")
+    stem = name.removesuffix(".md")
+    if folder == "papers" and stem in idx.kb.papers:
+        topics = [t for t in idx.kb.papers[stem].topics if t in idx.kb.topics]
+        return topic_path(topics[0]) if topics else ALL_PAPERS
+    if folder == "authors" and path != AUTHORS:
+        return AUTHORS
+    return None
+
+
+def breadcrumb(here: str, idx: Index) -> str:
+    """Home › the trail down to `nav_parent(here)`, as links: where a page outside the nav sits in the site."""
+    home = nav_parent(here, idx)
+    if home is None:
+        return ""
+    crumbs = [("Home", HOME)]
+    if home.startswith("topics/"):
+        crumbs += [(t.title, topic_path(t.id)) for t in idx.topic_path(home.removeprefix("topics/").removesuffix(".md"))]
+    elif home == AUTHORS:
+        crumbs += [("Authors", AUTHORS)]
+    else:
+        crumbs += [("All papers", ALL_PAPERS)]
+    links = " › ".join(f"[{safe.inline(title)}]({rel(here, path)})" for title, path in crumbs)
+    return f'{links}\n{{: .tln-breadcrumb role="navigation" aria-label="Breadcrumb" }}\n'
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -253,6 +284,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     kb = idx.kb
     first = paper.summary[0].text if paper.summary else ""
     out = [front_matter(paper.title, PAPER_PAGE, description=safe.attr(" ".join(first.split())[:300]))]
+    out.append(breadcrumb(here, idx))
     out.append(f"# {safe.inline(paper.title)}\n")
     meta = [authors_line(paper, idx, here)]
     when = f"[{paper.year}]({rel(here, YEARS)}#y{paper.year})"
@@ -273,7 +305,19 @@ def render_paper(paper: Paper, idx: Index) -> str:
     related = [kb.papers[k] for k in idx.related.get(paper.key, ())]
     if related:
         out.append("## Related papers\n")
+        out.append('<p class="tln-why">Picked by hand: listed in this record, or listing this paper as related.</p>\n')
         out.append("\n".join(line for p in related for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+    similar = idx.similar.get(paper.key, ())
+    if similar:
+        out.append("## Similar papers\n")
+        out.append(
+            "\n".join(
+                f"{paper_item(kb.papers[s.key], here, with_first_bullet=False)[0]}  \n"
+                f'    <span class="tln-why">{safe.inline(s.reason)}</span>'
+                for s in similar
+            )
+            + "\n"
+        )
     out.append(
         graph.figure(here, graph.paper_graph(paper.key), "Graph of this paper's topics and related papers", on_button=False)
     )
@@ -572,10 +616,19 @@ def _topic_tree(topics: list[Topic], idx: Index, here: str, depth: int = 0, seen
         if t.id in seen:
             continue
         seen.add(t.id)
-        n = len(idx.by_topic.get(t.id, ()))
-        out.append(f"{'    ' * depth}- [{safe.inline(t.title)}]({rel(here, topic_path(t.id))}) ({n})")
+        out.append(f"{'    ' * depth}- [{safe.inline(t.title)}]({rel(here, topic_path(t.id))}) ({topic_count(t.id, idx)})")
         out.extend(_topic_tree(idx.children.get(t.id, []), idx, here, depth + 1, seen))
     return out
+
+
+def topic_count(tid: str, idx: Index) -> str:
+    """How many papers a topic holds, its subtopics' included: a parent topic's own tag is often on none."""
+    own, total = len(idx.by_topic.get(tid, ())), idx.papers_under.get(tid, 0)
+    if not total:
+        return "no papers yet"
+    if own == total:
+        return str(total)
+    return f"{total} papers, {own} in this topic itself" if own else f"{total} papers, all in subtopics"
 
 
 CHART_WIDTH = 640  # user units of the wide chart; CSS shows it 560 to 800 px wide, so a 13-unit label is >= 11 px
@@ -797,7 +850,7 @@ def render_author_page(letter: str, authors: list[Author], idx: Index) -> str:
     """All authors of one initial, each a section (with a stable anchor) listing their papers."""
     here = author_page(letter)
     label = _letter_label(letter)
-    out = [front_matter(f"Authors: {label}", AUTHOR_PAGE), f"# Authors: {label}\n"]
+    out = [front_matter(f"Authors: {label}", AUTHOR_PAGE), breadcrumb(here, idx), f"# Authors: {label}\n"]
     out.append(f"[All authors]({rel(here, AUTHORS)})\n")
     for a in authors:
         out.append(f"## {safe.inline(a.name)} {{#{a.id}}}\n")
@@ -931,7 +984,7 @@ def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
         return out
 
     return [
-        HOME,
+        {"Home": HOME},  # not the site's name: the sidebar's own title already says it
         {"Topics": [ALL_TOPICS, *entries(idx.roots, set())]},
         {"Papers": [ALL_PAPERS, YEARS, AUTHORS, *([QUEUE] if idx.has_status else [])]},
     ]
