@@ -33,8 +33,9 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 
 ASSETS = "assets/tlnotes"
 CSS = [f"{ASSETS}/tlnotes.css"]
-# tlnotes.js fetches KaTeX (273 KB) from beside itself, on pages that have math; tlnotes-table.js: the all-papers table
-JS = [f"{ASSETS}/tlnotes.js", f"{ASSETS}/tlnotes-table.js"]
+# tlnotes.js fetches KaTeX (273 KB) from beside itself, on pages that have math; tlnotes-table.js: the all-papers table;
+# tlnotes-authors.js unfolds the author entry a link lands on
+JS = [f"{ASSETS}/tlnotes.js", f"{ASSETS}/tlnotes-table.js", f"{ASSETS}/tlnotes-authors.js"]
 
 
 class TlnotesConfig(Config):
