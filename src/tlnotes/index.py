@@ -178,7 +178,8 @@ def build_index(kb: KnowledgeBase) -> Index:
     idx.by_topic = dict(by_topic)
     idx.by_year = dict(sorted(by_year.items(), reverse=True))
     names = {aid: _best_spelling(spellings[aid]) for aid in author_keys}
-    order = sorted(author_keys, key=lambda a: (_sort_name(names[a]), a))
+    sort_names = {aid: _sort_name(name) for aid, name in names.items()}
+    order = sorted(author_keys, key=lambda a: (_letter(sort_names[a]) == "other", sort_names[a], a))
     unplaced = {aid: Author(aid, names[aid], tuple(author_keys[aid])) for aid in order}
     pages = _paginate(unplaced)
     page_of = {aid: page.stem for page in pages for aid in page.authors}
