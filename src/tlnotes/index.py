@@ -16,8 +16,9 @@ from .names import author_id, display_name, family_name, fold, slugify
 
 MAX_RELATED = 8
 RELATED_CANDIDATES = 400
-# authors on one author-index page: with papers folded away an entry is about two lines (name, co-authors), so 40
-# entries are about three screens at 1366x900 and four at 390 px wide; a letter with more is split by family name
+# authors on one author-index page: with papers folded away an entry is about two lines (name, co-authors); on this
+# repository's site 40 make the tallest page 2,539 px at 1366x900 (under 3 screens) and 3,148 px at 390 px wide
+# (under 4), where co-authors wrap. 60 would pass 4 screens on a phone. A letter with more is split by family name
 AUTHORS_PER_PAGE = 40
 
 
