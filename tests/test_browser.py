@@ -276,7 +276,7 @@ def test_topic_to_paper_to_related_to_author(page, repo_url):
     author.click()
     page.wait_for_url("**/authors/*/#*")
     anchor = page.url.split("#", 1)[1]
-    heading = page.locator(f"h2[id='{anchor}']")
+    heading = page.locator(f"[id='{anchor}'] h2")
     assert heading.inner_text().strip().rstrip("¶").strip() == name
     assert page.problems == []
 

@@ -149,8 +149,8 @@ def test_author_names_normalized(kb):
     assert quoc.name == "Quoc Le" and set(quoc.keys) == {"a", "b", "c"}
     assert "others" not in " ".join(idx.authors)
     pages = render(kb.load())
-    section = pages["authors/l.md"].split("{#quoc-le}")[1].split("## ")[0]
-    assert all(f"../papers/{k}.md" in section for k in "abc")
+    section = pages["authors/l.md"].split('id="quoc-le"')[1].split("</div>")[0]
+    assert all(f"../../papers/{k}/" in section for k in "abc")
     assert "l.md#quoc-le" in pages["papers/c.md"] and "et al." in pages["papers/c.md"]
 
 

@@ -56,8 +56,11 @@ def latex(text: str, keep_math: bool = False) -> str:
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            # typeshed assumes a codec it does not know turns str into bytes; ulatex gives str
-            enc: str = codecs.encode(ch, "ulatex").strip()  # type: ignore[assignment]
+            try:
+                # typeshed assumes a codec it does not know turns str into bytes; ulatex gives str
+                enc: str = codecs.encode(ch, "ulatex").strip()  # type: ignore[assignment]
+            except UnicodeEncodeError:  # no LaTeX for it (王, most scripts but Latin): kept as Unicode, below
+                enc = ch
             # accents and letters become LaTeX commands; dashes and quotes (`--`, `''`) stay
             # Unicode, which every modern BibTeX reads and which round-trips exactly
             out.append("{" + enc + "}" if "\\" in enc else ch)

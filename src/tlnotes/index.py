@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 
 from .citations import cited_keys
 from .model import KnowledgeBase, Paper, Topic
-from .names import author_id, display_name, family_name, fold
+from .names import author_id, display_name, family_name, fold, slugify
 from .similar import Similar, similar_papers
 
 MAX_RELATED = 8
+# authors on one author-index page: with papers folded away an entry is about two lines (name, co-authors); on this
+# repository's site 40 make the tallest page 2,539 px at 1366x900 (under 3 screens) and 3,148 px at 390 px wide
+# (under 4), where co-authors wrap. 60 would pass 4 screens on a phone. A letter with more is split by family name
+AUTHORS_PER_PAGE = 40
 
 
 @dataclass(frozen=True)
@@ -23,12 +27,23 @@ class Author:
     id: str
     name: str  # the best-looking spelling seen
     keys: tuple[str, ...]  # papers, newest first
+    page: str = ""  # stem of the author-index page holding this author's entry: the one place it is decided
+    coauthors: tuple[tuple[str, int], ...] = ()  # (author id, papers shared), most shared first, then by index order
 
     @property
     def letter(self) -> str:
-        """The author-index page holding this author: a-z by family name, else 'other'."""
-        first = fold(family_name(self.name))[:1]
-        return first if "a" <= first <= "z" else "other"
+        """The initial the author is filed under: a-z by family name, else 'other'."""
+        return _letter(_sort_name(self.name))
+
+
+@dataclass(frozen=True)
+class AuthorPage:
+    """One author-index page: a run of authors in index order, all of one initial."""
+
+    stem: str  # `v` for a letter's first page, `v-vi` for the next ones
+    letter: str
+    label: str  # what links to it say: `V`, `Va–Ve`, or two names when a split falls inside one family name
+    authors: tuple[str, ...]  # author ids, in index order
 
 
 @dataclass
@@ -40,7 +55,8 @@ class Index:
     children: dict[str, list[Topic]] = field(default_factory=dict)
     roots: list[Topic] = field(default_factory=list)
     by_year: dict[int, list[Paper]] = field(default_factory=dict)
-    authors: dict[str, Author] = field(default_factory=dict)
+    authors: dict[str, Author] = field(default_factory=dict)  # in index order: by family name, letters a-z then other
+    author_pages: dict[str, AuthorPage] = field(default_factory=dict)  # stem -> page, in index order
     citations: dict[str, list[str]] = field(default_factory=dict)  # topic id -> cited keys, in order
     cited_in: dict[str, list[str]] = field(default_factory=dict)  # key -> topic ids citing it
     related: dict[str, list[str]] = field(default_factory=dict)  # key -> hand-picked related keys, both ends
@@ -71,6 +87,76 @@ def _best_spelling(names: Counter) -> str:
     return max(names, key=lambda n: (names[n], n != n.lower(), "," not in n, n))
 
 
+def _sort_name(name: str) -> str:
+    return fold(family_name(name))
+
+
+def _letter(sort_name: str) -> str:
+    first = sort_name[:1]
+    return first if "a" <= first <= "z" else "other"
+
+
+def _split(names: list[tuple[str, str]], depth: int) -> list[list[tuple[str, str]]]:
+    """Runs of at most AUTHORS_PER_PAGE (sort name, id) pairs, cut only where the first `depth + 1` letters change.
+
+    A group too big for a page is cut one letter deeper; small neighbouring groups share a page again. A group of
+    one family name that is still too big (a page of Wangs) is cut by count, as nothing else tells its people apart.
+    """
+    if len(names) <= AUTHORS_PER_PAGE:
+        return [names]
+    if names[0][0] == names[-1][0]:  # sorted, so every sort name is the same
+        return [names[i : i + AUTHORS_PER_PAGE] for i in range(0, len(names), AUTHORS_PER_PAGE)]
+    groups: list[list[tuple[str, str]]] = []
+    for item in names:
+        if groups and groups[-1][0][0][: depth + 1] == item[0][: depth + 1]:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    pages: list[list[tuple[str, str]]] = []
+    for group in groups:
+        for chunk in _split(group, depth + 1):
+            if pages and len(pages[-1]) + len(chunk) <= AUTHORS_PER_PAGE:
+                pages[-1].extend(chunk)
+            else:
+                pages.append(list(chunk))
+    return pages
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _paginate(authors: dict[str, Author]) -> list[AuthorPage]:
+    """Author-index pages: one per initial, split by family name where an initial has too many authors to scroll."""
+    by_letter: dict[str, list[tuple[str, str]]] = {}
+    for a in authors.values():
+        sort_name = _sort_name(a.name)
+        by_letter.setdefault(_letter(sort_name), []).append((sort_name, a.id))
+    out: list[AuthorPage] = []
+    for letter in sorted(by_letter, key=lambda x: (x == "other", x)):
+        runs = _split(by_letter[letter], 1 if letter != "other" else 0)
+        for i, run in enumerate(runs):
+            first, last = run[0][0], run[-1][0]
+            before = runs[i - 1][-1][0] if i else ""
+            after = runs[i + 1][0][0] if i + 1 < len(runs) else ""
+            if len(runs) == 1:
+                label = "Other" if letter == "other" else letter.upper()
+            elif first == before or last == after:  # the cut falls inside one family name: name the people
+                label = f"{authors[run[0][1]].name} – {authors[run[-1][1]].name}"
+            else:
+                start = first[: max(2, _common(first, before) + 1)]
+                end = last[: max(2, _common(last, after) + 1)]
+                label = start[:1].upper() + start[1:] + (f"–{end[:1].upper()}{end[1:]}" if end != start else "")
+            stem = letter if i == 0 else f"{letter}-{i + 1}" if letter == "other" else f"{letter}-{slugify(first[:2])}"
+            if any(p.stem == stem for p in out):
+                stem = f"{stem}-{i + 1}"
+            out.append(AuthorPage(stem, letter, label, tuple(aid for _, aid in run)))
+    return out
+
+
 def build_index(kb: KnowledgeBase) -> Index:
     idx = Index(kb)
     papers = sorted(kb.papers.values(), key=newest_first)
@@ -79,21 +165,39 @@ def build_index(kb: KnowledgeBase) -> Index:
     by_year: dict[int, list[Paper]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     author_keys: dict[str, list[str]] = defaultdict(list)
+    shared: dict[str, Counter] = defaultdict(Counter)  # author id -> co-author id -> papers shared
     for p in papers:
         by_year[p.year].append(p)
         for topic_id in p.topics:
             by_topic[topic_id].append(p)
+        ids = list(dict.fromkeys(author_id(name) for name in p.named_authors))
         for name in p.named_authors:
             aid = author_id(name)
             spellings[aid][display_name(name)] += 1
             if not author_keys[aid] or author_keys[aid][-1] != p.key:
                 author_keys[aid].append(p.key)
+        for aid in ids:
+            shared[aid].update(other for other in ids if other != aid)
     idx.by_topic = dict(by_topic)
     idx.by_year = dict(sorted(by_year.items(), reverse=True))
+    names = {aid: _best_spelling(spellings[aid]) for aid in author_keys}
+    sort_names = {aid: _sort_name(name) for aid, name in names.items()}
+    order = sorted(author_keys, key=lambda a: (_letter(sort_names[a]) == "other", sort_names[a], a))
+    unplaced = {aid: Author(aid, names[aid], tuple(author_keys[aid])) for aid in order}
+    pages = _paginate(unplaced)
+    page_of = {aid: page.stem for page in pages for aid in page.authors}
+    rank = {aid: i for i, aid in enumerate(order)}
     idx.authors = {
-        aid: Author(aid, _best_spelling(spellings[aid]), tuple(author_keys[aid]))
-        for aid in sorted(author_keys, key=lambda a: (fold(family_name(_best_spelling(spellings[a]))), a))
+        aid: Author(
+            aid,
+            names[aid],
+            tuple(author_keys[aid]),
+            page_of[aid],
+            tuple(sorted(shared[aid].items(), key=lambda kv: (-kv[1], rank[kv[0]]))),
+        )
+        for aid in order
     }
+    idx.author_pages = {page.stem: page for page in pages}
 
     children: dict[str, list[Topic]] = defaultdict(list)
     for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()):

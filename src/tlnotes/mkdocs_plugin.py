@@ -42,6 +42,7 @@ JS = [
     f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
     f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
     f"{ASSETS}/tlnotes-related.js",  # marks in the sidebar where a paper or author page belongs
+    f"{ASSETS}/tlnotes-authors.js",  # unfolds the author entry a link lands on
 ]
 NO_SITE_URL = "warning: mkdocs.yml has no site_url: the feeds link relatively and the sitemap has no URLs; set it"
 

@@ -16,7 +16,7 @@ from . import feeds, graph, safe, schema
 from .bibtex import bibliography, format_references
 from .bibtex import entry as bibtex_entry
 from .citations import Citation
-from .index import Author, Index, build_index
+from .index import Author, AuthorPage, Index, build_index
 from .markdown import leading_h1
 from .model import Bullet, KnowledgeBase, Paper, Topic
 from .names import author_id, display_name, family_name
@@ -44,13 +44,13 @@ def topic_path(tid: str) -> str:
     return f"topics/{tid}.md"
 
 
-def author_page(letter: str) -> str:
-    return f"authors/{letter}.md"
+def author_page(stem: str) -> str:
+    return f"authors/{stem}.md"
 
 
 def author_link(author: Author, here: str) -> str:
-    """Link to an author's section: one page per initial keeps the page count small."""
-    return f"{rel(here, author_page(author.letter))}#{author.id}"
+    """Link to an author's entry, on the index page `build_index` placed them on (`Author.page`)."""
+    return f"{rel(here, author_page(author.page))}#{author.id}"
 
 
 HOME = "index.md"
@@ -749,10 +749,10 @@ FILTER_SUMMARY = 200  # characters of a paper's first bullet the table's text fi
 def page_url(here: str, dst: str) -> str:
     """A link from generated page `here` to page `dst` for raw HTML, which MkDocs does not rewrite.
 
-    Only for a `here` that is an index page (`papers/index.md` is served at `papers/`), whose URL folder is its
-    source folder, so the relative path holds.
+    Relative to the URL `here` is served at: `papers/index.md` at `papers/`, `authors/v.md` at `authors/v/`.
     """
-    link = rel(here, dst)
+    served = here if here.endswith("index.md") else here.removesuffix(".md") + "/index.md"
+    link = rel(served, dst)
     return link.removesuffix("index.md") if link.endswith("index.md") else link.removesuffix(".md") + "/"
 
 
@@ -825,36 +825,77 @@ def render_years(idx: Index) -> str:
 
 
 def render_authors(idx: Index) -> str:
+    """The author index's pages by initial, each named by the family names it spans, so a reader jumps to one."""
     here = AUTHORS
     out = [front_matter("Papers by author", INDEX_PAGE), "# Papers by author\n"]
-    groups = _author_groups(idx)
-    out.append(" · ".join(f"[{_letter_label(letter)}](#letter-{letter})" for letter in groups) + "\n")
-    for letter, authors in groups.items():
-        out.append(f"## {_letter_label(letter)} {{#letter-{letter}}}\n")
-        out.append("\n".join(f"- [{safe.inline(a.name)}]({author_link(a, here)}) ({len(a.keys)})" for a in authors) + "\n")
-    return "\n".join(out)
-
-
-def _author_groups(idx: Index) -> dict[str, list[Author]]:
-    groups: dict[str, list[Author]] = {}
-    for a in idx.authors.values():  # already sorted by family name
-        groups.setdefault(a.letter, []).append(a)
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0])))
+    if not idx.authors:
+        out.append("No paper names its authors yet.\n")
+        return "\n".join(out)
+    out.append(f"{len(idx.authors)} authors by family name, on {len(idx.author_pages)} pages.\n")
+    letters: dict[str, list[AuthorPage]] = {}
+    for page in idx.author_pages.values():
+        letters.setdefault(page.letter, []).append(page)
+    for letter, pages in letters.items():
+        links = " · ".join(
+            f"[{safe.inline(p.label)}]({rel(here, author_page(p.stem))}) ({len(p.authors)})"
+            if len(pages) > 1
+            else f"[All {len(p.authors)}]({rel(here, author_page(p.stem))})"
+            for p in pages
+        )
+        out.append(f"- **{_letter_label(letter)}**: {links}")
+    return "\n".join(out) + "\n"
 
 
 def _letter_label(letter: str) -> str:
     return "Other" if letter == "other" else letter.upper()
 
 
-def render_author_page(letter: str, authors: list[Author], idx: Index) -> str:
-    """All authors of one initial, each a section (with a stable anchor) listing their papers."""
-    here = author_page(letter)
-    label = _letter_label(letter)
-    out = [front_matter(f"Authors: {label}", AUTHOR_PAGE), breadcrumb(here, idx), f"# Authors: {label}\n"]
-    out.append(f"[All authors]({rel(here, AUTHORS)})\n")
-    for a in authors:
-        out.append(f"## {safe.inline(a.name)} {{#{a.id}}}\n")
-        out.append("\n".join(line for k in a.keys for line in paper_item(idx.kb.papers[k], here, with_first_bullet=False)) + "\n")
+SHOWN_COAUTHORS = 8  # co-authors named in an entry; the rest are counted
+
+
+def author_entry(author: Author, idx: Index, here: str) -> str:
+    """An author as finished HTML: name and paper count over the folded list of papers, then the co-authors.
+
+    Raw HTML for `<details>`, so its links are served URLs (`page_url`): MkDocs neither rewrites nor checks them
+    (tests/test_authors.py does).
+    """
+
+    def link(other: Author) -> str:
+        url = page_url(here, author_page(other.page)) if author_page(other.page) != here else ""
+        return f'<a href="{safe.attr(url)}#{other.id}">{safe.attr(other.name)}</a>'
+
+    papers = "".join(
+        f'<li><a href="{safe.attr(page_url(here, paper_path(k)))}">{safe.attr(p.title)}</a>, {p.year}</li>'
+        for k in author.keys
+        for p in (idx.kb.papers[k],)
+    )
+    count = f"{len(author.keys)} paper{'s' * (len(author.keys) != 1)}"
+    shown = author.coauthors[:SHOWN_COAUTHORS]
+    names = [link(idx.authors[c]) + (f" ({n})" if n > 1 else "") for c, n in shown]
+    more = len(author.coauthors) - len(shown)
+    if more:
+        names.append(f"+{more} more")
+    coauthors = f'<p class="tln-coauthors">With {", ".join(names)}</p>' if names else ""
+    return (
+        f'<div class="tln-author" id="{author.id}"><details><summary>'
+        f'<h2 class="tln-author-name">{safe.attr(author.name)}</h2> <span class="tln-count">{count}</span></summary>'
+        f'<ul class="tln-author-papers">{papers}</ul></details>{coauthors}</div>'
+    )
+
+
+def render_author_page(page: AuthorPage, idx: Index) -> str:
+    """One run of authors, each an entry with a stable anchor (the author id), papers folded under a count."""
+    here = author_page(page.stem)
+    out = [front_matter(f"Authors: {page.label}", AUTHOR_PAGE), breadcrumb(here, idx), f"# Authors: {safe.inline(page.label)}\n"]
+    pages = list(idx.author_pages.values())
+    i = pages.index(page)
+    around = [f"[All authors]({rel(here, AUTHORS)})"]
+    if i:
+        around.insert(0, f"[← {safe.inline(pages[i - 1].label)}]({rel(here, author_page(pages[i - 1].stem))})")
+    if i + 1 < len(pages):
+        around.append(f"[{safe.inline(pages[i + 1].label)} →]({rel(here, author_page(pages[i + 1].stem))})")
+    out.append(" · ".join(around) + "\n")
+    out.append("\n".join(author_entry(idx.authors[aid], idx, here) for aid in page.authors) + "\n")
     return "\n".join(out)
 
 
@@ -919,7 +960,7 @@ def page_paths(kb: KnowledgeBase, idx: Index | None = None) -> list[str]:
         *queue,
         *(paper_path(k) for k in kb.papers),
         *(topic_path(t) for t in kb.topics),
-        *(author_page(letter) for letter in _author_groups(idx)),
+        *(author_page(stem) for stem in idx.author_pages),
     ]
 
 
@@ -946,10 +987,8 @@ def render_page(kb: KnowledgeBase, path: str, site: Site = Site(), idx: Index | 
     if folder == "topics" and stem in kb.topics and path == topic_path(stem):
         topic = kb.topics[stem]
         return Page(render_topic(topic, idx), TOPIC_PAGE, search=search_tags({"title": topic.title, "kind": "topic"}, {}))
-    if folder == "authors":
-        groups = _author_groups(idx)
-        if stem in groups and path == author_page(stem):
-            return Page(render_author_page(stem, groups[stem], idx), AUTHOR_PAGE)
+    if folder == "authors" and stem in idx.author_pages and path == author_page(stem):
+        return Page(render_author_page(idx.author_pages[stem], idx), AUTHOR_PAGE)
     return None
 
 

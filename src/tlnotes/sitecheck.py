@@ -55,12 +55,23 @@ class SitePages:
 
 
 def heading_ids(markdown_text: str) -> set[str]:
-    """The ids Python-Markdown's toc gives the headings of a page (the anchors MkDocs checks links against)."""
+    """The anchors MkDocs checks links against: the ids toc gives headings, and ids in raw HTML (an author entry)."""
+    from html.parser import HTMLParser
+
     import markdown
 
     md = markdown.Markdown(extensions=["toc", "attr_list", "tables", "admonition"])
     md.convert(split_front_matter(markdown_text)[1])
     ids: set[str] = set()
+
+    class RawIds(HTMLParser):  # as MkDocs reads the stashed raw HTML blocks (mkdocs.structure.pages)
+        def handle_starttag(self, tag, attrs):
+            ids.update(v for k, v in attrs if k == "id" and v)
+
+    raw = RawIds()
+    for block in md.htmlStash.rawHtmlBlocks:
+        raw.feed(str(block))
+    raw.close()
     # the toc extension adds toc_tokens to the instance at run time, which the stubs cannot declare
     todo = list(md.toc_tokens)  # type: ignore[attr-defined]
     while todo:
