@@ -100,5 +100,8 @@ def test_every_control_is_reachable_by_keyboard(page, repo_url, path, controls):
     reached = tab_reach(page)
     for control in controls:
         assert any(r.startswith(control) for r in reached), (control, reached[:40])
-    focus_ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert focus_ring != "none" or page.evaluate("document.activeElement === document.body")
+    focus_ring = page.evaluate(
+        "(() => { const e = document.activeElement; return e === document.body ? 'body' :"
+        " e.tagName + '.' + e.className + ' ' + getComputedStyle(e).outlineStyle })()"
+    )
+    assert not focus_ring.endswith(" none"), focus_ring  # what has focus shows it

@@ -66,11 +66,14 @@ def test_citation_renders_author_year_link_and_references(kb):
     kb.record("vaswani2017attention", VALID.replace("  - others", "  - Noam Shazeer\n  - others"))
     kb.note("attention", "Attention", body="Transformers [@vaswani2017attention, sec. 3] and @vaswani2017attention.\n")
     page = render(kb.load())["topics/attention.md"]
-    assert "([Vaswani et al., 2017, sec. 3](../papers/vaswani2017attention.md))" in page
-    assert "[Vaswani et al. (2017)](../papers/vaswani2017attention.md)" in page
+    # each citation carries an id, so its reference can link back to it
+    assert "([Vaswani et al., 2017, sec. 3](../papers/vaswani2017attention.md){#cite-vaswani2017attention-a})" in page
+    assert "[Vaswani et al. (2017)](../papers/vaswani2017attention.md){#cite-vaswani2017attention-b}" in page
     refs = page.split("## References")[1]
-    assert "Ashish Vaswani, Noam Shazeer, and others. Attention is all you need. 2017." in refs
+    assert "Ashish Vaswani, Noam Shazeer, and others. Attention Is All You Need. 2017." in refs  # the title as written
     assert "(../papers/vaswani2017attention.md)" in refs
+    assert '<a class="tln-ref-link" href="https://arxiv.org/abs/1706.03762">' in refs
+    assert refs.count('class="tln-backref"') == 2 and 'href="#cite-vaswani2017attention-b"' in refs
 
 
 def test_unknown_citation_stays_visible_text(kb):

@@ -73,7 +73,9 @@ class Scan(HTMLParser):
                 and (re.match(r"^[a-z][a-z0-9+.-]*:", bare, re.I) or bare.startswith(("//", "\\\\", "/\\")))
             ):
                 self.found.append(f"<{tag} {name}={value[:60]!r}> loads from another host")
-            if tag == "link" and name == "href" and re.match(r"^(https?:)?//", bare, re.I):
+            rel = (dict(attrs).get("rel") or "").split()
+            fetched = not {"canonical", "alternate"} & set(rel)  # a page's own address and its feed load nothing
+            if tag == "link" and name == "href" and fetched and re.match(r"^(https?:)?//", bare, re.I):
                 self.found.append(f"<link href={value[:60]!r}> loads from another host")
             if name == "style" and "url(" in value.replace(" ", "").lower():
                 self.found.append(f"<{tag} style=url(...)>")

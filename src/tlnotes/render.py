@@ -694,9 +694,9 @@ def year_chart(idx: Index, here: str = HOME) -> str:
             link(
                 y,
                 f'<rect class="tln-hit" x="0" y="{ytop}" width="{CHART_NARROW}" height="{row}"/>'
-                f'<text x="0" y="{ytop + row - 6}">{y}</text>'
                 f'<rect class="tln-bar" x="{label}" y="{ytop + 3}" width="{w}" height="{row - 6}"/>'
-                f'<text x="{label + w + 4}" y="{ytop + row - 6}">{counts[y]}</text>',
+                # one text of two spans, so the row reads "2020 57", not "202057"
+                f'<text y="{ytop + row - 6}"><tspan x="0">{y}</tspan> <tspan x="{label + w + 4}">{counts[y]}</tspan></text>',
                 row=True,
             )
         )

@@ -67,7 +67,7 @@ _TEXT = {
 }
 _TABLES = {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"}
 _FILTERS = {"input", "select", "option", "label"}  # the all-papers table's filter bar
-_CHART = {"svg", "g", "rect", "text", "title"}  # the papers-per-year chart
+_CHART = {"svg", "g", "rect", "text", "tspan", "title"}  # the papers-per-year chart
 TAGS = frozenset(_TEXT | _TABLES | _FILTERS | _CHART)
 
 ATTRIBUTES = {
@@ -86,6 +86,7 @@ ATTRIBUTES = {
     "svg": {"viewbox", "viewBox", "width", "height", "xmlns"},
     "rect": {"x", "y", "width", "height"},
     "text": {"x", "y", "text-anchor", "transform"},
+    "tspan": {"x"},
 }
 # Python-Markdown aligns table columns with `style="text-align: ..."`; nothing else may be styled
 STYLE_PROPERTIES = frozenset({"text-align"})
