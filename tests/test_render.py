@@ -288,6 +288,7 @@ SAFE_TAGS = {
     "details",
     "summary",
     "sup",
+    "tspan",  # the year chart: a row reads "2020 57"
 }
 
 
