@@ -29,7 +29,7 @@ from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
-from .render import Site, extra_files, nav, nav_parent, render
+from .render import Site, extra_files, nav, render
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -41,7 +41,6 @@ JS = [
     f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
     f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
     f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
-    f"{ASSETS}/tlnotes-related.js",  # marks in the sidebar where a paper or author page belongs
     f"{ASSETS}/tlnotes-authors.js",  # unfolds the author entry a link lands on
 ]
 NO_SITE_URL = "warning: mkdocs.yml has no site_url: the feeds link relatively and the sitemap has no URLs; set it"
@@ -76,7 +75,6 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         self.section_heads = set(_section_heads(self.nav))
-        self.nav_parents = {path: nav_parent(path, idx) for path, page in self.pages.items() if not page.kind.in_nav}
         for css in CSS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -110,17 +108,6 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
         return files
-
-    def on_pre_page(self, page, config, files):
-        """A paper or author page sits, for the sidebar, under the nav page it belongs to: that section opens.
-
-        Only `parent` is set, not the nav: Material still embeds one nav, so the build stays linear.
-        """
-        home = self.nav_parents.get(page.file.src_uri) if page.file.src_uri in self.generated else None
-        target = files.get_file_from_path(home) if home else None
-        if target is not None and target.page is not None and page.parent is None:
-            page.parent = target.page.parent
-        return page
 
     def on_page_content(self, html, page, config, files):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
