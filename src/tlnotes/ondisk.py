@@ -166,8 +166,7 @@ def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dic
         hidden = [*str(cfg["not_in_nav"]).splitlines(), *hidden]
     if hidden:
         config["not_in_nav"] = "\n".join(hidden) + "\n"
-    source = os.path.relpath(root.resolve() / CONFIG, out.resolve())
-    header = f"# Written by `tlnotes render` from {source}: edit that one; this file is replaced on every run.\n"
+    header = "# Written by `tlnotes render` from the knowledge base's mkdocs.yml: edit that one; this file is replaced.\n"
     files = {f"{DOCS}/{p}": data for p, data in docs.items()}
     files[CONFIG] = (header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)).encode("utf-8")
     return files, overridden
