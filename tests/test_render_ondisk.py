@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VALID
 from tlnotes.ondisk import MANIFEST, write_site
 
 BIN = Path(sys.executable).parent
