@@ -212,3 +212,20 @@ def test_mkdocs_stays_on_the_1_x_line():
 
     assert mkdocs.__version__.startswith("1.6")
     assert shutil.which("properdocs", path=str(BIN)) and shutil.which("zensical", path=str(BIN))
+
+
+def test_no_mkdocs_yml_is_one_line_naming_it(site, run):
+    (site.root / "mkdocs.yml").unlink()
+    result = run("render", site.root)
+    assert result.code == 1
+    assert (
+        result.err.strip().splitlines()[-1]
+        == f"tlnotes render: {site.root / 'mkdocs.yml'}: not found (`tlnotes init` writes one)"
+    )
+
+
+def test_strict_fails_on_warnings_and_writes_nothing(site, run):
+    site.record("bare2020x", 'title: "Bare"\nyear: 2020\ntopics:\n  - attention\n')  # no summary, no authors: warnings
+    assert run("render", site.root, "--strict").code == 1
+    assert not (site.root / ".tlnotes" / "render").exists()
+    assert run("render", site.root).code == 0
