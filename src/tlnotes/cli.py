@@ -135,6 +135,19 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_render(args) -> int:
+    """Check the KB, then write its site's sources (pages, files, mkdocs.yml) for builders without the plugin."""
+    from .load import load
+    from .ondisk import summary, write_site
+
+    root = _kb_root(args.dir)
+    kb = load(root)
+    if _report(kb, strict=args.strict):
+        raise TlnotesError("fix the errors above first; nothing written")
+    say(args, summary(write_site(kb, root, Path(args.output) if args.output else None)))
+    return 0
+
+
 def cmd_schema(args) -> int:
     text = schema_text()
     if args.output:
@@ -546,6 +559,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", help="where to write the site (default: DIR/site)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("render", parents=[kb_dir], help="write the site sources and a mkdocs.yml, for builders without plugins")
+    p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
+    p.add_argument("-o", "--output", help="the folder to write (default: DIR/.tlnotes/render)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a paper record")
     p.add_argument("-o", "--output", help="write it to this file instead of stdout")
