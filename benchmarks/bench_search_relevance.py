@@ -22,14 +22,11 @@ rank it has (1 = first) or "-" when it is not among the results read, and the fi
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -40,21 +37,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from tests.search_queries import HELD_OUT, QUERIES, rates  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_search import serve  # noqa: E402  one way to serve a built site in the benchmarks
+
 BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("TLNOTES_CHROMIUM", "/usr/bin/chromium")
 MATERIAL_DEPTH = 30  # Material shows 10 results and loads more on scrolling; read at least this many
 PAPER = re.compile(r"(?:^|/)papers/([^/#?]+)/")
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def build(config: Path, out: Path) -> float:

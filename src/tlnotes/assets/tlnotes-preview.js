@@ -12,11 +12,7 @@
   var card = null, shownFor = null, hideTimer = null;
   var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
 
-  function base() {
-    var config = document.getElementById("__config");
-    var b = config ? JSON.parse(config.textContent).base : ".";
-    return new URL(b.replace(/\/?$/, "/"), window.location.href);
-  }
+  function base() { return window.tlnSiteBase(); } // one reading of the site's base, in tlnotes.js
 
   // the URL of the paper page a link leads to, or null: same origin, /papers/KEY/ under the site's base
   function paperUrl(a) {

@@ -359,6 +359,7 @@
   }
 
   window.tlnParseQuery = parseQuery; // for the tests of the query syntax
+  window.tlnSiteBase = siteBase; // for tlnotes-preview.js, loaded after this file
 
   function init() {
     renderMath(document.body);
