@@ -29,20 +29,11 @@ from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
-from .render import Site, extra_files, nav, render
+from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
-ASSETS = "assets/tlnotes"
-CSS = [f"{ASSETS}/tlnotes.css"]
-JS = [
-    f"{ASSETS}/tlnotes.js",  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
-    f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
-    f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
-    f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
-    f"{ASSETS}/tlnotes-authors.js",  # unfolds the author entry a link lands on
-]
 NO_SITE_URL = "warning: mkdocs.yml has no site_url: the feeds link relatively and the sitemap has no URLs; set it"
 
 

@@ -34,18 +34,8 @@ import yaml
 from .files import TMP_SUFFIX, _make_parent
 from .index import build_index
 from .model import KnowledgeBase, TlnotesError
-from .render import Site, extra_files, nav, render
+from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
 
-ASSETS = "assets/tlnotes"
-CSS = [f"{ASSETS}/tlnotes.css"]
-JS = [
-    f"{ASSETS}/tlnotes.js",
-    f"{ASSETS}/tlnotes-table.js",
-    f"{ASSETS}/tlnotes-preview.js",
-    f"{ASSETS}/tlnotes-graph.js",
-    f"{ASSETS}/tlnotes-related.js",
-    f"{ASSETS}/tlnotes-authors.js",
-]
 MANIFEST = ".tlnotes-manifest.json"
 DEFAULT_OUT = Path(".tlnotes") / "render"
 DOCS = "docs"

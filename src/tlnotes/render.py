@@ -33,6 +33,18 @@ class Site:
     url: str = ""  # mkdocs.yml's site_url: the feeds' absolute links; empty, they are relative
 
 
+# the site's own CSS and JS, where the plugin and `tlnotes render` put them (one list: both add the same files)
+ASSETS = "assets/tlnotes"
+CSS = [f"{ASSETS}/tlnotes.css"]
+JS = [
+    f"{ASSETS}/tlnotes.js",  # it fetches KaTeX (273 KB) from beside itself, on pages that have math
+    f"{ASSETS}/tlnotes-table.js",  # the all-papers table: sort, filters in the URL
+    f"{ASSETS}/tlnotes-preview.js",  # preview cards of links to paper pages
+    f"{ASSETS}/tlnotes-graph.js",  # it fetches force-graph (173 KB) and a graph's data only when a graph is shown
+    f"{ASSETS}/tlnotes-authors.js",  # unfolds the author entry a link lands on
+]
+
+
 # ---------------------------------------------------------------- paths
 
 
