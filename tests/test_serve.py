@@ -203,3 +203,17 @@ def test_parse_addr():
 def test_error_box_escapes():
     box = error_box(['papers/x.yaml:1:1: error: "<img src=x onerror=alert(1)>" & more']).decode()
     assert "<img" not in box and "&lt;img" in box and "&amp; more" in box
+
+
+def test_config_change_rebuilds_every_page_and_ctrl_c_is_quiet(served, site_kb):
+    import signal
+
+    config = site_kb.root / "mkdocs.yml"
+    replacement = config.with_name("mkdocs.yml.tmp")  # an editor's save: write aside, then rename over
+    replacement.write_text(config.read_text().replace("site_name: Transformers reading notes", "site_name: Numbat Notes"))
+    replacement.replace(config)
+    for path in ("about/", "papers/vaswani2017attention/", "topics/attention/"):
+        served.page(path, lambda b: "Numbat Notes" in b, f"the new site name on /{path}")
+    served.proc.send_signal(signal.SIGINT)
+    assert served.proc.wait(timeout=HANG) == 0
+    assert "Traceback" not in served.log.read_text()
