@@ -217,3 +217,17 @@ def test_config_change_rebuilds_every_page_and_ctrl_c_is_quiet(served, site_kb):
     served.proc.send_signal(signal.SIGINT)
     assert served.proc.wait(timeout=HANG) == 0
     assert "Traceback" not in served.log.read_text()
+
+
+def test_missing_docs_dir_is_said_in_the_page(served, site_kb):
+    import shutil
+
+    shutil.rmtree(site_kb.root / "docs")
+    body = served.page("", lambda b: "tlnotes-errors" in b, "the error box")
+    assert "docs_dir" in body and "isn&#x27;t an existing directory" in body
+    time.sleep(1)  # every event of the removal has been handled
+    (site_kb.root / "docs").mkdir()  # no file event: only the folder's own
+    served.page("", lambda b: "tlnotes-errors" not in b, "the box gone once docs/ is back")
+    # the new docs/ is watched: a page written there appears
+    (site_kb.root / "docs" / "again.md").write_text("# Again Platypus\n")
+    served.page("again/", lambda b: "Again Platypus" in b, "a page of the new docs/")

@@ -110,8 +110,9 @@ class Server(LiveReloadServer):
     """MkDocs' live-reload server, watching with the platform's file events and showing the KB's errors on pages."""
 
     def __init__(self, serve: Serve, host: str, port: int, root: str, mount_path: str) -> None:
-        super().__init__(builder=serve.rebuild, host=host, port=port, root=root, mount_path=mount_path)
+        super().__init__(builder=self._rebuild, host=host, port=port, root=root, mount_path=mount_path)
         self.state = serve
+        self.folders: dict[str, int | None] = {}  # a watched folder: the inode watched (None: not there)
         self.build_delay = DEBOUNCE
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]  # inotify, FSEvents or ReadDirectoryChangesW: no polling
         self._bound = False
@@ -131,12 +132,39 @@ class Server(LiveReloadServer):
         if not self._bound:
             super().server_activate()
 
+    def watch_folders(self, root: Path, folders: tuple[str, ...]) -> None:
+        """Watch these folders of `root`, each recursively, also when one is removed, made or replaced later."""
+        for name in folders:
+            self.folders[str(root / name)] = None
+        self._rewatch()
+
+    def _rewatch(self) -> None:
+        """Follow the watched folders to their current inodes (from the build thread: the observer's own thread
+        holds its lock while it calls us, so scheduling from an event callback would deadlock)."""
+        for path, watched in self.folders.items():
+            try:
+                inode: int | None = os.stat(path).st_ino if os.path.isdir(path) else None
+            except OSError:
+                inode = None
+            if inode == watched:
+                continue
+            if watched is not None:
+                self.unwatch(path)
+            if inode is not None:
+                self.watch(path)
+            self.folders[path] = inode
+
+    def _rebuild(self) -> None:
+        self._rewatch()
+        self.state.rebuild()
+
     def watch_names(self, folder: Path, names: set[str]) -> None:
-        """Rebuild when one of these files directly in `folder` changes (an editor may replace the file)."""
+        """Rebuild when an entry of these names directly in `folder` changes: a file an editor replaces, a watched
+        folder made or removed."""
 
         def callback(event) -> None:
             paths = [event.src_path, getattr(event, "dest_path", "")]
-            if not event.is_directory and any(os.path.basename(str(p)) in names for p in paths if p):
+            if any(os.path.basename(str(p)) in names for p in paths if p):
                 with self._rebuild_cond:
                     self._want_rebuild = True
                     self._rebuild_cond.notify_all()
@@ -181,6 +209,11 @@ class Serve:
         self.last_outputs: set[str] = set()
         self.config_digest = ""
         self.lock = threading.Lock()
+        self.logged: list[str] = []  # the warnings and errors MkDocs logged in the current build
+        collect = logging.Handler(logging.WARNING)
+        collect.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
+        collect.addFilter(_not_dirty_warning)
+        logging.getLogger("mkdocs").addHandler(collect)
 
     def say(self, text: str) -> None:
         print(f"tlnotes serve: {text}", file=self.out, flush=True)
@@ -205,7 +238,9 @@ class Serve:
                 errors = [str(p) for p in kb.errors]
                 if not errors:
                     self._build(kb)
-            except (MkDocsException, TlnotesError) as exc:
+            except MkDocsException as exc:  # what MkDocs logged says why ("Aborted with a configuration error!")
+                errors = [*self.logged, str(exc)]
+            except TlnotesError as exc:
                 errors = [str(exc)]
             except OSError as exc:  # a file that vanished or cannot be read between the event and the read
                 errors = [f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)]
@@ -221,6 +256,7 @@ class Serve:
             self.config_digest = hashlib.sha256(config_file.read_bytes()).hexdigest()
         except OSError as exc:
             raise TlnotesError(exc.strerror or str(exc), config_file) from None
+        self.logged.clear()
         config = load_config(config_file=str(config_file), site_dir=str(self.site_dir))
         if "tlnotes" not in config.plugins:
             raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
@@ -254,10 +290,8 @@ def serve(root: Path, addr: str) -> int:
         state.rebuild()
         if state.errors and not state.site_dir.is_dir():
             state.say("no good build yet: pages show only the errors until they are fixed")
-        for folder in WATCHED_DIRS:
-            if (state.root / folder).is_dir():
-                server.watch(str(state.root / folder))
-        server.watch_names(state.root, {CONFIG})
+        server.watch_folders(state.root, WATCHED_DIRS)
+        server.watch_names(state.root, {CONFIG, *WATCHED_DIRS})
         state.say(f"serving on {server.url} (Ctrl-C stops); watching {'/, '.join(WATCHED_DIRS)}/ and {CONFIG}")
         server.serve()
     except KeyboardInterrupt:
