@@ -231,3 +231,19 @@ def test_missing_docs_dir_is_said_in_the_page(served, site_kb):
     # the new docs/ is watched: a page written there appears
     (site_kb.root / "docs" / "again.md").write_text("# Again Platypus\n")
     served.page("again/", lambda b: "Again Platypus" in b, "a page of the new docs/")
+
+
+def test_reading_files_rebuilds_nothing_and_a_save_rebuilds_once(served, site_kb):
+    def builds() -> int:
+        return served.log.read_text().count("rebuilt in")
+
+    time.sleep(2)
+    assert builds() == 1  # the first build only: a build's own reads of every record are not changes
+    for path in (site_kb.root / "papers").iterdir():
+        path.read_bytes()
+    time.sleep(2)
+    assert builds() == 1
+    site_kb.record("vaswani2017attention", titled("Saved Once Echidna"))
+    served.page("papers/vaswani2017attention/", lambda b: "Echidna" in b, "the edit")
+    time.sleep(2)
+    assert builds() == 2

@@ -45,6 +45,13 @@ WATCHED_DIRS = (PAPERS_DIR, NOTES_DIR, "docs")
 CONFIG = "mkdocs.yml"
 DEBOUNCE = 0.15  # seconds without events before a rebuild starts: an editor's save is a burst of events
 BOX_ID = "tlnotes-errors"
+CHANGES = {  # the file events that are changes; not opened, closed without writing, or read
+    watchdog.events.EVENT_TYPE_CREATED,
+    watchdog.events.EVENT_TYPE_MODIFIED,
+    watchdog.events.EVENT_TYPE_DELETED,
+    watchdog.events.EVENT_TYPE_MOVED,
+    watchdog.events.EVENT_TYPE_CLOSED,  # closed after writing
+}
 
 
 def parse_addr(text: str) -> tuple[str, int]:
@@ -158,21 +165,36 @@ class Server(LiveReloadServer):
         self._rewatch()
         self.state.rebuild()
 
+    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
+        """Rebuild when a file under `path` changes: MkDocs' watch, but blind to reads (inotify reports every open,
+        and each build opens every record: it would rebuild for ever)."""
+        self._schedule(os.path.abspath(path), recursive, lambda event: not event.is_directory)
+
     def watch_names(self, folder: Path, names: set[str]) -> None:
         """Rebuild when an entry of these names directly in `folder` changes: a file an editor replaces, a watched
         folder made or removed."""
 
-        def callback(event) -> None:
+        def wanted(event) -> bool:
             paths = [event.src_path, getattr(event, "dest_path", "")]
-            if any(os.path.basename(str(p)) in names for p in paths if p):
+            return any(os.path.basename(str(p)) in names for p in paths if p)
+
+        self._schedule(str(folder), False, wanted)
+
+    def _schedule(self, path: str, recursive: bool, wanted) -> None:
+        if path in self._watched_paths:
+            self._watched_paths[path] += 1
+            return
+
+        def callback(event) -> None:
+            if event.event_type in CHANGES and wanted(event):
                 with self._rebuild_cond:
                     self._want_rebuild = True
                     self._rebuild_cond.notify_all()
 
         handler = watchdog.events.FileSystemEventHandler()
         handler.on_any_event = callback  # type: ignore[method-assign]
-        self._watched_paths[str(folder)] = 1
-        self._watch_refs[str(folder)] = self.observer.schedule(handler, str(folder), recursive=False)
+        self._watched_paths[path] = 1
+        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)
