@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(SUM)
+RUNTIME := $(VENV)/.runtime-$(SUM)
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
@@ -17,13 +19,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# `make serve` needs only what tlnotes runs with, not the test extras (Playwright, pytest, linters)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	@if [ ! -f $(STAMP) ]; then \
+		$(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e .; \
+	fi
+	rm -f $(VENV)/.runtime-* && touch $@
+
 install: $(STAMP)
 
 check: install
 	$(BIN)/tlnotes check .
 
-serve: check
-	$(BIN)/mkdocs serve -a $(ADDR)
+serve: $(RUNTIME)
+	@$(BIN)/tlnotes serve . --addr $(ADDR)
 
 build: install
 	$(BIN)/tlnotes build .

@@ -148,6 +148,12 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_kb_root(args.dir), args.addr)
+
+
 def cmd_schema(args) -> int:
     text = schema_text()
     if args.output:
@@ -565,6 +571,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="the folder to write (default: DIR/.tlnotes/render)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("serve", parents=[kb_dir], help="serve the site, rebuilding and reloading it on every save")
+    p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
+    p.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT to serve on (default 127.0.0.1:8000)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a paper record")
     p.add_argument("-o", "--output", help="write it to this file instead of stdout")
