@@ -24,7 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pagefind.index import PagefindIndex
 
-from . import safe
+from . import incremental, safe
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
@@ -87,6 +87,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.generated = set()
+        self.generated_extra: dict[str, str] = {}
         for path, markdown in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
@@ -100,6 +101,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         for path, text in self.extra.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
+                self.generated_extra[path] = incremental.page_hash(text)
         assets = resources.files("tlnotes").joinpath("assets")
         for src in _walk(assets):
             rel = src.relative_to(Path(str(assets))).as_posix()
@@ -109,7 +111,19 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if self.auto_nav:
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
+        self.tracker = incremental.Tracker(self.root, Path(config.site_dir))  # what a dirty build re-renders
+        hashes = {p: self._page_hash(p) for p in self.generated}
+        self.tracker.start(files, config, {**hashes, **self.generated_extra}, self.topic_titles)
         return files
+
+    def _page_hash(self, path: str) -> str:
+        page = self.pages[path]
+        context = (page.kind.name, page.search, self.nav_parents.get(path) or "", str(path in self.section_heads))
+        return incremental.page_hash(page, *context)
+
+    def on_nav(self, nav, config, files):
+        self.tracker.read_titles(nav, config)
+        return nav
 
     def on_pre_page(self, page, config, files):
         """A paper or author page sits, for the sidebar, under the nav page it belongs to: that section opens.
@@ -153,10 +167,12 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_post_build(self, config):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
         site = Path(config.site_dir)
+        self.tracker.before_index()
         try:
             index_site(site)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
             raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
+        self.tracker.finish()
 
     def on_serve(self, server, config, builder):
         for folder in (PAPERS_DIR, NOTES_DIR):
