@@ -269,3 +269,30 @@ def test_random_edit_sequences_build_what_a_clean_build_builds(kb_root, tmp_path
         assert r.code == 0, (step, r.err)
         assert incremental.can_build_dirty(kb_root, site)
         assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_no_page_written_again_keeps_the_index(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    entry = site / "pagefind" / "pagefind-entry.json"
+    os.utime(entry, ns=(OLD, OLD))
+    assert run("build", kb_root).code == 0  # nothing changed
+    assert entry.stat().st_mtime_ns == OLD
+    (site / "pagefind" / "pagefind-entry.json").unlink()  # an index gone: made again
+    assert run("build", kb_root).code == 0
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_indexing_in_the_background_ends_as_a_clean_build(kb_root, tmp_path, run, monkeypatch):
+    from tlnotes.mkdocs_plugin import TlnotesPlugin
+
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    monkeypatch.setattr(TlnotesPlugin, "background_index", True)
+    rng = random.Random(7)
+    for edit in (edit_title, add_record, delete_record):
+        edit(kb_root, rng)
+        assert run("build", kb_root).code == 0  # two builds may overlap their indexing threads
+    incremental.wait_for_index(timeout=120)
+    monkeypatch.setattr(TlnotesPlugin, "background_index", False)
+    assert_same_as_clean(kb_root, site, tmp_path, run)

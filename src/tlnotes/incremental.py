@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -244,6 +245,10 @@ class Tracker:
             if page.markdown is None and not page.file.is_modified():
                 page.read_source(config)
 
+    def needs_index(self) -> bool:
+        """Whether Pagefind must index the site again: some generated page was written again, or there is no index."""
+        return self.full or bool(self.changed) or not (self.site_dir / "pagefind" / "pagefind-entry.json").is_file()
+
     def before_index(self) -> None:
         """Pagefind writes a new index of the whole site: remove the last one first, or its fragments stay."""
         shutil.rmtree(self.site_dir / "pagefind", ignore_errors=True)
@@ -273,3 +278,35 @@ def quiet_dirty_warning():
         yield
     finally:
         logger.removeFilter(quiet)
+
+
+INDEXING = threading.Lock()  # one Pagefind run at a time: a later one starts from an empty pagefind/ folder
+_pending: list[threading.Thread] = []
+log = logging.getLogger("mkdocs.plugins.tlnotes")
+
+
+def index_later(site_dir: Path, index_site) -> threading.Thread:
+    """Index the whole site on a thread of its own (`tlnotes serve`: the page reloads before search catches up).
+
+    Runs one at a time; each indexes the site as it is when it starts, so the last one to run, which starts after
+    the last build has finished, leaves the index a clean build would. A failure is one line in the log."""
+    site = Path(site_dir)
+
+    def work() -> None:
+        with INDEXING:
+            shutil.rmtree(site / "pagefind", ignore_errors=True)
+            try:
+                index_site(site)
+            except Exception as exc:  # the binary missing or failing; the site itself is fine
+                log.error(f"tlnotes: indexing {site} for search failed: {exc}")
+
+    thread = threading.Thread(target=work, name="tlnotes-pagefind-later", daemon=True)
+    thread.start()
+    _pending.append(thread)
+    return thread
+
+
+def wait_for_index(timeout: float | None = None) -> None:
+    """Wait for the indexing threads `index_later` started (a server shutting down, a test)."""
+    while _pending:
+        _pending.pop(0).join(timeout)

@@ -53,6 +53,7 @@ class TlnotesConfig(Config):
 
 class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     preloaded: KnowledgeBase | None = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
+    background_index = False  # a server sets it: Pagefind runs after the build returns (incremental.index_later)
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -167,9 +168,17 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_post_build(self, config):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
         site = Path(config.site_dir)
-        self.tracker.before_index()
+        if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
+            self.tracker.finish()
+            return
+        if self.background_index:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+            self.tracker.finish()
+            incremental.index_later(site, index_site)
+            return
         try:
-            index_site(site)
+            with incremental.INDEXING:
+                self.tracker.before_index()
+                index_site(site)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
             raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
         self.tracker.finish()
