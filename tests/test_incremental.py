@@ -220,6 +220,8 @@ def delete_record(root: Path, rng: random.Random) -> None:
             p.write_text(p.read_text().replace(f"  - {victim.stem}\n", ""))
             if p.read_text().rstrip().endswith("related:"):
                 p.write_text(p.read_text().replace("related:\n", ""))
+    for n in (root / "notes").rglob("*.md"):  # nor may a note cite it
+        n.write_text(n.read_text().replace(f"[@{victim.stem}]", "[gone]"))
 
 
 def add_topic(root: Path, rng: random.Random) -> None:
@@ -234,6 +236,15 @@ def rename_topic(root: Path, rng: random.Random) -> None:
     text = note.read_text()
     title = text.split("title: ", 1)[1].split("\n", 1)[0]
     note.write_text(text.replace(f"title: {title}", f"title: Renamed {rng.randrange(10**6)}", 1))
+
+
+def rename_topic_id(root: Path, rng: random.Random) -> None:
+    """A note's file renamed, and every record moved to the new id: the old topic page goes, a new one comes."""
+    note = rng.choice(sorted((root / "notes").rglob("*.md")))
+    new_id = f"renamed{rng.randrange(10**6)}"
+    note.rename(note.with_name(f"{new_id}.md"))
+    for p in (root / "papers").glob("*.yaml"):
+        p.write_text(p.read_text().replace(f"  - {note.stem}\n", f"  - {new_id}\n"))
 
 
 def edit_note(root: Path, rng: random.Random) -> None:
@@ -252,7 +263,17 @@ def edit_hand_written(root: Path, rng: random.Random) -> None:
     (root / "docs" / "about.md").write_text(f"# About {rng.randrange(10**6)}\n\nHand-written.\n")
 
 
-EDITS = [edit_title, add_record, delete_record, add_topic, rename_topic, edit_note, edit_mkdocs_yml, edit_hand_written]
+EDITS = [
+    edit_title,
+    add_record,
+    delete_record,
+    add_topic,
+    rename_topic,
+    rename_topic_id,
+    edit_note,
+    edit_mkdocs_yml,
+    edit_hand_written,
+]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -296,3 +317,23 @@ def test_indexing_in_the_background_ends_as_a_clean_build(kb_root, tmp_path, run
     incremental.wait_for_index(timeout=120)
     monkeypatch.setattr(TlnotesPlugin, "background_index", False)
     assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_a_file_that_vanishes_while_hashing_is_left_out(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n")
+    (docs / "b.md").write_text("# B\n")
+    key = incremental.global_key(None, [], docs, None)
+    real = Path.read_bytes
+
+    def vanishing(self):
+        if self.name == "b.md":
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", vanishing)
+    without_b = incremental.global_key(None, [], docs, None)
+    monkeypatch.undo()
+    (docs / "b.md").unlink()
+    assert without_b == incremental.global_key(None, [], docs, None) != key
