@@ -22,13 +22,11 @@ folder, tlnotes' own code and assets, and the versions of MkDocs, Material and P
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import logging
 import os
-import queue
 import shutil
 import threading
 from collections.abc import Iterable, Mapping
@@ -207,7 +205,6 @@ class Tracker:
         self.manifest: Manifest | None = None
         self.changed: set[str] = set()
         self.full = True
-        self.unchanged: list[str] = []
 
     def start(self, files, config, pages: Mapping[str, str], nav_titles: object) -> None:
         """Decide what to re-render and tell MkDocs through each file's `is_modified()`; clear what is stale.
@@ -227,9 +224,6 @@ class Tracker:
         )
         self.changed = changed_pages(old, pages, key)
         self.full = old is None or old.global_key != key
-        if old is not None and not self.full:  # a page's output deleted by hand since: it is written again
-            site = self.site_dir
-            self.changed |= {src for src, uri in old.outputs.items() if src in pages and not (site / uri).is_file()}
         outputs = {}
         for file in files:
             src = file.src_uri
@@ -243,9 +237,6 @@ class Tracker:
         elif old is not None:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
         self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
-        # the output of the pages this build leaves as they are: Pagefind may read them before MkDocs is done
-        kept = [] if self.full else [uri for src, uri in outputs.items() if src not in self.changed]
-        self.unchanged = sorted(uri for uri in kept if uri.endswith(".html"))
 
     def read_titles(self, nav, config) -> None:
         """Read the front matter of every nav page MkDocs will not re-render, so the nav of those it does shows
@@ -319,60 +310,3 @@ def wait_for_index(timeout: float | None = None) -> None:
     """Wait for the indexing threads `index_later` started (a server shutting down, a test)."""
     while _pending:
         _pending.pop(0).join(timeout)
-
-
-class EarlyIndex:
-    """Pagefind fed while MkDocs builds, for a dirty build of a site whose last build finished.
-
-    The pages this build will not write again are already on disk as they will stay: they go to Pagefind at once,
-    from a thread (the indexer is a process of its own, so it works on the other core while MkDocs renders); the
-    pages the build writes go in after it, then the index is written. The same pages as `add_directory` over the
-    finished site, so the index holds what a clean build's holds. If anything fails, `finish` says so and the
-    caller indexes the whole site the usual way."""
-
-    def __init__(self, site_dir: Path, config, early: list[str]) -> None:
-        self.site = Path(site_dir)
-        self.config = config
-        self.early = early
-        self.late: queue.Queue[list[str] | None] = queue.Queue()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._main, name="tlnotes-pagefind-early", daemon=True)
-        self.thread.start()
-
-    def _main(self) -> None:
-        try:
-            asyncio.run(self._run())
-        except BaseException as exc:  # reported by finish(); the caller falls back to a whole-site index
-            self.error = exc
-
-    async def _run(self) -> None:
-        from pagefind.index import PagefindIndex
-
-        async with PagefindIndex(config=self.config) as index:
-            for rel in self.early:
-                await index.add_html_file(content=(self.site / rel).read_text(encoding="utf-8"), source_path=rel)
-            late = await asyncio.to_thread(self.late.get)
-            if late is None:
-                raise _Cancelled
-            for rel in late:
-                await index.add_html_file(content=(self.site / rel).read_text(encoding="utf-8"), source_path=rel)
-            shutil.rmtree(self.site / "pagefind", ignore_errors=True)  # leaving the context writes the new one
-
-    def finish(self) -> bool:
-        """Add the pages the build wrote and write the index; False if it could not (the caller then indexes all)."""
-        early = set(self.early)
-        late = sorted(
-            rel
-            for p in self.site.rglob("*.html")
-            if not (rel := p.relative_to(self.site).as_posix()).startswith("pagefind/") and rel not in early
-        )
-        self.late.put(late)
-        self.thread.join()
-        return self.error is None
-
-    def cancel(self) -> None:
-        self.late.put(None)
-
-
-class _Cancelled(Exception):
-    pass

@@ -22,7 +22,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.index import PagefindIndex
 
 from . import incremental, safe
 from .feeds import FEED, topic_feed
@@ -115,15 +115,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.tracker = incremental.Tracker(self.root, Path(config.site_dir))  # what a dirty build re-renders
         hashes = {p: self._page_hash(p) for p in self.generated}
         self.tracker.start(files, config, {**hashes, **self.generated_extra}, self.topic_titles)
-        site = Path(config.site_dir)
-        early = self.tracker.unchanged and not self.background_index
-        self.early = incremental.EarlyIndex(site, pagefind_config(site), self.tracker.unchanged) if early else None
         return files
-
-    def on_build_error(self, error):
-        early = getattr(self, "early", None)
-        if early is not None:
-            early.cancel()
 
     def _page_hash(self, path: str) -> str:
         page = self.pages[path]
@@ -179,9 +171,6 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
             self.tracker.finish()
             return
-        if self.early is not None and self.early.finish():  # fed while MkDocs built (incremental.EarlyIndex)
-            self.tracker.finish()
-            return
         if self.background_index:  # a server: the rebuilt page shows first, the index follows (incremental.py)
             self.tracker.finish()
             incremental.index_later(site, index_site)
@@ -223,13 +212,9 @@ def index_site(site: Path) -> None:
         pool.submit(asyncio.run, _index(site)).result()
 
 
-def pagefind_config(site: Path) -> IndexConfig:
-    return {"force_language": "en", "output_path": str(site / "pagefind")}
-
-
 async def _index(site: Path) -> None:
     # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
-    async with PagefindIndex(config=pagefind_config(site)) as index:
+    async with PagefindIndex(config={"force_language": "en", "output_path": str(site / "pagefind")}) as index:
         await index.add_directory(str(site))
 
 
