@@ -126,7 +126,11 @@ def cmd_build(args) -> int:
             print(f"tlnotes build: {config_file}: {NO_SITE_URL}", file=sys.stderr)
         # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
         cast("TlnotesPlugin", config.plugins["tlnotes"]).preloaded = kb
-        build(config)
+        from .incremental import can_build_dirty, quiet_dirty_warning
+
+        dirty = not args.clean and can_build_dirty(root, site_dir)  # only the pages that changed, see incremental.py
+        with quiet_dirty_warning():
+            build(config, dirty=dirty)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:
@@ -563,6 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", parents=[kb_dir], help="check the knowledge base, then build the site into DIR/site")
     p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")
     p.add_argument("--site-dir", help="where to write the site (default: DIR/site)")
+    p.add_argument("--clean", action="store_true", help="rebuild every page (default: only what changed since the last build)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_build)
 

@@ -24,7 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pagefind.index import PagefindIndex
 
-from . import safe
+from . import incremental, safe
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
@@ -43,6 +43,7 @@ class TlnotesConfig(Config):
 
 class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     preloaded: KnowledgeBase | None = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
+    background_index = False  # a server sets it: Pagefind runs after the build returns (incremental.index_later)
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -76,6 +77,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.generated = set()
+        self.generated_extra: dict[str, str] = {}
         for path, markdown in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
@@ -89,6 +91,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         for path, text in self.extra.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
+                self.generated_extra[path] = incremental.page_hash(text)
         assets = resources.files("tlnotes").joinpath("assets")
         for src in _walk(assets):
             rel = src.relative_to(Path(str(assets))).as_posix()
@@ -98,7 +101,19 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if self.auto_nav:
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
+        self.tracker = incremental.Tracker(self.root, Path(config.site_dir))  # what a dirty build re-renders
+        hashes = {p: self._page_hash(p) for p in self.generated}
+        self.tracker.start(files, config, {**hashes, **self.generated_extra}, self.topic_titles)
         return files
+
+    def _page_hash(self, path: str) -> str:
+        page = self.pages[path]
+        context = (page.kind.name, page.search, str(path in self.section_heads))
+        return incremental.page_hash(page, *context)
+
+    def on_nav(self, nav, config, files):
+        self.tracker.read_titles(nav, config)
+        return nav
 
     def on_page_content(self, html, page, config, files):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
@@ -131,10 +146,20 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_post_build(self, config):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
         site = Path(config.site_dir)
+        if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
+            self.tracker.finish()
+            return
+        if self.background_index:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+            self.tracker.finish()
+            incremental.index_later(site, index_site)
+            return
         try:
-            index_site(site)
+            with incremental.INDEXING:
+                self.tracker.before_index()
+                index_site(site)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
             raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
+        self.tracker.finish()
 
     def on_serve(self, server, config, builder):
         for folder in (PAPERS_DIR, NOTES_DIR):

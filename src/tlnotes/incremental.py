@@ -1,0 +1,312 @@
+"""Incremental builds: rebuild only the pages whose content changed since the last build into the same site.
+
+One mechanism for `tlnotes build` (dirty by default when the last build's manifest matches) and for a server's
+rebuilds (MkDocs' dirty build): the MkDocs plugin asks this module, for every generated file, whether it changed.
+
+The manifest, `.tlnotes/build-manifest-<site>.json` in the knowledge base, is content-addressed: the SHA-256 of
+every generated page's Markdown (with everything else the plugin gives MkDocs about it: kind, search tags, the
+sidebar page it sits under) and of every extra file, as the last finished build into that site folder wrote them;
+and a `global` key for what every page shows: mkdocs.yml, the nav, the hand-written docs, the theme override
+folder, tlnotes' own code and assets, and the versions of MkDocs, Material and Pagefind.
+
+- `changed_pages(old, pages)` is the set of pages to re-render: the whole set when there is no manifest or its
+  global key differs.
+- A build removes the manifest when it starts and writes the new one when it has finished (after Pagefind), so an
+  interrupted build leaves none and the next one starts clean.
+- When the global key differs (or there is no manifest), the plugin empties the site folder before MkDocs writes
+  anything, so a dirty build then equals a clean one; otherwise it deletes the output of pages and extra files that
+  are gone.
+- Pagefind cannot update an index in place (its API builds one from all the pages it is given), so each build,
+  dirty or clean, re-indexes the whole site into a fresh `pagefind/` folder: the index always holds every page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+MANIFEST_DIR = ".tlnotes"
+FORMAT = 1
+
+
+@dataclass
+class Manifest:
+    site_dir: str
+    global_key: str
+    pages: dict[str, str] = field(default_factory=dict)  # source path -> hash
+    outputs: dict[str, str] = field(default_factory=dict)  # source path -> its file in the site (dest_uri)
+
+    def to_json(self) -> str:
+        data = {"format": FORMAT, "site_dir": self.site_dir, "global": self.global_key, "pages": self.pages}
+        data["outputs"] = self.outputs
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def manifest_path(root: Path, site_dir: Path) -> Path:
+    """One manifest per site folder, so a build into site/ and a server's temporary folder do not undo each other."""
+    return Path(root) / MANIFEST_DIR / f"build-manifest-{digest(str(Path(site_dir).resolve()))[:16]}.json"
+
+
+def read_manifest(root: Path, site_dir: Path) -> Manifest | None:
+    """The last finished build's manifest for this site folder; None if there is none or it is unreadable or stale."""
+    site = str(Path(site_dir).resolve())
+    try:
+        data = json.loads(manifest_path(root, site_dir).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or data.get("site_dir") != site or not Path(site).is_dir():
+            return None
+        return Manifest(site, str(data["global"]), dict(data["pages"]), dict(data["outputs"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def forget_manifest(root: Path, site_dir: Path) -> None:
+    """A build into this folder has started: until it finishes, the folder matches no manifest."""
+    manifest_path(root, site_dir).unlink(missing_ok=True)
+
+
+def write_manifest(root: Path, manifest: Manifest) -> None:
+    """Write it atomically; drop manifests of site folders that no longer exist (a server's temporary folders)."""
+    path = manifest_path(root, Path(manifest.site_dir))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    os.replace(tmp, path)
+    for other in path.parent.glob("build-manifest-*.json"):
+        if other == path:
+            continue
+        try:
+            site = json.loads(other.read_text(encoding="utf-8")).get("site_dir")
+            if not site or not Path(site).is_dir():
+                other.unlink(missing_ok=True)
+        except (OSError, ValueError, AttributeError):
+            other.unlink(missing_ok=True)
+
+
+def can_build_dirty(root: Path, site_dir: Path) -> bool:
+    """Whether `tlnotes build` may build incrementally: the site folder exists and the last build into it finished."""
+    return read_manifest(root, site_dir) is not None
+
+
+def changed_pages(old: Manifest | None, pages: Mapping[str, str], global_key: str | None = None) -> set[str]:
+    """The pages (source path -> hash, as `page_hash` gives) that differ from the last build's: all of them when
+    there was no finished build or when `global_key` (if given) differs from the manifest's."""
+    if old is None or (global_key is not None and old.global_key != global_key):
+        return set(pages)
+    return {path for path, h in pages.items() if old.pages.get(path) != h}
+
+
+def page_hash(markdown: str, *context: str) -> str:
+    """A generated page's key: its Markdown and whatever else the plugin tells MkDocs about it."""
+    return digest(markdown, *context)
+
+
+def _tree(folder: Path | None) -> Iterable[tuple[str, bytes]]:
+    if folder is None or not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            try:
+                out.append((p.relative_to(folder).as_posix(), p.read_bytes()))
+            except OSError:  # vanished between the listing and the read: it is not part of this build either
+                continue
+    return out
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+_CODE_KEY: str | None = None
+
+
+def code_key() -> str:
+    """tlnotes' own code, templates and assets, and the versions of what renders the site (hashed once per process)."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        package = Path(str(resources.files("tlnotes")))
+        parts: list[str | bytes] = [_version(d) for d in ("tlnotes", "mkdocs", "mkdocs-material", "pagefind", "properdocs")]
+        for name, data in _tree(package):
+            parts += [name, data]
+        _CODE_KEY = digest(*parts)
+    return _CODE_KEY
+
+
+def global_key(config_file: Path | None, nav: object, docs_dir: Path | None, custom_dir: Path | None, extra: str = "") -> str:
+    """What every page shows: mkdocs.yml, the final nav, the hand-written docs and theme overrides, tlnotes itself."""
+    parts: list[str | bytes] = [code_key(), json.dumps(nav, sort_keys=True, default=str), extra]
+    try:
+        parts.append(config_file.read_bytes() if config_file else b"")
+    except OSError:
+        parts.append(b"")
+    for folder in (docs_dir, custom_dir):
+        parts.append("--")
+        for name, data in _tree(folder):
+            parts += [name, data]
+    return digest(*parts)
+
+
+def empty_folder(site_dir: Path) -> None:
+    """What MkDocs does before a clean build: remove everything inside the site folder, keep the folder."""
+    site = Path(site_dir)
+    if not site.is_dir():
+        return
+    for entry in site.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def remove_outputs(site_dir: Path, dest_uris: Iterable[str]) -> None:
+    """Delete the files of pages and extra files that are gone, and the folders that leaves empty."""
+    site = Path(site_dir).resolve()
+    for uri in dest_uris:
+        target = (site / uri).resolve()
+        if site not in target.parents:  # never outside the site folder
+            continue
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != site:
+            try:
+                parent.rmdir()
+            except OSError:  # not empty (or gone): stop
+                break
+            parent = parent.parent
+
+
+class Tracker:
+    """The plugin's side of an incremental build, from `on_files` to `on_post_build`."""
+
+    def __init__(self, root: Path, site_dir: Path) -> None:
+        self.root = Path(root)
+        self.site_dir = Path(site_dir)
+        self.manifest: Manifest | None = None
+        self.changed: set[str] = set()
+        self.full = True
+
+    def start(self, files, config, pages: Mapping[str, str], nav_titles: object) -> None:
+        """Decide what to re-render and tell MkDocs through each file's `is_modified()`; clear what is stale.
+
+        `pages` maps each generated page and extra file (source path) to its hash; `nav_titles` is what of the
+        generated pages the nav shows besides their paths (their titles).
+        """
+        old = read_manifest(self.root, self.site_dir)
+        forget_manifest(self.root, self.site_dir)
+        theme_dir = config.theme.custom_dir
+        key = global_key(
+            Path(config.config_file_path) if config.config_file_path else None,
+            config.nav,
+            Path(config.docs_dir),
+            Path(theme_dir) if theme_dir else None,
+            json.dumps(nav_titles, sort_keys=True, default=str),
+        )
+        self.changed = changed_pages(old, pages, key)
+        self.full = old is None or old.global_key != key
+        outputs = {}
+        for file in files:
+            src = file.src_uri
+            if src in pages:
+                outputs[src] = file.dest_uri
+                file.is_modified = _answer(src in self.changed)
+            elif file.is_documentation_page():  # a hand-written page: few, and its title is in every page's nav
+                file.is_modified = _answer(True)
+        if self.full:
+            empty_folder(self.site_dir)
+        elif old is not None:
+            remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
+        self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
+
+    def read_titles(self, nav, config) -> None:
+        """Read the front matter of every nav page MkDocs will not re-render, so the nav of those it does shows
+        their titles (MkDocs leaves a skipped page without any, which is why it calls dirty builds inaccurate)."""
+        for page in nav.pages:
+            if page.markdown is None and not page.file.is_modified():
+                page.read_source(config)
+
+    def needs_index(self) -> bool:
+        """Whether Pagefind must index the site again: some generated page was written again, or there is no index."""
+        return self.full or bool(self.changed) or not (self.site_dir / "pagefind" / "pagefind-entry.json").is_file()
+
+    def before_index(self) -> None:
+        """Pagefind writes a new index of the whole site: remove the last one first, or its fragments stay."""
+        shutil.rmtree(self.site_dir / "pagefind", ignore_errors=True)
+
+    def finish(self) -> None:
+        if self.manifest is not None:
+            write_manifest(self.root, self.manifest)
+
+
+def _answer(value: bool):
+    return lambda: value
+
+
+class _NoDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage() and "contains stale files" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def quiet_dirty_warning():
+    """MkDocs warns that a dirty build's navigation may be inaccurate: ours is not (see `Tracker`), and a warning
+    would fail a `strict: true` site. The filter sits on MkDocs' build logger, before any handler counts it."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    quiet = _NoDirtyWarning()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+INDEXING = threading.Lock()  # one Pagefind run at a time: a later one starts from an empty pagefind/ folder
+_pending: list[threading.Thread] = []
+log = logging.getLogger("mkdocs.plugins.tlnotes")
+
+
+def index_later(site_dir: Path, index_site) -> threading.Thread:
+    """Index the whole site on a thread of its own (`tlnotes serve`: the page reloads before search catches up).
+
+    Runs one at a time; each indexes the site as it is when it starts, so the last one to run, which starts after
+    the last build has finished, leaves the index a clean build would. A failure is one line in the log."""
+    site = Path(site_dir)
+
+    def work() -> None:
+        with INDEXING:
+            shutil.rmtree(site / "pagefind", ignore_errors=True)
+            try:
+                index_site(site)
+            except Exception as exc:  # the binary missing or failing; the site itself is fine
+                log.error(f"tlnotes: indexing {site} for search failed: {exc}")
+
+    thread = threading.Thread(target=work, name="tlnotes-pagefind-later", daemon=True)
+    thread.start()
+    _pending.append(thread)
+    return thread
+
+
+def wait_for_index(timeout: float | None = None) -> None:
+    """Wait for the indexing threads `index_later` started (a server shutting down, a test)."""
+    while _pending:
+        _pending.pop(0).join(timeout)

@@ -1,0 +1,339 @@
+"""Incremental builds: after any sequence of edits, `tlnotes build` (dirty) writes what a clean build writes.
+
+Pagefind's output is not deterministic between two clean builds of the same site (its filter and meta chunks and
+the entry's hash differ), so for `pagefind/` the tests compare what it holds: every page's fragment (the page's
+URL, text and metadata, byte for byte, named by its content hash) and the page count.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tlnotes import incremental, load
+from tlnotes.render import render
+
+# a date for MkDocs' sitemap and its gzip header, so two builds on different seconds can be compared byte for byte
+EPOCH = "1700000000"
+OLD = 1_000_000_000_000_000_000  # an mtime (ns) no build writes: a file that keeps it was not rewritten
+
+
+def record(title: str, topics: list[str], year: int = 2020, related: list[str] = ()) -> str:
+    lines = [f"title: {json.dumps(title)}", "authors:", "  - Ada Lovelace", "  - Alan Turing", f"year: {year}", "topics:"]
+    lines += [f"  - {t}" for t in topics]
+    lines += ["summary:", f"  - About {title.lower()}."]
+    if related:
+        lines += ["related:", *(f"  - {k}" for k in related)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def kb_root(site_kb, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    for i in range(6):
+        site_kb.record(f"p{i}", record(f"Paper number {i}", ["attention" if i % 2 else "language-models"], 2015 + i))
+    return site_kb.root
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(site.rglob("*")):
+        if p.is_file():
+            rel = p.relative_to(site).as_posix()
+            if rel.startswith("pagefind/") and not rel.startswith("pagefind/fragment/"):
+                continue
+            out[rel] = p.read_bytes()
+    return out
+
+
+def page_count(site: Path) -> int:
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    return sum(lang["page_count"] for lang in entry["languages"].values())
+
+
+def indexed_urls(site: Path) -> set[str]:
+    urls = set()
+    for frag in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(frag.read_bytes())
+        urls.add(json.loads(data[data.index(b"{") :])["url"])
+    return urls
+
+
+def assert_same_as_clean(root: Path, site: Path, tmp_path: Path, run) -> None:
+    clean = tmp_path / "clean-site"
+    shutil.rmtree(clean, ignore_errors=True)
+    r = run("build", root, "--site-dir", clean, "--clean")
+    assert r.code == 0, r.err
+    got, want = files_of(site), files_of(clean)
+    assert sorted(got) == sorted(want)
+    different = [name for name in want if got[name] != want[name]]
+    assert not different, different[:5]
+    assert page_count(site) == page_count(clean) == len(indexed_urls(clean))
+    assert indexed_urls(site) == indexed_urls(clean)
+
+
+def age(site: Path) -> None:
+    for p in site.rglob("*.html"):
+        os.utime(p, ns=(OLD, OLD))
+
+
+def rewritten(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.stat().st_mtime_ns != OLD}
+
+
+def rendered(root: Path) -> dict[str, str]:
+    return dict(render(load(root)))
+
+
+def test_one_edit_rewrites_only_the_pages_that_show_it(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    age(site)
+    before = rendered(kb_root)
+    text = (kb_root / "papers" / "p1.yaml").read_text()
+    (kb_root / "papers" / "p1.yaml").write_text(text.replace("Paper number 1", "A renamed paper"))
+    after = rendered(kb_root)
+    r = run("build", kb_root)
+    assert r.code == 0, r.err
+    assert "dirty" not in r.err  # MkDocs' warning about dirty builds is not ours to show
+    changed = rewritten(site)
+    assert "papers/p1/index.html" in changed  # the record's page
+    assert "topics/attention/index.html" in changed  # its topic
+    assert "papers/index.html" in changed  # the all-papers table
+    assert "years/index.html" in changed and "authors/l/index.html" in changed  # its year, its authors
+    assert "about/index.html" in changed  # hand-written pages: always (their titles are in every nav)
+    same = {path for path in after if before.get(path) == after[path]}
+    same_html = {path.removesuffix(".md") + "/index.html" for path in same if not path.endswith("index.md")}
+    assert "topics/language-models.md" in same and same_html  # pages that do not show the record...
+    assert not same_html & changed  # ...are not written again
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_clean_flag_and_a_missing_manifest_rebuild_everything(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    age(site)
+    assert run("build", kb_root, "--clean").code == 0
+    assert "papers/p3/index.html" in rewritten(site)
+    # an interrupted build leaves no manifest: the next build wipes what it may have left half-done
+    (site / "stale.html").write_text("left over")
+    for m in (kb_root / ".tlnotes").glob("build-manifest-*.json"):
+        m.unlink()
+    age(site)
+    assert run("build", kb_root).code == 0
+    assert not (site / "stale.html").exists()
+    assert "papers/p3/index.html" in rewritten(site)
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_a_broken_save_keeps_the_last_site_and_the_next_good_save_catches_up(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    path = kb_root / "papers" / "p2.yaml"
+    good = path.read_text()
+    path.write_text(good[: len(good) // 2] + '"unterminated')  # a save caught mid-write
+    r = run("build", kb_root)
+    assert r.code == 1 and "Traceback" not in r.err
+    assert "papers/p2.yaml:5:" in r.out
+    assert (site / "papers" / "p2" / "index.html").is_file()  # the last good site is untouched
+    path.write_text(good.replace("Paper number 2", "Paper two, fixed"))
+    assert run("build", kb_root).code == 0
+    assert "Paper two, fixed" in (site / "papers" / "p2" / "index.html").read_text()
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_a_corrupt_manifest_means_a_full_build(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    (manifest,) = (kb_root / ".tlnotes").glob("build-manifest-*.json")
+    manifest.write_text('{"format": 1, "site_dir": ')
+    assert not incremental.can_build_dirty(kb_root, site)
+    age(site)
+    assert run("build", kb_root).code == 0
+    assert "papers/p3/index.html" in rewritten(site)
+    assert incremental.can_build_dirty(kb_root, site)
+
+
+def test_a_manifest_belongs_to_its_site_folder(kb_root, tmp_path, run):
+    assert run("build", kb_root).code == 0
+    other = tmp_path / "elsewhere"
+    assert not incremental.can_build_dirty(kb_root, other)
+    assert run("build", kb_root, "--site-dir", other).code == 0
+    assert incremental.can_build_dirty(kb_root, other) and incremental.can_build_dirty(kb_root, kb_root / "site")
+    shutil.rmtree(other)  # gone: its manifest is dropped at the next write
+    assert run("build", kb_root).code == 0
+    assert len(list((kb_root / ".tlnotes").glob("build-manifest-*.json"))) == 1
+
+
+def test_changed_pages():
+    old = incremental.Manifest("/s", "g", {"a.md": "1", "b.md": "2", "gone.md": "3"})
+    pages = {"a.md": "1", "b.md": "changed", "new.md": "4"}
+    assert incremental.changed_pages(old, pages, "g") == {"b.md", "new.md"}
+    assert incremental.changed_pages(old, pages) == {"b.md", "new.md"}
+    assert incremental.changed_pages(old, pages, "other") == set(pages)
+    assert incremental.changed_pages(None, pages, "g") == set(pages)
+
+
+def test_remove_outputs_stays_inside_the_site(tmp_path):
+    site = tmp_path / "site"
+    (site / "papers" / "x").mkdir(parents=True)
+    (site / "papers" / "x" / "index.html").write_text("x")
+    (site / "papers" / "y.html").write_text("y")
+    (tmp_path / "outside.txt").write_text("keep")
+    incremental.remove_outputs(site, ["papers/x/index.html", "../outside.txt", "papers/missing/index.html"])
+    assert not (site / "papers" / "x").exists()  # the emptied folder goes too
+    assert (site / "papers" / "y.html").exists() and (tmp_path / "outside.txt").exists()
+
+
+# ------------------------------------------------------------ randomised edit sequences
+
+
+def edit_title(root: Path, rng: random.Random) -> None:
+    path = rng.choice(sorted((root / "papers").glob("*.yaml")))
+    lines = path.read_text().splitlines(keepends=True)
+    lines[0] = f"title: {json.dumps(f'Edited {rng.randrange(10**6)}')}\n"
+    path.write_text("".join(lines))
+
+
+def add_record(root: Path, rng: random.Random) -> None:
+    topics = sorted(p.stem for p in (root / "notes").rglob("*.md"))
+    key = f"new{rng.randrange(10**6)}"
+    others = sorted(p.stem for p in (root / "papers").glob("*.yaml"))
+    related = rng.sample(others, 1) if others else []
+    (root / "papers" / f"{key}.yaml").write_text(record(f"Added {key}", rng.sample(topics, 1), rng.randint(2000, 2024), related))
+
+
+def delete_record(root: Path, rng: random.Random) -> None:
+    papers = sorted((root / "papers").glob("*.yaml"))
+    if len(papers) < 3:
+        return add_record(root, rng)
+    victim = rng.choice(papers)
+    victim.unlink()
+    for p in papers:  # no record may relate to a missing one
+        if p != victim:
+            p.write_text(p.read_text().replace(f"  - {victim.stem}\n", ""))
+            if p.read_text().rstrip().endswith("related:"):
+                p.write_text(p.read_text().replace("related:\n", ""))
+    for n in (root / "notes").rglob("*.md"):  # nor may a note cite it
+        n.write_text(n.read_text().replace(f"[@{victim.stem}]", "[gone]"))
+
+
+def add_topic(root: Path, rng: random.Random) -> None:
+    tid = f"topic{rng.randrange(10**6)}"
+    (root / "notes" / f"{tid}.md").write_text(f"---\ntitle: New topic {tid}\n---\n\nA new topic.\n")
+    path = rng.choice(sorted((root / "papers").glob("*.yaml")))
+    path.write_text(path.read_text().replace("topics:\n", f"topics:\n  - {tid}\n", 1))
+
+
+def rename_topic(root: Path, rng: random.Random) -> None:
+    note = rng.choice(sorted((root / "notes").rglob("*.md")))
+    text = note.read_text()
+    title = text.split("title: ", 1)[1].split("\n", 1)[0]
+    note.write_text(text.replace(f"title: {title}", f"title: Renamed {rng.randrange(10**6)}", 1))
+
+
+def rename_topic_id(root: Path, rng: random.Random) -> None:
+    """A note's file renamed, and every record moved to the new id: the old topic page goes, a new one comes."""
+    note = rng.choice(sorted((root / "notes").rglob("*.md")))
+    new_id = f"renamed{rng.randrange(10**6)}"
+    note.rename(note.with_name(f"{new_id}.md"))
+    for p in (root / "papers").glob("*.yaml"):
+        p.write_text(p.read_text().replace(f"  - {note.stem}\n", f"  - {new_id}\n"))
+
+
+def edit_note(root: Path, rng: random.Random) -> None:
+    note = rng.choice(sorted((root / "notes").rglob("*.md")))
+    keys = sorted(p.stem for p in (root / "papers").glob("*.yaml"))
+    note.write_text(note.read_text() + f"\nMore prose citing [@{rng.choice(keys)}].\n")
+
+
+def edit_mkdocs_yml(root: Path, rng: random.Random) -> None:
+    path = root / "mkdocs.yml"
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("site_description:")]
+    path.write_text("\n".join([*lines, f"site_description: Edition {rng.randrange(10**6)}"]) + "\n")
+
+
+def edit_hand_written(root: Path, rng: random.Random) -> None:
+    (root / "docs" / "about.md").write_text(f"# About {rng.randrange(10**6)}\n\nHand-written.\n")
+
+
+EDITS = [
+    edit_title,
+    add_record,
+    delete_record,
+    add_topic,
+    rename_topic,
+    rename_topic_id,
+    edit_note,
+    edit_mkdocs_yml,
+    edit_hand_written,
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edit_sequences_build_what_a_clean_build_builds(kb_root, tmp_path, run, seed):
+    rng = random.Random(seed)
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    for step in range(6):
+        for _ in range(rng.randint(1, 2)):
+            # a third of the steps edit the records only: the path where most pages are skipped
+            edit = rng.choice(EDITS if step % 3 else EDITS[:3])
+            edit(kb_root, rng)
+        r = run("build", kb_root)
+        assert r.code == 0, (step, r.err)
+        assert incremental.can_build_dirty(kb_root, site)
+        assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_no_page_written_again_keeps_the_index(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    entry = site / "pagefind" / "pagefind-entry.json"
+    os.utime(entry, ns=(OLD, OLD))
+    assert run("build", kb_root).code == 0  # nothing changed
+    assert entry.stat().st_mtime_ns == OLD
+    (site / "pagefind" / "pagefind-entry.json").unlink()  # an index gone: made again
+    assert run("build", kb_root).code == 0
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_indexing_in_the_background_ends_as_a_clean_build(kb_root, tmp_path, run, monkeypatch):
+    from tlnotes.mkdocs_plugin import TlnotesPlugin
+
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    monkeypatch.setattr(TlnotesPlugin, "background_index", True)
+    rng = random.Random(7)
+    for edit in (edit_title, add_record, delete_record):
+        edit(kb_root, rng)
+        assert run("build", kb_root).code == 0  # two builds may overlap their indexing threads
+    incremental.wait_for_index(timeout=120)
+    monkeypatch.setattr(TlnotesPlugin, "background_index", False)
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_a_file_that_vanishes_while_hashing_is_left_out(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n")
+    (docs / "b.md").write_text("# B\n")
+    key = incremental.global_key(None, [], docs, None)
+    real = Path.read_bytes
+
+    def vanishing(self):
+        if self.name == "b.md":
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", vanishing)
+    without_b = incremental.global_key(None, [], docs, None)
+    monkeypatch.undo()
+    (docs / "b.md").unlink()
+    assert without_b == incremental.global_key(None, [], docs, None) != key
