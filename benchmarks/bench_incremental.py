@@ -18,10 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).parent))
-from make_kb import make_kb  # noqa: E402
+from make_kb import make_site_kb  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -49,10 +47,7 @@ def main() -> None:
     print(f"{'papers':>7} {'clean':>7} {'title edit':>11} {'note edit':>10} {'new record':>11} {'no change':>10} {'pagefind':>9}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            cfg = yaml.safe_load((REPO / "mkdocs.yml").read_text())
-            kb = make_kb(Path(tmp) / "kb", n, mkdocs_yml=yaml.safe_dump(cfg, sort_keys=False))
-            (kb / "docs").mkdir()
-            (kb / "docs" / "about.md").write_text("# About\n")
+            kb = make_site_kb(Path(tmp) / "kb", n)
             clean = timed_build(kb, "--clean")
             record = kb / "papers" / "p00001.yaml"
             lines = record.read_text().splitlines(keepends=True)

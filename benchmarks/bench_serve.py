@@ -21,10 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).parent))
-from make_kb import make_kb  # noqa: E402
+from make_kb import make_site_kb  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -110,10 +108,7 @@ def main() -> None:
     sizes = [int(a) for a in args] or [300, 1000]
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            cfg = yaml.safe_load((REPO / "mkdocs.yml").read_text())
-            kb = make_kb(Path(tmp) / "kb", n, mkdocs_yml=yaml.safe_dump(cfg, sort_keys=False))
-            (kb / "docs").mkdir()
-            (kb / "docs" / "about.md").write_text("# About\n")
+            kb = make_site_kb(Path(tmp) / "kb", n)
             env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
             start = time.perf_counter()
             subprocess.run([str(BIN / "tlnotes"), "build", str(kb)], check=True, capture_output=True, env=env)

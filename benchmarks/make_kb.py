@@ -81,5 +81,14 @@ def make_kb(root: Path, n: int, seed: int = 1, mkdocs_yml: str = "site_name: syn
     return root
 
 
+def make_site_kb(root: Path, n: int) -> Path:
+    """A synthetic KB that builds as this repository's site does: its mkdocs.yml and one hand-written page."""
+    repo = Path(__file__).resolve().parent.parent
+    kb = make_kb(root, n, mkdocs_yml=(repo / "mkdocs.yml").read_text())
+    (kb / "docs").mkdir(exist_ok=True)
+    (kb / "docs" / "about.md").write_text("# About\n")
+    return kb
+
+
 if __name__ == "__main__":
     make_kb(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10_000)
