@@ -105,19 +105,12 @@ def graphs(idx: Index) -> dict[str, str]:
     return out
 
 
-def _url_dir(here: str) -> str:
-    """The folder a page's source (`papers/x.md`) is served as, with MkDocs' directory URLs (`papers/x/`)."""
-    stem = here.removesuffix(".md")
-    return stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else stem + "/"
-
-
-def figure(here: str, data: str, label: str, *, on_button: bool) -> str:
+def figure(src: str, label: str, *, on_button: bool) -> str:
     """The placeholder a graph is drawn into: decorative, next to lists that already hold every link.
 
-    `here` is the page's source path (`papers/x.md`); `data-graph` is relative to where it is served.
+    `src` is the graph's data file as the page links it (`render.page_url`: relative to where the page is served).
     With `on_button` (the home page) the script adds a button, and the data waits for it or for the box to
     scroll into view; elsewhere scrolling into view is enough. Without JavaScript the box stays empty.
     """
-    src = "../" * _url_dir(here).count("/") + data
     lazy = ' data-button=""' if on_button else ""
     return f'<div class="tln-graph" data-graph="{safe.attr(src)}"{lazy} role="img" aria-label="{safe.attr(label)}"></div>\n'

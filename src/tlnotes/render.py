@@ -84,11 +84,17 @@ def rel(src: str, dst: str) -> str:
     return "/".join([".."] * (len(src_dir) - common) + dst_parts[common:])
 
 
-def html_link(src: str, dst: str) -> str:
-    """A link for raw HTML, which MkDocs leaves as written: between built pages, with directory URLs
-    (`topics/x.md` is served at `topics/x/`, one folder deeper than its source; an index.md is not)."""
-    up = "" if src.endswith("index.md") else "../"
-    return up + rel(src, dst).removesuffix("index.md").removesuffix(".md") + ("/" if not dst.endswith("index.md") else "")
+def page_url(here: str, dst: str) -> str:
+    """A link from generated page `here` to page or file `dst` for raw HTML, which MkDocs does not rewrite.
+
+    Relative to the URL `here` is served at: `papers/index.md` at `papers/`, `authors/v.md` at `authors/v/`;
+    a page `dst` is its served folder, any other file (`graph/index.json`) itself.
+    """
+    served = here if here.endswith("index.md") else here.removesuffix(".md") + "/index.md"
+    link = rel(served, dst)
+    if not dst.endswith(".md"):
+        return link
+    return link.removesuffix("index.md") if link.endswith("index.md") else link.removesuffix(".md") + "/"
 
 
 # ---------------------------------------------------------------- small pieces
@@ -332,7 +338,9 @@ def render_paper(paper: Paper, idx: Index) -> str:
             + "\n"
         )
     out.append(
-        graph.figure(here, graph.paper_graph(paper.key), "Graph of this paper's topics and related papers", on_button=False)
+        graph.figure(
+            page_url(here, graph.paper_graph(paper.key)), "Graph of this paper's topics and related papers", on_button=False
+        )
     )
     citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
     if citing:
@@ -501,7 +509,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
     out.append(f"## Papers ({len(papers)})\n")
     if papers:
         out.append(topic_papers(papers, here) + "\n")
-        out.append(graph.figure(here, graph.topic_graph(topic.id), "Graph of this topic's papers", on_button=False))
+        out.append(graph.figure(page_url(here, graph.topic_graph(topic.id)), "Graph of this topic's papers", on_button=False))
     else:
         out.append("No papers are tagged with this topic yet.\n")
     cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
@@ -597,7 +605,7 @@ def topic_papers(papers: list[Paper], here: str) -> str:
 
     def entry(node: tuple[Paper, list]) -> str:
         paper, follow = node
-        href = safe.attr(html_link(here, paper_path(paper.key)))
+        href = safe.attr(page_url(here, paper_path(paper.key)))
         title = f'<a class="tln-tp-title" href="{href}">{safe.inline(paper.title, links=False)}</a> '
         by = f'<span class="tln-tp-by">{safe.attr(short_authors(paper))}, {paper.year}</span>'
         if paper.summary:
@@ -744,7 +752,7 @@ def render_home(idx: Index, site: Site) -> str:
         out.append(
             "Topics and papers, joined by topic tags, related papers and citations in the notes; a node links to its page.\n"
         )
-        out.append(graph.figure(here, graph.HOME_GRAPH, "Graph of every topic and paper", on_button=True))
+        out.append(graph.figure(page_url(here, graph.HOME_GRAPH), "Graph of every topic and paper", on_button=True))
     recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
     if recent:
         out.append("## Recently added\n")
@@ -757,16 +765,6 @@ def render_home(idx: Index, site: Site) -> str:
 
 
 FILTER_SUMMARY = 200  # characters of a paper's first bullet the table's text filter searches: 3,000 rows stay small
-
-
-def page_url(here: str, dst: str) -> str:
-    """A link from generated page `here` to page `dst` for raw HTML, which MkDocs does not rewrite.
-
-    Relative to the URL `here` is served at: `papers/index.md` at `papers/`, `authors/v.md` at `authors/v/`.
-    """
-    served = here if here.endswith("index.md") else here.removesuffix(".md") + "/index.md"
-    link = rel(served, dst)
-    return link.removesuffix("index.md") if link.endswith("index.md") else link.removesuffix(".md") + "/"
 
 
 def render_all_papers(idx: Index) -> str:
