@@ -19,6 +19,16 @@ def test_paper_breadcrumb_walks_its_first_topic(kb):
     assert "<img" not in crumb  # a hostile topic title stays text
 
 
+def test_a_subtopic_has_the_same_breadcrumb_as_other_pages_and_a_top_topic_none(kb):
+    kb.note("llm", "LLM")
+    kb.note("scaling", "Scaling", folder="llm")
+    kb.record("a", rec("A", topics=("scaling",)))
+    pages = render(kb.load())
+    crumb = pages["topics/scaling.md"].split("\n# ")[0]
+    assert ".tln-breadcrumb" in crumb and links(crumb) == {"../index.md", "llm.md"}  # Home › LLM
+    assert ".tln-breadcrumb" not in pages["topics/llm.md"].split("\n# ")[0]
+
+
 def test_breadcrumb_of_author_pages_and_authorless_papers(kb):
     kb.record("b", rec("B").replace('authors:\n  - "Ada Lovelace"\n', ""))  # authors unknown
     kb.record("c", rec("C"))

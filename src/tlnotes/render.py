@@ -264,9 +264,10 @@ def reading_line(paper: Paper) -> str:
 
 
 def nav_parent(path: str, idx: Index) -> str | None:
-    """The nav page that a page left out of the nav belongs under: a paper's first topic, an author page's index.
+    """The page a page sits under, where its breadcrumb ends: a paper's first topic, an author page's index, a
+    subtopic's parent topic; None for a page at the top.
 
-    The breadcrumb ends there. The sidebar is not opened at it: a paper page with its topic's section open is 60%
+    The sidebar is not opened at it: a paper page with its topic's section open is 60%
     bigger and made the 3,000-paper build 20% slower (benchmarks/bench_site.py: 43.1 s against 34.2 s).
     """
     folder, _, name = path.partition("/")
@@ -276,6 +277,9 @@ def nav_parent(path: str, idx: Index) -> str | None:
         return topic_path(topics[0]) if topics else ALL_PAPERS
     if folder == "authors" and path != AUTHORS:
         return AUTHORS
+    topic = idx.kb.topics.get(path.removeprefix("topics/").removesuffix(".md")) if folder == "topics" else None
+    if topic is not None and topic.parent in idx.kb.topics:
+        return topic_path(topic.parent)
     return None
 
 
@@ -484,9 +488,7 @@ def _citer(idx: Index, here: str, anchors: dict[str, int] | None = None):
 def render_topic(topic: Topic, idx: Index) -> str:
     here = topic_path(topic.id)
     out = [front_matter(topic.title, TOPIC_PAGE, description=safe.attr(topic.description or ""))]
-    trail = idx.topic_path(topic.id)[:-1]
-    if trail:
-        out.append(" › ".join(f"[{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in trail) + "\n")
+    out.append(breadcrumb(here, idx))
     out.append(f"# {safe.inline(topic.title)}\n")
     if topic.description:
         out.append(f"*{safe.inline(topic.description)}*\n")
