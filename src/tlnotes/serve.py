@@ -2,11 +2,9 @@
 
 MkDocs' own `LiveReloadServer` serves `DIR/site` and reloads the browser; each burst of file events (an editor's
 save is several) becomes one dirty build (`mkdocs.commands.build.build(config, dirty=True)`), which re-renders
-only the files whose `is_modified()` is true. What a dirty build cannot see is handled here:
-
-- a change of the navigation (a new topic, a new hand-written page) or of mkdocs.yml: every page shows the nav,
-  so every page is rebuilt;
-- a page that is no longer made (a deleted record): its output is removed before the search index is written.
+only the files whose `is_modified()` is true. The plugin answers that from `incremental.py`'s manifest, the same
+mechanism as `tlnotes build`: a changed nav or mkdocs.yml rebuilds every page, and the output of a page no longer
+made is removed. The search index follows each build on a thread of its own, so the page reloads first.
 
 While the knowledge base has errors nothing is built: the last good site stays, and every HTML page served
 carries the errors in a fixed box over it, the same lines `tlnotes check` prints (printed once per distinct set
@@ -16,9 +14,7 @@ in the terminal too). The next good save builds and clears them.
 from __future__ import annotations
 
 import errno
-import hashlib
 import html
-import json
 import logging
 import os
 import sys
@@ -35,9 +31,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
 
+from . import incremental
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import TlnotesError
 
@@ -77,40 +72,6 @@ def error_box(lines: list[str]) -> bytes:
         f"<strong>The knowledge base has {count}; this is the last good build. `tlnotes check` lists them:</strong>"
         f'<ul style="margin:.5rem 0 0;padding-left:1.25rem">{items}</ul></div>'
     ).encode()
-
-
-class _Tracker(BasePlugin):
-    """Registered last on each build: forces a full rebuild when the nav changed, and removes outputs no longer made."""
-
-    def __init__(self, serve: Serve) -> None:
-        self.serve = serve
-
-    def on_files(self, files: Files, config) -> Files:
-        tlnotes = config.plugins["tlnotes"]
-        hand_written = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in tlnotes.pages)
-        nav = json.dumps([config.nav, hand_written, self.serve.config_digest], sort_keys=True, default=str)
-        if nav != self.serve.last_nav:
-            for file in files:  # every page embeds the nav: none may be skipped
-                file.is_modified = _always  # type: ignore[method-assign]
-        self.serve.last_nav = nav
-        made = {f.dest_uri for f in files}
-        site = Path(config.site_dir)
-        for dest in sorted(self.serve.last_outputs - made):
-            target = site / dest
-            try:
-                target.unlink()
-            except FileNotFoundError:
-                pass
-            parent = target.parent
-            while parent != site and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-        self.serve.last_outputs = made
-        return files
-
-
-def _always() -> bool:
-    return True
 
 
 class Server(LiveReloadServer):
@@ -227,14 +188,10 @@ class Serve:
         self.out = out
         self.errors: list[str] = []
         self.printed: list[str] = []
-        self.last_nav: str | None = None
-        self.last_outputs: set[str] = set()
-        self.config_digest = ""
         self.lock = threading.Lock()
         self.logged: list[str] = []  # the warnings and errors MkDocs logged in the current build
         collect = logging.Handler(logging.WARNING)
         collect.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
-        collect.addFilter(_not_dirty_warning)
         logging.getLogger("mkdocs").addHandler(collect)
 
     def say(self, text: str) -> None:
@@ -275,16 +232,18 @@ class Serve:
     def _build(self, kb) -> None:
         config_file = self.root / CONFIG
         try:
-            self.config_digest = hashlib.sha256(config_file.read_bytes()).hexdigest()
+            config_file.stat()
         except OSError as exc:
             raise TlnotesError(exc.strerror or str(exc), config_file) from None
         self.logged.clear()
         config = load_config(config_file=str(config_file), site_dir=str(self.site_dir))
         if "tlnotes" not in config.plugins:
             raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
-        config.plugins["tlnotes"].preloaded = kb  # type: ignore[attr-defined]
-        config.plugins["tlnotes-serve"] = _Tracker(self)
-        build(config, dirty=self.last_nav is not None)
+        plugin = config.plugins["tlnotes"]
+        plugin.preloaded = kb  # type: ignore[attr-defined]
+        plugin.background_index = True  # type: ignore[attr-defined]
+        with incremental.quiet_dirty_warning():
+            build(config, dirty=incremental.can_build_dirty(self.root, self.site_dir))
 
 
 def serve(root: Path, addr: str) -> int:
@@ -346,10 +305,3 @@ def _quiet_mkdocs() -> None:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.WARNING)
     logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)
-    # a dirty build warns that its nav may be stale (ours is not: _Tracker rebuilds every page when it changed);
-    # under `strict: true` that warning would abort every rebuild
-    logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
-
-
-def _not_dirty_warning(record: logging.LogRecord) -> bool:
-    return "A 'dirty' build is being performed" not in record.getMessage()
