@@ -229,7 +229,7 @@ def test_author_link_agrees_with_the_built_page(built):
     site, idx = built
     for a in idx.authors.values():
         link = author_link(a, "papers/k.md")
-        assert link == f"../authors/{a.page}.md#{a.id}"
+        assert link == f"../../authors/{a.page}/#{a.id}"
         assert a.id in parse(site / "authors" / a.page / "index.html").ids
     assert author_id("<img src=x onerror=alert(1)>") in idx.authors
     html = (site / "authors" / idx.authors[author_id("<img src=x onerror=alert(1)>")].page / "index.html").read_text()

@@ -17,6 +17,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -29,7 +31,7 @@ from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
-from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
+from .render import ASSETS, CSS, JS, RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -67,6 +69,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         self.section_heads = set(_section_heads(self.nav))
+        if not any(isinstance(ext, Prerendered) for ext in config.markdown_extensions):
+            config.markdown_extensions.append(Prerendered())
         for css in CSS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -119,6 +123,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
         if page.file.src_uri in self.generated:
             generated = self.pages[page.file.src_uri]
+            # the ids of `raw` blocks, which MkDocs' own scan did not read, for its check of links to anchors
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_ID.findall(html))
             html = clean(html)
             return for_search(html, generated.search) if generated.kind.searchable else html
         return html
@@ -167,6 +173,41 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+_ID = re.compile(r'<[^<>]*?\sid="([^"]*)"')
+
+
+class Prerendered(Extension):
+    """Python-Markdown passes each of tlnotes' `raw` blocks (`render.raw`) on as it is, unread.
+
+    Its HTML parser and inline patterns, run over HTML tlnotes wrote itself, were most of the build's time; MkDocs
+    reads raw HTML a second time for anchors (`on_page_content` finds those). The block keeps its marker comments,
+    which make Markdown place it as a block; the sanitiser removes them.
+    """
+
+    def extendMarkdown(self, md):
+        # before MkDocs' scan of raw HTML (21) and Python-Markdown's (html_block, 20)
+        md.preprocessors.register(_Stash(md), "tlnotes_prerendered", 25)
+
+
+class _Stash(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            if lines[i] != RAW_OPEN:
+                out.append(lines[i])
+                i += 1
+                continue
+            try:
+                end = lines.index(RAW_CLOSE, i + 1)
+            except ValueError:  # not tlnotes' block: Markdown reads it as any other HTML
+                out.extend(lines[i:])
+                break
+            out += ["", self.md.htmlStash.store("\n".join(lines[i : end + 1])), ""]
+            i = end + 1
+        return out
 
 
 IGNORED_SECTIONS = ("related-papers", "similar-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")

@@ -1,9 +1,11 @@
 """The knowledge base as site pages: `render(kb) -> {path: markdown}`.
 
 Pure: no file access, no clock, no globals. Every page reads the one `Index`
-built from the KB. Links between pages are relative links to `.md` sources,
-so the site generator resolves them to its own URLs and can check them.
-All text that comes from records or notes goes through `safe`.
+built from the KB. In Markdown, links between pages are relative links to
+`.md` sources, which the site generator resolves to its own URLs and checks;
+what tlnotes makes itself (lists, lines of links, tables) it writes as
+finished HTML in `raw` blocks, with served URLs (`page_url`). All text that
+comes from records or notes goes through `safe`.
 """
 
 from __future__ import annotations
@@ -61,8 +63,9 @@ def author_page(stem: str) -> str:
 
 
 def author_link(author: Author, here: str) -> str:
-    """Link to an author's entry, on the index page `build_index` placed them on (`Author.page`)."""
-    return f"{rel(here, author_page(author.page))}#{author.id}"
+    """The served URL of an author's entry, on the index page `build_index` placed them on (`Author.page`)."""
+    page = author_page(author.page)
+    return f"{page_url(here, page) if page != here else ''}#{author.id}"
 
 
 HOME = "index.md"
@@ -95,6 +98,24 @@ def page_url(here: str, dst: str) -> str:
     if not dst.endswith(".md"):
         return link
     return link.removesuffix("index.md") if link.endswith("index.md") else link.removesuffix(".md") + "/"
+
+
+RAW_OPEN, RAW_CLOSE = "<!-- tlnotes:html -->", "<!-- /tlnotes:html -->"
+
+
+def raw(html: str) -> str:
+    """Finished HTML as a block of its own, marked so that the MkDocs plugin's Markdown extension passes it on
+    unread (`mkdocs_plugin.Prerendered`): reading tlnotes' own HTML again was most of a paper page's build time.
+
+    Any other Markdown reader (Zensical, `tlnotes render`) takes the block as raw HTML, to the same page. The
+    HTML has no blank line, so no reader ends the block early.
+    """
+    return f"{RAW_OPEN}\n{html.strip()}\n{RAW_CLOSE}\n"
+
+
+def a_href(href: str, inner: str) -> str:
+    """A link in raw HTML: `href` a served URL (`page_url`), `inner` finished HTML."""
+    return f'<a href="{safe.attr(href)}">{inner}</a>'
 
 
 # ---------------------------------------------------------------- small pieces
@@ -151,7 +172,10 @@ UNKNOWN_AUTHORS = "authors unknown"  # a record may lack authors (schema: a warn
 def authors_line(paper: Paper, idx: Index, here: str) -> str:
     if not paper.named_authors:
         return UNKNOWN_AUTHORS
-    names = [f"[{safe.inline(display_name(a))}]({author_link(idx.authors[author_id(a)], here)})" for a in paper.named_authors]
+    names = [
+        a_href(author_link(idx.authors[author_id(name)], here), safe.inline(display_name(name), links=False))
+        for name in paper.named_authors
+    ]
     text = ", ".join(names)
     return text + (", et al." if paper.et_al else "")
 
@@ -180,22 +204,22 @@ def cite_name(paper: Paper) -> str:
     return " ".join(words[:3]) + ("…" if len(words) > 3 else "") or "Anonymous"
 
 
-def bullets(items: tuple[Bullet, ...], depth: int = 0) -> list[str]:
-    out = []
-    for b in items:
-        out.append(f"{'    ' * depth}- {safe.inline(b.text)}")
-        out.extend(bullets(b.children, depth + 1))
-    return out
-
-
-def paper_item(paper: Paper, here: str, with_first_bullet: bool = True) -> list[str]:
-    """A paper as a list entry: linked title, short authors, year, first bullet."""
-    line = (
-        f"- [{safe.inline(paper.title)}]({rel(here, paper_path(paper.key))}) — {safe.inline(short_authors(paper))}, {paper.year}"
+def bullets(items: tuple[Bullet, ...]) -> str:
+    """Summary bullets as nested `<li>`s."""
+    return "".join(
+        f"<li>{safe.inline(b.text)}" + (f"<ul>{bullets(b.children)}</ul>" if b.children else "") + "</li>" for b in items
     )
-    if with_first_bullet and paper.summary:
-        return [line + "  ", f"    {safe.inline(paper.summary[0].text)}"]  # hard break, same list item
-    return [line]
+
+
+def paper_line(paper: Paper, here: str) -> str:
+    """A paper in a list: its linked title, short authors and year."""
+    title = a_href(page_url(here, paper_path(paper.key)), safe.inline(paper.title, links=False))
+    return f"{title} — {safe.attr(short_authors(paper))}, {paper.year}"
+
+
+def paper_list(papers: list[Paper], here: str, after=lambda paper: "") -> str:
+    """Papers as a `<ul>`, each `paper_line` followed by `after(paper)` (finished HTML)."""
+    return "<ul>\n" + "\n".join(f"<li>{paper_line(p, here)}{after(p)}</li>" for p in papers) + "\n</ul>"
 
 
 def link_targets(paper: Paper) -> list[tuple[str, str]]:
@@ -295,67 +319,60 @@ def breadcrumb(here: str, idx: Index) -> str:
         crumbs += [("Authors", AUTHORS)]
     else:
         crumbs += [("All papers", ALL_PAPERS)]
-    links = " › ".join(f"[{safe.inline(title)}]({rel(here, path)})" for title, path in crumbs)
-    return f'{links}\n{{: .tln-breadcrumb role="navigation" aria-label="Breadcrumb" }}\n'
+    links = " › ".join(a_href(page_url(here, path), safe.inline(title, links=False)) for title, path in crumbs)
+    return raw(f'<p class="tln-breadcrumb" role="navigation" aria-label="Breadcrumb">{links}</p>')
 
 
 # ---------------------------------------------------------------- pages
 
 
 def render_paper(paper: Paper, idx: Index) -> str:
+    """A paper's page: Markdown headings (the table of contents, permalinks) over `raw` HTML sections."""
     here = paper_path(paper.key)
     kb = idx.kb
     first = paper.summary[0].text if paper.summary else ""
     out = [front_matter(paper.title, PAPER_PAGE, description=safe.attr(" ".join(first.split())[:300]))]
     out.append(breadcrumb(here, idx))
     out.append(f"# {safe.inline(paper.title)}\n")
-    meta = [authors_line(paper, idx, here)]
-    when = f"[{paper.year}]({rel(here, YEARS)}#y{paper.year})"
-    meta.append(when + (f" · {safe.inline(paper.venue)}" if paper.venue else ""))
-    out.append("  \n".join(meta) + "\n")
-    out.append(reading_line(paper))
-    out.append(preview_card(paper))
+    when = a_href(f"{page_url(here, YEARS)}#y{paper.year}", str(paper.year))
+    venue = f" · {safe.inline(paper.venue)}" if paper.venue else ""
+    head = [f"<p>{authors_line(paper, idx, here)}<br>\n{when}{venue}</p>", reading_line(paper), preview_card(paper)]
     b = badges(paper)
     if b:
-        out.append(f'<p class="tln-badges">{b}</p>\n')
+        head.append(f'<p class="tln-badges">{b}</p>')
+    out.append(raw("\n".join(part.strip() for part in head if part)))
     if paper.summary:
         out.append("## Summary\n")
-        out.append("\n".join(bullets(paper.summary)) + "\n")
+        out.append(raw(f"<ul>{bullets(paper.summary)}</ul>"))
     topics = [kb.topics[t] for t in paper.topics if t in kb.topics]
     if topics:
         out.append("## Topics\n")
-        out.append(" · ".join(f"[{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in topics) + "\n")
+        links = " · ".join(a_href(page_url(here, topic_path(t.id)), safe.inline(t.title, links=False)) for t in topics)
+        out.append(raw(f"<p>{links}</p>"))
     related = [kb.papers[k] for k in idx.related.get(paper.key, ())]
     if related:
         out.append("## Related papers\n")
-        out.append('<p class="tln-why">Picked by hand: listed in this record, or listing this paper as related.</p>\n')
-        out.append("\n".join(line for p in related for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+        why = '<p class="tln-why">Picked by hand: listed in this record, or listing this paper as related.</p>'
+        out.append(raw(why + "\n" + paper_list(related, here)))
     similar = idx.similar.get(paper.key, ())
     if similar:
         out.append("## Similar papers\n")
-        out.append(
-            "\n".join(
-                f"{paper_item(kb.papers[s.key], here, with_first_bullet=False)[0]}  \n"
-                f'    <span class="tln-why">{safe.inline(s.reason)}</span>'
-                for s in similar
-            )
-            + "\n"
-        )
-    out.append(
-        graph.figure(
-            page_url(here, graph.paper_graph(paper.key)), "Graph of this paper's topics and related papers", on_button=False
-        )
-    )
+        reasons = {s.key: s.reason for s in similar}
+        reason = lambda p: f'<br>\n<span class="tln-why">{safe.inline(reasons[p.key])}</span>'  # noqa: E731
+        out.append(raw(paper_list([kb.papers[s.key] for s in similar], here, reason)))
+    label = "Graph of this paper's topics and related papers"
+    out.append(raw(graph.figure(page_url(here, graph.paper_graph(paper.key)), label, on_button=False)))
     citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
     if citing:
         out.append("## Cited in\n")
-        out.append("\n".join(f"- [{safe.inline(t.title)}]({rel(here, topic_path(t.id))})" for t in citing) + "\n")
+        items = "".join(f"<li>{a_href(page_url(here, topic_path(t.id)), safe.inline(t.title, links=False))}</li>" for t in citing)
+        out.append(raw(f"<ul>{items}</ul>"))
     if paper.notes:
         out.append("## Notes\n")
         out.append(safe.block(paper.notes, cite=_citer(idx, here)) + "\n")
     out.append("## BibTeX\n")
-    # finished HTML: nothing in it for Markdown to do, and Material gives it a copy button
-    out.append(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>\n')
+    # Material gives it a copy button
+    out.append(raw(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>'))
     return "\n".join(part for part in out if part)
 
 
@@ -510,8 +527,10 @@ def render_topic(topic: Topic, idx: Index) -> str:
     papers = idx.by_topic.get(topic.id, [])
     out.append(f"## Papers ({len(papers)})\n")
     if papers:
-        out.append(topic_papers(papers, here) + "\n")
-        out.append(graph.figure(page_url(here, graph.topic_graph(topic.id)), "Graph of this topic's papers", on_button=False))
+        out.append(raw(topic_papers(papers, here)))
+        out.append(
+            raw(graph.figure(page_url(here, graph.topic_graph(topic.id)), "Graph of this topic's papers", on_button=False))
+        )
     else:
         out.append("No papers are tagged with this topic yet.\n")
     cited = [idx.kb.papers[k] for k in idx.citations.get(topic.id, ())]
@@ -602,7 +621,7 @@ def topic_papers(papers: list[Paper], here: str) -> str:
     """A topic's papers, dense: one line each (title, authors, year, first bullet), the rest of the summary a click away.
 
     `<details>` opens with a click, Enter or Space and needs no script; the line is clipped to
-    one line (two on a phone) until opened. One raw HTML block, so Markdown leaves it alone.
+    one line (two on a phone) until opened. Finished HTML, for a `raw` block.
     """
 
     def entry(node: tuple[Paper, list]) -> str:
@@ -613,7 +632,7 @@ def topic_papers(papers: list[Paper], here: str) -> str:
         if paper.summary:
             # the title link stays outside <summary>: a link inside the control that opens it is two controls in one
             first, rest = paper.summary[0], [*paper.summary[0].children, *paper.summary[1:]]
-            more = f'<ul class="tln-tp-more">{_bullets_html(tuple(rest))}</ul>' if rest else ""
+            more = f'<ul class="tln-tp-more">{bullets(tuple(rest))}</ul>' if rest else ""
             line = (
                 f'{title}<details class="tln-tp-d"><summary>{by} '
                 f'<span class="tln-tp-gist">{safe.inline(first.text, links=False)}</span></summary>{more}</details>'
@@ -624,12 +643,6 @@ def topic_papers(papers: list[Paper], here: str) -> str:
         return f'<li class="tln-tp-item" data-key="{safe.attr(paper.key)}">{line}{sub}</li>\n'
 
     return '<ul class="tln-tp">\n' + "".join(entry(n) for n in follow_ups(papers)) + "</ul>"
-
-
-def _bullets_html(items: tuple[Bullet, ...]) -> str:
-    return "".join(
-        f"<li>{safe.inline(b.text)}" + (f"<ul>{_bullets_html(b.children)}</ul>" if b.children else "") + "</li>" for b in items
-    )
 
 
 def _topic_tree(topics: list[Topic], idx: Index, here: str, depth: int = 0, seen=None) -> list[str]:
@@ -754,11 +767,11 @@ def render_home(idx: Index, site: Site) -> str:
         out.append(
             "Topics and papers, joined by topic tags, related papers and citations in the notes; a node links to its page.\n"
         )
-        out.append(graph.figure(page_url(here, graph.HOME_GRAPH), "Graph of every topic and paper", on_button=True))
+        out.append(raw(graph.figure(page_url(here, graph.HOME_GRAPH), "Graph of every topic and paper", on_button=True)))
     recent = sorted(kb.papers.values(), key=lambda p: (p.added is not None, p.added or 0, p.year, p.key), reverse=True)[:RECENT]
     if recent:
         out.append("## Recently added\n")
-        out.append("\n".join(line for p in recent for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+        out.append(raw(paper_list(recent, here)))
     chart = year_chart(idx)
     if chart:
         out.append("## Papers per year\n")
@@ -794,7 +807,7 @@ def render_all_papers(idx: Index) -> str:
             f'<select id="tln-filter-status" aria-label="Filter by reading status">'
             f'<option value="">Any status</option>{status_opts}</select>'
         )
-    out.append(
+    filters = (
         '<div class="tln-filters" role="search">'
         '<input type="search" id="tln-filter-text" placeholder="Filter by title, author or summary" '
         'aria-label="Filter papers by text">'
@@ -802,7 +815,7 @@ def render_all_papers(idx: Index) -> str:
         f'<select id="tln-filter-year" aria-label="Filter by year"><option value="">All years</option>{year_opts}</select>'
         f"{status_select}"
         f'<span id="tln-filter-count" aria-live="polite">{len(kb.papers)} papers</span>'
-        "</div>\n"
+        "</div>"
     )
     rows = []
     for p in idx.papers_sorted():
@@ -819,11 +832,12 @@ def render_all_papers(idx: Index) -> str:
         )
     # the initial order is newest_first: by year, newest first, which the year column says
     status_head = '<th data-col="status">Status</th>' if with_status else ""
-    out.append(
+    table = (
         '<table id="tln-papers"><thead><tr><th data-col="title">Title</th><th data-col="authors">Authors</th>'
         '<th data-col="year" data-numeric aria-sort="descending">Year</th><th data-col="topics">Topics</th>'
-        f"{status_head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        f"{status_head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
     )
+    out.append(raw(filters + "\n" + table))
     return "\n".join(out)
 
 
@@ -833,7 +847,7 @@ def render_years(idx: Index) -> str:
     out.append(" · ".join(f"[{y}](#y{y})" for y in idx.by_year) + "\n")
     for year, papers in idx.by_year.items():
         out.append(f"## {year} {{#y{year}}}\n")
-        out.append("\n".join(line for p in papers for line in paper_item(p, here, with_first_bullet=False)) + "\n")
+        out.append(raw(paper_list(papers, here)))
     return "\n".join(out)
 
 
@@ -869,13 +883,12 @@ SHOWN_COAUTHORS = 8  # co-authors named in an entry; the rest are counted
 def author_entry(author: Author, idx: Index, here: str) -> str:
     """An author as finished HTML: name and paper count over the folded list of papers, then the co-authors.
 
-    Raw HTML for `<details>`, so its links are served URLs (`page_url`): MkDocs neither rewrites nor checks them
+    Finished HTML (`<details>`), for a `raw` block: MkDocs neither rewrites nor checks its links
     (tests/test_authors.py does).
     """
 
     def link(other: Author) -> str:
-        url = page_url(here, author_page(other.page)) if author_page(other.page) != here else ""
-        return f'<a href="{safe.attr(url)}#{other.id}">{safe.attr(other.name)}</a>'
+        return a_href(author_link(other, here), safe.attr(other.name))
 
     papers = "".join(
         f'<li><a href="{safe.attr(page_url(here, paper_path(k)))}">{safe.attr(p.title)}</a>, {p.year}</li>'
@@ -908,7 +921,7 @@ def render_author_page(page: AuthorPage, idx: Index) -> str:
     if i + 1 < len(pages):
         around.append(f"[{safe.inline(pages[i + 1].label)} →]({rel(here, author_page(pages[i + 1].stem))})")
     out.append(" · ".join(around) + "\n")
-    out.append("\n".join(author_entry(idx.authors[aid], idx, here) for aid in page.authors) + "\n")
+    out.append(raw("\n".join(author_entry(idx.authors[aid], idx, here) for aid in page.authors)))
     return "\n".join(out)
 
 
@@ -943,14 +956,7 @@ def render_queue(idx: Index) -> str:
         out.append(f"## {safe.inline(title)}\n")
         if link:
             out.append(f"[About this topic]({link})\n")
-        out.append(
-            "\n".join(
-                f"{line} {status_badge(p)} {priority_badge(p)}".rstrip()
-                for p in papers
-                for line in paper_item(p, here, with_first_bullet=False)
-            )
-            + "\n"
-        )
+        out.append(raw(paper_list(papers, here, lambda p: f" {status_badge(p)} {priority_badge(p)}".rstrip())))
     return "\n".join(out)
 
 
