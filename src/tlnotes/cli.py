@@ -439,6 +439,26 @@ def cmd_update(args) -> int:
     return 1 if mismatches else 0
 
 
+def cmd_rename(args) -> int:
+    """Rename a record key: the file, every citation and related entry naming it; the old key kept as an alias."""
+    from .load import load
+    from .rename import apply_rename, plan_rename
+
+    root = _kb_root(args.dir)
+    plan = plan_rename(load(root), args.old, args.new)
+    if args.dry_run:
+        for rel in sorted(plan.writes):
+            print(f"would write {rel}")
+        if plan.moved:
+            print(f"would remove {plan.old_rel}")
+        say(args, f"{plan.summary()} (dry run; nothing written)")
+        return 0
+    for rel in apply_rename(plan):
+        print(rel)
+    say(args, plan.summary())
+    return 0
+
+
 def cmd_links(args) -> int:
     import os
 
@@ -621,6 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="apply the changes (default: show them as a diff)")
     p.add_argument("--offline", action="store_true", help="use only what is cached in .tlnotes/, no requests")
     p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("rename", parents=[kb_dir], help="rename a record key: its file, citations and related entries")
+    p.add_argument("old", metavar="OLD", help="the key to rename")
+    p.add_argument("new", metavar="NEW", help="the new key")
+    p.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    p.set_defaults(func=cmd_rename)
 
     p = sub.add_parser("links", parents=[kb_dir], help="check every URL, arXiv id and DOI of the knowledge base")
     p.add_argument("dir", nargs="?", help="the knowledge base, as --dir")

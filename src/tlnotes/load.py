@@ -662,9 +662,93 @@ def _check_docs(loader: _Loader) -> None:
 # ---------------------------------------------------------------- across records
 
 
-def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
+_KEY_YEAR_RE = re.compile(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])")
+# a size or count in parentheses: (2.7B), (175B), (7B, 13B), (1.3 billion), (540B params)
+_SIZE = r"[~≈]?[0-9][0-9.,]*\s*(?:[kmbt]|thousand|million|billion|trillion)\b"
+_LABEL_SIZE_RE = re.compile(rf"\(\s*{_SIZE}[^()]*\)", re.I)
+_ARXIV_VENUE_RE = re.compile(r"(?<![a-z])(?:arxiv|corr)(?![a-z])", re.I)
+
+
+def key_year(key: str) -> int | None:
+    """The 4-digit year a key carries (`liu2023lost`: 2023), if any; `gpt4` and `t5-11b` carry none."""
+    m = _KEY_YEAR_RE.search(key)
+    return int(m.group(1)) if m else None
+
+
+def label_title(title: str) -> str | None:
+    """Why `title` looks like a label rather than a paper's title (`PubMedGPT (2.7B)`, `AutoMoE`), or None."""
+    words = title.split()
+    if len(words) == 1:
+        return "a single word"
+    if _LABEL_SIZE_RE.search(title):
+        return "a name with a model size or count in parentheses"
+    return None
+
+
+def _fact_checks(loader: _Loader, paper: Paper) -> None:
+    """Warnings for what a record's facts say against each other: key and year, title, venue and arXiv id."""
+    said = key_year(paper.key)
+    if said is not None and said != paper.year:
+        new = _KEY_YEAR_RE.sub(str(paper.year), paper.key, count=1)
+        loader.at(
+            paper.key,
+            ("year",),
+            "key-year",
+            f"the key says {said} but `year` is {paper.year}: if the year is right, rename the key with "
+            f"`tlnotes rename {paper.key} {new}` (citations and related entries follow)",
+            WARNING,
+        )
+    why = label_title(paper.title)
+    if why is not None:
+        loader.at(
+            paper.key,
+            ("title",),
+            "label-title",
+            f"title {paper.title!r:.80} looks like a label ({why}), not a paper's title: write the title as the paper prints it",
+            WARNING,
+        )
+    if paper.venue and _ARXIV_VENUE_RE.search(paper.venue) and not paper.links.get("arxiv"):
+        loader.at(
+            paper.key,
+            ("venue",),
+            "arxiv-venue-no-id",
+            f"venue {paper.venue!r:.60} names arXiv but the record has no `links.arxiv`: add the arXiv id "
+            "(`tlnotes update` looks it up by title); an arXiv-only preprint needs no venue",
+            WARNING,
+        )
+
+
+def _check_aliases(loader: _Loader, papers: dict[str, Paper]) -> dict[str, str]:
+    """alias -> the key of the record that lists it; an alias that is a key, or listed twice, is an error."""
+    owner: dict[str, str] = {}
+    for paper in papers.values():
+        for i, alias in enumerate(paper.aliases):
+            if alias == paper.key:
+                message = "an alias is an old key: the record's own key is not one; remove it"
+            elif alias in loader.record_keys:
+                message = f"alias {alias!r} is the key of papers/{alias}{RECORD_SUFFIX}: an old key cannot name another record"
+            elif alias in owner:
+                message = f"alias {alias!r} is an alias of papers/{owner[alias]}{RECORD_SUFFIX} too: an old key names one record"
+            else:
+                owner[alias] = paper.key
+                continue
+            loader.at(paper.key, ("aliases", i), "alias-collision", message)
+    return owner
+
+
+def _renamed_hint(key: str, aliases: dict[str, str]) -> str | None:
+    """A hint for a key that is now an alias: what it was renamed to, and the command that rewrites it."""
+    new = aliases.get(key)
+    if new is None:
+        return None
+    return f"; {key} was renamed to {new}: run `tlnotes rename {key} {new}` to rewrite what still names {key}"
+
+
+def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> dict[str, str]:
     first: dict[tuple[str, str], Paper] = {}
+    aliases = _check_aliases(loader, papers)
     for paper in papers.values():  # papers are in file order
+        _fact_checks(loader, paper)
         for kind, value, what in identities(paper.links, paper.title):
             other = first.setdefault((kind, value), paper)
             if other is not paper:
@@ -681,8 +765,9 @@ def _cross_check(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
         for i, other_key in enumerate(paper.related):
             if other_key not in loader.record_keys:
                 near = schema.suggest(other_key, loader.record_keys)
-                hint = f"; did you mean `{near}`?" if near else ""
+                hint = _renamed_hint(other_key, aliases) or (f"; did you mean `{near}`?" if near else "")
                 loader.at(paper.key, ("related", i), "unknown-related", f"related record {other_key!r} does not exist{hint}")
+    return aliases
 
 
 @contextmanager
@@ -733,7 +818,7 @@ def _note_texts(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Top
             yield f"{DOCS_DIR}/{rel}", body, rel, _below(body_line)
 
 
-def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic]) -> None:
+def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, Topic], aliases: dict[str, str]) -> None:
     """Citations name records; links lead to pages and headings; nesting stays within what the build can take."""
     from .render import BIBLIOGRAPHY, page_paths, render_page
     from .sitecheck import SitePages, check_text
@@ -752,7 +837,7 @@ def _check_notes(loader: _Loader, papers: dict[str, Paper], topics: dict[str, To
             for item in c.items:
                 if item.key not in known:
                     near = schema.suggest(item.key, known, cutoff=0.5) or schema.closest(item.key, known)
-                    hint = f"; did you mean `{near}`?" if near else ""
+                    hint = _renamed_hint(item.key, aliases) or (f"; did you mean `{near}`?" if near else "")
                     loader.problem(
                         rel, *where(c.line, c.column), "unknown-citation", f"citation of unknown key @{item.key}{hint}"
                     )
@@ -786,8 +871,8 @@ def _load(root: Path) -> KnowledgeBase:
             papers[paper.key] = paper
     topics = _load_topics(root, loader)
     _check_docs(loader)
-    _cross_check(loader, papers, topics)
-    _check_notes(loader, papers, topics)
+    aliases = _cross_check(loader, papers, topics)
+    _check_notes(loader, papers, topics, aliases)
     # a record with a cross-record error stays out of the KB's papers
     bad = {p.file for p in loader.problems if p.severity == ERROR}
     papers = {k: v for k, v in papers.items() if v.path not in bad}

@@ -92,6 +92,7 @@ class Paper:
     links: dict[str, str] = field(default_factory=dict)
     category: str | None = None  # arXiv primary category
     related: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # keys it had before (`tlnotes rename`); their old pages redirect
     added: _dt.date | None = None
     status: str | None = None  # schema.STATUSES
     read: _dt.date | None = None

@@ -1016,8 +1016,15 @@ BIBLIOGRAPHY = "papers.bib"
 
 def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
     """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
+    from .rename import redirect_files  # the old addresses of renamed records
+
     idx = idx or build_index(kb)
-    return {BIBLIOGRAPHY: bibliography(kb), **graph.graphs(idx), **feeds.feeds(idx, site.name, site.url)}
+    return {
+        BIBLIOGRAPHY: bibliography(kb),
+        **graph.graphs(idx),
+        **feeds.feeds(idx, site.name, site.url),
+        **redirect_files(kb),
+    }
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:

@@ -550,6 +550,11 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("category", Text(CATEGORY_RE, "an arXiv category such as cs.CL"), "The arXiv primary category, e.g. cs.CL."),
     Field("related", TextList(Text(KEY_RE, "a record key"), what="key"), "Keys of related records."),
+    Field(
+        "aliases",
+        TextList(Text(KEY_RE, "a record key"), what="key"),
+        "Keys the record had before (`tlnotes rename` adds them): their citations are reported, their pages redirect.",
+    ),
     Field("added", Date(), "When the record was added to the knowledge base."),
     Field(
         "status", Choice(STATUSES), "Reading status: to-read, reading, read or skimmed.", in_template="commented", option="STATUS"
