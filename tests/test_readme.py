@@ -11,7 +11,10 @@ def test_readme_record_example_is_valid(kb):
     text = (REPO / "README.md").read_text()
     block = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     assert block.startswith("# yaml-language-server: $schema=")
-    kb.record("devlin2018bert", "title: BERT\nauthors: [Jacob Devlin]\nyear: 2018\ntopics: [attention]\nsummary: [x]\n")
+    kb.record(
+        "devlin2018bert",
+        'title: "BERT: Pre-training of Deep Bidirectional Transformers"\nauthors: [Jacob Devlin]\nyear: 2018\ntopics: [attention]\nsummary: [x]\n',
+    )
     kb.record("vaswani2017attention", block)
     k = kb.load()
     assert k.problems == [] and k.papers["vaswani2017attention"].summary[1].children[0].text == "like this"
