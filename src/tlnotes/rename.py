@@ -4,7 +4,7 @@ The record file moves from `papers/OLD.yaml` to `papers/NEW.yaml` and keeps OLD 
 every citation of OLD (every form `citations.find_citations` reads) in the topic notes and in the
 records' `notes`, and every `related` entry naming OLD, is rewritten. Only the bytes of the key
 change: comments, quoting, line breaks and key order stay as they were. The site keeps the old
-address alive with a small redirect page, `papers/OLD/index.html` (`redirect_files`).
+address alive with a small redirect page, `papers/OLD/index.html` (`render.redirect_files`).
 
 Run again with the same OLD and NEW after a merge brought in new citations of OLD, it rewrites
 those (OLD is already an alias of NEW): `check` names the command in its hint.
@@ -12,7 +12,6 @@ those (OLD is already an alias of NEW): `check` names the command in its hint.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from dataclasses import dataclass, field
@@ -291,32 +290,3 @@ def apply_rename(plan: Plan) -> list[str]:
             f"{exc.strerror or exc}; written before the failure: {done}; not done: {', '.join(left)}", where
         ) from None
     return written
-
-
-# ---------------------------------------------------------------- the site
-
-
-def redirect_path(alias: str) -> str:
-    """Where the old page of an alias was served: papers/OLD/ (MkDocs' directory URLs)."""
-    return f"{PAPERS_DIR}/{alias}/index.html"
-
-
-def redirect_html(title: str, new: str) -> str:
-    """A page that sends a reader (and a crawler, by its canonical link) from an old key's address to the paper's."""
-    target = f"../{new}/"
-    shown = html.escape(title)
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Moved: {shown}</title>"
-        '<meta name="robots" content="noindex">'
-        f'<link rel="canonical" href="{target}">'
-        f'<meta http-equiv="refresh" content="0; url={target}">'
-        "</head>"
-        f'<body data-pagefind-ignore="all"><p>This page has moved to <a href="{target}">{shown}</a>.</p></body></html>\n'
-    )
-
-
-def redirect_files(kb: KnowledgeBase) -> dict[str, str]:
-    """A redirect page for every alias, as extra files of the site: out of the nav, the search index and the sitemap."""
-    return {redirect_path(a): redirect_html(p.title, p.key) for p in kb.papers.values() for a in p.aliases}

@@ -1016,8 +1016,6 @@ BIBLIOGRAPHY = "papers.bib"
 
 def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
     """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
-    from .rename import redirect_files  # the old addresses of renamed records
-
     idx = idx or build_index(kb)
     return {
         BIBLIOGRAPHY: bibliography(kb),
@@ -1025,6 +1023,28 @@ def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None
         **feeds.feeds(idx, site.name, site.url),
         **redirect_files(kb),
     }
+
+
+def redirect_html(title: str, new: str) -> str:
+    """A page that sends a reader (and a crawler, by its canonical link) from an old key's address to the paper's."""
+    target = f"../{new}/"
+    shown = safe.attr(title)
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Moved: {shown}</title>"
+        '<meta name="robots" content="noindex">'
+        f'<link rel="canonical" href="{target}">'
+        f'<meta http-equiv="refresh" content="0; url={target}">'
+        "</head>"
+        f'<body data-pagefind-ignore="all"><p>This page has moved to <a href="{target}">{shown}</a>.</p></body></html>\n'
+    )
+
+
+def redirect_files(kb: KnowledgeBase) -> dict[str, str]:
+    """A redirect page at the old address of each renamed record (`aliases`, `tlnotes rename`), as extra files:
+    out of the nav, the search index and the sitemap. Served as MkDocs serves pages: `papers/OLD/`."""
+    return {f"papers/{a}/index.html": redirect_html(p.title, p.key) for p in kb.papers.values() for a in p.aliases}
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:
