@@ -64,7 +64,7 @@ def test_home_graph_has_every_topic_and_paper_and_every_kind_of_edge(kb3):
         ("t:prompting", "t:language-models"),  # subtopic
     }
     assert data["r"] == "../" and data["f"] == -1
-    assert all(p[1] == "" for p in data["p"])  # the home graph's papers are labelled by key
+    assert all(p[1] == "" for p in data["p"])  # the home graph's papers are labeled by key
 
 
 def test_topic_and_paper_graphs_are_neighbourhoods_with_their_focus(kb3):

@@ -225,7 +225,7 @@ def test_no_year_after_enrichment_is_skipped_with_its_line(kb):
     }
     report = records.enrich(list(recs_.values()), offline=True)
     assert report.offline and report.line() is None
-    done = records.finalise(recs_, kb.load())
+    done = records.finalize(recs_, kb.load())
     assert list(done.papers) == ["doe2020kept"]
     assert done.skipped == [(7, "'grad-cam++' skipped: no year (run without --offline, or add it by hand)")]
     assert done.renamed["anonNonegrad"] is None

@@ -1,4 +1,4 @@
-"""The one home of people's and organisations' names: folding, slugs, author ids, capitals, author lists."""
+"""The one home of people's and organizations' names: folding, slugs, author ids, capitals, author lists."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_display_and_family_name(name, shown, family):
     ],
 )
 def test_is_organisation(name, org):
-    assert names.is_organisation(name) is org
+    assert names.is_organization(name) is org
 
 
 @pytest.mark.parametrize(
@@ -129,6 +129,6 @@ def test_parse_authors(text, expected):
 
 
 def test_organisations_are_written_as_their_names_are_known():
-    for key, name in names.ORGANISATIONS.items():
+    for key, name in names.ORGANIZATIONS.items():
         assert key == key.lower() and names.parse_authors(key) == ([name], False)
     assert "van" in names.PARTICLES and all(p == p.lower() for p in names.PARTICLES)

@@ -14,7 +14,7 @@ import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of 
 
 from .ids import arxiv_archive
 from .model import KnowledgeBase, Paper
-from .names import display_name, is_organisation
+from .names import display_name, is_organization
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -71,9 +71,9 @@ def latex(text: str, keep_math: bool = False) -> str:
 
 
 def bib_name(name: str) -> str:
-    """A name for an author field: organisations braced whole so no style splits them."""
+    """A name for an author field: organizations braced whole so no style splits them."""
     name = display_name(name)
-    if is_organisation(name):
+    if is_organization(name):
         return "{" + latex(name) + "}"
     return latex(name)
 

@@ -259,7 +259,7 @@ def _enrich_imported(args, papers, kb, incomplete_only: bool = False, then=None)
     `then` runs between the look-up and the final keys: `import notes` drops what is still undated there,
     putting each such bullet back in its note as written.
     """
-    from .records import enrich, finalise
+    from .records import enrich, finalize
 
     wanted = [p for p in papers.values() if not incomplete_only or not p.authors or p.year is None]
     report = enrich(wanted, offline=args.offline)
@@ -267,7 +267,7 @@ def _enrich_imported(args, papers, kb, incomplete_only: bool = False, then=None)
         print(report.line(), file=sys.stderr)
     if then is not None:
         then()
-    return finalise(papers, kb)
+    return finalize(papers, kb)
 
 
 def cmd_import_notes(args) -> int:

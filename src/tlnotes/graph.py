@@ -60,7 +60,7 @@ def encode(
 ) -> str:
     """The graph of these topics and papers, with every edge of the KB between them, as JSON for `path`.
 
-    `extra` are keys the focus paper links to beyond its record's `related` (its ranked neighbours).
+    `extra` are keys the focus paper links to beyond its record's `related` (its ranked neighbors).
     """
     kb = idx.kb
     tids = [t for t in dict.fromkeys(topics) if t in kb.topics]
@@ -88,7 +88,7 @@ def encode(
 
 
 def graphs(idx: Index) -> dict[str, str]:
-    """Every graph file of the site: the whole KB, each topic's and each paper's neighbourhood."""
+    """Every graph file of the site: the whole KB, each topic's and each paper's neighborhood."""
     kb = idx.kb
     out = {HOME_GRAPH: encode(idx, HOME_GRAPH, kb.topics, (p.key for p in idx.papers_sorted()), labels=False)}
     for tid, topic in kb.topics.items():
@@ -98,10 +98,10 @@ def graphs(idx: Index) -> dict[str, str]:
         keys = [p.key for p in idx.by_topic.get(tid, ())] + list(idx.citations.get(tid, ()))
         out[topic_graph(tid)] = encode(idx, topic_graph(tid), near, keys, focus=tid)
     for key, paper in kb.papers.items():
-        neighbours = idx.related.get(key, [])
-        keys = [key, *neighbours]
+        neighbors = idx.related.get(key, [])
+        keys = [key, *neighbors]
         topics = [*paper.topics, *idx.cited_in.get(key, ())]
-        out[paper_graph(key)] = encode(idx, paper_graph(key), topics, keys, focus=key, extra=neighbours)
+        out[paper_graph(key)] = encode(idx, paper_graph(key), topics, keys, focus=key, extra=neighbors)
     return out
 
 

@@ -99,7 +99,7 @@ def _letter(sort_name: str) -> str:
 def _split(names: list[tuple[str, str]], depth: int) -> list[list[tuple[str, str]]]:
     """Runs of at most AUTHORS_PER_PAGE (sort name, id) pairs, cut only where the first `depth + 1` letters change.
 
-    A group too big for a page is cut one letter deeper; small neighbouring groups share a page again. A group of
+    A group too big for a page is cut one letter deeper; small neighboring groups share a page again. A group of
     one family name that is still too big (a page of Wangs) is cut by count, as nothing else tells its people apart.
     """
     if len(names) <= AUTHORS_PER_PAGE:

@@ -12,7 +12,7 @@ Each URL gets exactly one class:
 arXiv ids go through the arXiv API in batches and DOIs through the doi.org
 handle API, never through the publisher's page. Requests share a global
 pool, each host has its own limit and spacing, transient failures are
-retried with backoff (honouring Retry-After), and results are cached.
+retried with backoff (honoring Retry-After), and results are cached.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The knowledge base as plain, immutable data.
 
 Everything downstream (indexes, pages, BibTeX, link checks) reads these
-types and nothing else, so they carry no behaviour beyond small derived
+types and nothing else, so they carry no behavior beyond small derived
 views.
 """
 

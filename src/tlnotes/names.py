@@ -1,4 +1,4 @@
-"""People's and organisations' names, defined once.
+"""People's and organizations' names, defined once.
 
 Author pages, record keys, BibTeX and both importers must agree that
 `Le, Quoc`, `quoc le` and `Quoc Le` are one person and that `Meta AI` is not
@@ -38,8 +38,8 @@ _ORG_WORDS = re.compile(
     r"Group|Consortium|Collaboration|Workshop|Brain|DeepMind|OpenAI|Meta|Google|Microsoft)\b"
 )
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "dos", "das", "ter", "zu"}
-# how notes write organisations as authors, and the name a record gives each
-ORGANISATIONS = {
+# how notes write organizations as authors, and the name a record gives each
+ORGANIZATIONS = {
     "openai": "OpenAI",
     "deepmind": "DeepMind",
     "google": "Google",
@@ -103,7 +103,7 @@ def display_name(name: str) -> str:
     return name
 
 
-def is_organisation(name: str) -> bool:
+def is_organization(name: str) -> bool:
     """`Meta AI`, `BigScience Workshop`: a name to keep whole, never split into first and last."""
     return " " in name.strip() and bool(_ORG_WORDS.search(name))
 
@@ -117,7 +117,7 @@ def _cap(word: str) -> str:
 
 
 def person(name: str) -> str:
-    """`quoc le` -> `Quoc Le`; names already capitalised stay as written."""
+    """`quoc le` -> `Quoc Le`; names already capitalized stay as written."""
     words = name.split()
     return " ".join(
         w if (w.lower() in PARTICLES and i < len(words) - 1 and w.islower()) else _cap(w) for i, w in enumerate(words)
@@ -144,7 +144,7 @@ def parse_authors(text: str) -> tuple[list[str], bool]:
     out = []
     for n in names:
         key = n.lower()
-        out.append(ORGANISATIONS.get(key) or person(n))
+        out.append(ORGANIZATIONS.get(key) or person(n))
     if etal and out:
         out.append(ET_AL)
     return out, abbreviated

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import schema
 from .model import KnowledgeBase, TlnotesError, identities
-from .names import ORGANISATIONS, fold, is_organisation
+from .names import ORGANIZATIONS, fold, is_organization
 
 
 class RecordError(TlnotesError):
@@ -129,7 +129,7 @@ def make_key(c: NewRecord, taken) -> str:
     within schema.MAX_KEY_LENGTH, and a reserved name counts as taken.
     """
     first = c.authors[0] if c.authors else ""
-    whole = first in ORGANISATIONS.values() or is_organisation(first)
+    whole = first in ORGANIZATIONS.values() or is_organization(first)
     family = re.sub(r"[^a-z0-9]", "", fold(first if whole else (first.split() or [""])[-1]))
     part = (schema.MAX_KEY_LENGTH - 8) // 2  # 8: room for the year and a suffix
     year = "" if c.year is None else str(c.year)[:4]  # no year yet: a provisional key, made again after enrich()
@@ -234,18 +234,18 @@ def _take(rec: NewRecord, found: NewRecord) -> None:
 
 
 @dataclass
-class Finalised:
+class Finalized:
     papers: dict[str, NewRecord] = field(default_factory=dict)  # by final key
     renamed: dict[str, str | None] = field(default_factory=dict)  # provisional key -> final key; None: not written
     existing: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, the KB's file)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
 
-def finalise(papers: dict[str, NewRecord], kb: KnowledgeBase | None) -> Finalised:
+def finalize(papers: dict[str, NewRecord], kb: KnowledgeBase | None) -> Finalized:
     """Imported records after enrich(): duplicates found by the source's ids merged or skipped, final keys, checked."""
     known = KnownPapers(kb)
     taken = set(known.keys)  # not every file in papers/: a rerun after an interrupted import finds its records by key
-    out = Finalised()
+    out = Finalized()
     for old, rec in papers.items():
         existing = known.find(rec.links, rec.title)
         if existing in out.papers:  # earlier in this run, under another id: one record, both places' notes

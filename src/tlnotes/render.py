@@ -471,7 +471,7 @@ def cite_anchor(key: str, n: int) -> str:
 
 
 def _citer(idx: Index, here: str, anchors: dict[str, int] | None = None):
-    """Render a citation as links to the cited papers, labelled author–year.
+    """Render a citation as links to the cited papers, labeled author–year.
 
     With `anchors`, each link gets an id (see `cite_anchor`) so the references can link back
     to it; `anchors` counts the citations of each key, for the references to read.

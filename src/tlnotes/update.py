@@ -4,7 +4,7 @@ What it completes: the author list (where a record has `others`, a name of
 one word, or none) and the arXiv category, from the arXiv API by the record's
 arXiv id (`sources.fetch_arxiv`, one call per 100 ids, at most one every 3 s),
 or for a record with only a DOI, the authors from Crossref. A missing arXiv id
-or DOI is searched by title and taken only on an exact normalised title match
+or DOI is searched by title and taken only on an exact normalized title match
 (and, for arXiv, the same first author's family name): a near title is
 another paper more often than not. A record whose title disagrees with its
 id's metadata is reported as a mismatch and left as it is.
@@ -12,7 +12,7 @@ id's metadata is reported as a mismatch and left as it is.
 Hand-written text stays byte for byte: ruamel.yaml (a round-trip parser)
 tells where each top-level field starts, and only the lines of the fields
 updated are replaced, with the text `schema` writes for them; comments,
-quoting, block scalars and key order elsewhere are never re-serialised.
+quoting, block scalars and key order elsewhere are never re-serialized.
 Answers are cached in `.tlnotes/update-cache.json`.
 """
 

@@ -275,7 +275,7 @@
   function highlightArrival() {
     if (!new URLSearchParams(window.location.search).get(HIGHLIGHT)) return;
     import(new URL("pagefind/pagefind-highlight.js", siteBase()).href).then(function (m) {
-      // in the page's indexed text, as <mark> in Material's colours
+      // in the page's indexed text, as <mark> in Material's colors
       new m.default({ highlightParam: HIGHLIGHT, addStyles: false, markOptions: { className: "tln-highlight" } });
     }).catch(function () { /* the page reads as it is */ });
   }
