@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+from collections.abc import Mapping
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 
@@ -147,8 +148,9 @@ def entry(paper: Paper) -> str:
     return f"@{kind}{{{paper.key},\n{body}\n}}\n"
 
 
-def bibliography(kb: KnowledgeBase) -> str:
-    return "\n".join(entry(kb.papers[k]) for k in sorted(kb.papers))
+def bibliography(kb: KnowledgeBase, entries: Mapping[str, str] | None = None) -> str:
+    """Every paper's entry, by key; `entries` are those already made (`Index.bibtex`)."""
+    return "\n".join(entries[k] if entries is not None else entry(kb.papers[k]) for k in sorted(kb.papers))
 
 
 VENUE_FIELDS = ("booktitle", "journal", "howpublished")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from .bibtex import entry as bibtex_entry
 from .citations import cited_keys
 from .model import KnowledgeBase, Paper, Topic
 from .names import author_id, display_name, family_name, fold, slugify
@@ -63,6 +65,11 @@ class Index:
     similar: dict[str, list[Similar]] = field(default_factory=dict)  # key -> papers like it, with reasons
     papers_under: dict[str, int] = field(default_factory=dict)  # topic id -> distinct papers of it and its subtopics
     has_status: bool = False  # some record carries a reading status: the site shows status at all
+
+    @cached_property
+    def bibtex(self) -> dict[str, str]:
+        """Each paper's BibTeX entry, made once: its page shows it and `papers.bib` joins them all."""
+        return {key: bibtex_entry(paper) for key, paper in self.kb.papers.items()}
 
     def papers_sorted(self) -> list[Paper]:
         return sorted(self.kb.papers.values(), key=newest_first)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import feeds, graph, safe, schema
 from .bibtex import bibliography, format_references
-from .bibtex import entry as bibtex_entry
 from .citations import Citation
 from .index import Author, AuthorPage, Index, build_index
 from .markdown import leading_h1
@@ -87,6 +87,7 @@ def rel(src: str, dst: str) -> str:
     return "/".join([".."] * (len(src_dir) - common) + dst_parts[common:])
 
 
+@lru_cache(maxsize=1 << 16)  # a page links the same few pages (its topics, author pages) many times
 def page_url(here: str, dst: str) -> str:
     """A link from generated page `here` to page or file `dst` for raw HTML, which MkDocs does not rewrite.
 
@@ -372,7 +373,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
         out.append(safe.block(paper.notes, cite=_citer(idx, here)) + "\n")
     out.append("## BibTeX\n")
     # Material gives it a copy button
-    out.append(raw(f'<pre class="tln-bibtex"><code>{safe.attr(bibtex_entry(paper))}</code></pre>'))
+    out.append(raw(f'<pre class="tln-bibtex"><code>{safe.attr(idx.bibtex[paper.key])}</code></pre>'))
     return "\n".join(part for part in out if part)
 
 
@@ -1018,7 +1019,7 @@ def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None
     """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
     idx = idx or build_index(kb)
     return {
-        BIBLIOGRAPHY: bibliography(kb),
+        BIBLIOGRAPHY: bibliography(kb, idx.bibtex),
         **graph.graphs(idx),
         **feeds.feeds(idx, site.name, site.url),
         **redirect_files(kb),

@@ -277,6 +277,7 @@ def _with_citations(text: str, cite: Callable[[Citation], str] | None) -> str:
     return _HOLD_RE.sub(lambda m: rendered[int(m.group(1))], spanned)
 
 
+@lru_cache(maxsize=1 << 16)  # titles and names recur on many pages
 def attr(text: str) -> str:
     """Text for an HTML attribute value or element content we write ourselves."""
     return html.escape(_strip_controls(str(text)), quote=True)
