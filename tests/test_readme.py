@@ -12,8 +12,8 @@ def test_readme_record_example_is_valid(kb):
     block = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     assert block.startswith("# yaml-language-server: $schema=")
     kb.record(
-        "devlin2018bert",
-        'title: "BERT: Pre-training of Deep Bidirectional Transformers"\nauthors: [Jacob Devlin]\nyear: 2018\ntopics: [attention]\nsummary: [x]\n',
+        "devlin2019bert",
+        'title: "BERT: Pre-training of Deep Bidirectional Transformers"\nauthors: [Jacob Devlin]\nyear: 2019\ntopics: [attention]\nsummary: [x]\n',
     )
     kb.record("vaswani2017attention", block)
     k = kb.load()
