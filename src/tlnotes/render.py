@@ -564,7 +564,11 @@ def reference_links(paper: Paper) -> str:
 
 
 def back_links(paper: Paper, count: int) -> str:
-    """↩ links from a reference to each place the note cites it; lettered when there are several, as LaTeX's backref does."""
+    """↩ links from a reference to each place the note cites it; lettered when there are several, as LaTeX's backref does.
+
+    What a screen reader says is hidden text, not an `aria-label`: a label must contain the visible text (WCAG 2.5.3,
+    axe's label-content-name-mismatch), and "↩ᵃ" is no name; the arrow and letter are hidden from it instead.
+    """
     name = safe.md_attr(cite_label(paper))
     links = []
     for n in range(count):
@@ -572,8 +576,9 @@ def back_links(paper: Paper, count: int) -> str:
         letter = anchor.rsplit("-", 1)[1] if count > 1 else ""
         which = f" ({letter})" if letter else ""
         links.append(
-            f'<a class="tln-backref" href="#{safe.attr(anchor)}" aria-label="Back to citation{which} of {name}">'
-            f"↩{'<sup>' + letter + '</sup>' if letter else ''}</a>"
+            f'<a class="tln-backref" href="#{safe.attr(anchor)}"><span aria-hidden="true">↩'
+            f"{'<sup>' + letter + '</sup>' if letter else ''}</span>"
+            f'<span class="tln-sr">Back to citation{which} of {name}</span></a>'
         )
     return (" " + " ".join(links)) if links else ""
 
