@@ -79,7 +79,7 @@ HELD_OUT: list[tuple[str, str]] = [
     ("GRACE", "hartvigsen2023aging"),
     ("TabDDPM", "kotelnikov2023tabddpm"),
     ("MEND", "mitchell2022mend"),
-    ("BitFit", "zaken2022bitfit"),
+    ("BitFit", "benzaken2022bitfit"),
     ("CheckList", "ribeiro2020beyond"),
     ("SelfCheckGPT", "manakul2023selfcheckgpt"),
     ("GShard", "lepikhin2021gshard"),
@@ -100,7 +100,7 @@ HELD_OUT: list[tuple[str, str]] = [
     ("Dziri 2023", "dziri2023faith"),
     # concepts from a summary
     ("nucleus sampling", "holtzman2020curious"),
-    ("fine-tune only the bias terms", "zaken2022bitfit"),
+    ("fine-tune only the bias terms", "benzaken2022bitfit"),
     ("invert text embeddings back into text", "morris2023text"),
     ("masked language model on one GPU in one day", "geiping2023cramming"),
     ("fixed hash instead of a learned router", "roller2021hash"),
