@@ -354,7 +354,9 @@ def test_random_crossref_shapes_never_crash_and_what_is_written_loads(hostile, m
         assert code in (0, 1) and "Traceback" not in err.getvalue()
         written = list((root / "papers").iterdir())
         assert len(written) == (1 if code == 0 else 0)
-        assert load(root).problems == []
+        problems = load(root).problems
+        # what `add` writes passes `check`; a source's own title may still read as a label, which `check` says
+        assert [p for p in problems if p.code != "label-title"] == [] and all(p.severity == "warning" for p in problems)
 
 
 # ---------------------------------------------------------------- 4. keys always valid
