@@ -58,9 +58,7 @@ def _items(body: str) -> tuple[Item, ...] | None:
 
 def find_citations(text: str) -> list[Citation]:
     """Every citation in `text`, in order."""
-    masked = mask_code(text)
-    # link destinations and autolinks are URLs, not prose
-    masked = _LINK_DEST_RE.sub(lambda m: m.group(0)[:1] + _blank(m.group(0)[1:]), masked)
+    masked = _masked(text)
     found: list[Citation] = []
     taken: list[tuple[int, int]] = []
     for m in _GROUP_RE.finditer(masked):
@@ -79,6 +77,38 @@ def find_citations(text: str) -> list[Citation]:
         found.append(_at(masked, m.start(), end, (Item(key, locator=locator),), True))
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _masked(text: str) -> str:
+    """The text as `find_citations` reads it: code and link destinations (URLs, not prose) blanked, offsets unchanged."""
+    masked = mask_code(text)
+    return _LINK_DEST_RE.sub(lambda m: m.group(0)[:1] + _blank(m.group(0)[1:]), masked)
+
+
+def key_spans(text: str, key: str) -> list[tuple[int, int, bool]]:
+    """(start, end, braced) of the key itself in every citation of `key` in `text`: `@key`, `[@a; -@key, p. 3]`, `@{key}`.
+
+    What `tlnotes rename` rewrites: the scanner that finds citations says where their keys are, so the two agree.
+    """
+    cites = find_citations(text)
+    if not cites:
+        return []
+    masked = _masked(text)
+    out = []
+    for c in cites:
+        if c.in_text:
+            m = _KEY_RE.match(masked, c.start)
+            if m and (m.group(2) or m.group(3)) == key:
+                out.append((*m.span(2 if m.group(2) else 3), bool(m.group(2))))
+            continue
+        pos = c.start + 1
+        for part in masked[c.start + 1 : c.end - 1].split(";"):
+            m = _KEY_RE.search(part)
+            if m and (m.group(2) or m.group(3)) == key:
+                g = 2 if m.group(2) else 3
+                out.append((pos + m.start(g), pos + m.end(g), g == 2))
+            pos += len(part) + 1
+    return out
 
 
 def _at(text: str, start: int, end: int, items, in_text: bool) -> Citation:

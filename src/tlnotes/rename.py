@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 
 from . import schema
-from .citations import _KEY_RE, _LINK_DEST_RE, KEY, find_citations
-from .markdown import _blank, mask_code, split_front_matter
+from .citations import KEY, find_citations, key_spans
+from .markdown import split_front_matter
 from .model import KnowledgeBase, TlnotesError
 
 PAPERS_DIR = "papers"
@@ -64,35 +64,6 @@ class Plan:
 # ---------------------------------------------------------------- citations
 
 
-def _masked(text: str) -> str:
-    """The text as `find_citations` reads it: code and link destinations blanked, offsets unchanged."""
-    masked = mask_code(text)
-    return _LINK_DEST_RE.sub(lambda m: m.group(0)[:1] + _blank(m.group(0)[1:]), masked)
-
-
-def citation_spans(text: str, key: str) -> list[tuple[int, int, bool]]:
-    """(start, end, braced) of the key itself in every citation of `key` in `text`: `@key`, `[@a; -@key, p. 3]`, `@{key}`."""
-    cites = find_citations(text)
-    if not cites:
-        return []
-    masked = _masked(text)
-    out = []
-    for c in cites:
-        if c.in_text:
-            m = _KEY_RE.match(masked, c.start)
-            if m and (m.group(2) or m.group(3)) == key:
-                out.append((*m.span(2 if m.group(2) else 3), bool(m.group(2))))
-            continue
-        pos = c.start + 1
-        for part in masked[c.start + 1 : c.end - 1].split(";"):
-            m = _KEY_RE.search(part)
-            if m and (m.group(2) or m.group(3)) == key:
-                g = 2 if m.group(2) else 3
-                out.append((pos + m.start(g), pos + m.end(g), g == 2))
-            pos += len(part) + 1
-    return out
-
-
 def _key_text(new: str, braced: bool) -> str:
     """NEW as it replaces a key: bare where pandoc reads it whole, else braced (`@{key-}`)."""
     return new if braced or _BARE_KEY.fullmatch(new) else "{" + new + "}"
@@ -100,7 +71,7 @@ def _key_text(new: str, braced: bool) -> str:
 
 def recite(text: str, old: str, new: str) -> tuple[str, int]:
     """`text` with every citation of `old` citing `new`, and how many were rewritten; nothing else changes."""
-    spans = citation_spans(text, old)
+    spans = key_spans(text, old)
     for start, end, braced in reversed(spans):
         text = text[:start] + _key_text(new, braced) + text[end:]
     return text, len(spans)
@@ -147,7 +118,7 @@ def _rewrite_record(rel: str, text: str, old: str, new: str) -> tuple[str, int, 
     notes = _mapping_value(root, "notes")
     n_cites = 0
     if isinstance(notes, yaml.ScalarNode) and "@" in notes.value:
-        spans = citation_spans(notes.value, old)
+        spans = key_spans(notes.value, old)
         if spans:
             n_cites = len(spans)
             edits += _notes_edits(rel, text, notes, old, new, spans)
