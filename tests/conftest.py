@@ -175,3 +175,25 @@ def page(browser):
     pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
     context.close()
+
+
+# a date for MkDocs' sitemap and its gzip header, so two builds on different seconds can be compared byte for byte
+EPOCH = "1700000000"
+
+
+def record(title: str, topics: list[str], year: int = 2020, related: list[str] = ()) -> str:
+    lines = [f"title: {json.dumps(title)}", "authors:", "  - Ada Lovelace", "  - Alan Turing", f"year: {year}", "topics:"]
+    lines += [f"  - {t}" for t in topics]
+    lines += ["summary:", f"  - About {title.lower()}."]
+    if related:
+        lines += ["related:", *(f"  - {k}" for k in related)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def kb_root(site_kb, monkeypatch):
+    """Six records in two topics, built as this repository's site is, with a fixed build date (incremental builds)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    for i in range(6):
+        site_kb.record(f"p{i}", record(f"Paper number {i}", ["attention" if i % 2 else "language-models"], 2015 + i))
+    return site_kb.root

@@ -16,29 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import record
 from tlnotes import incremental, load
 from tlnotes.render import render
 
-# a date for MkDocs' sitemap and its gzip header, so two builds on different seconds can be compared byte for byte
-EPOCH = "1700000000"
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no build writes: a file that keeps it was not rewritten
-
-
-def record(title: str, topics: list[str], year: int = 2020, related: list[str] = ()) -> str:
-    lines = [f"title: {json.dumps(title)}", "authors:", "  - Ada Lovelace", "  - Alan Turing", f"year: {year}", "topics:"]
-    lines += [f"  - {t}" for t in topics]
-    lines += ["summary:", f"  - About {title.lower()}."]
-    if related:
-        lines += ["related:", *(f"  - {k}" for k in related)]
-    return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def kb_root(site_kb, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    for i in range(6):
-        site_kb.record(f"p{i}", record(f"Paper number {i}", ["attention" if i % 2 else "language-models"], 2015 + i))
-    return site_kb.root
 
 
 def files_of(site: Path) -> dict[str, bytes]:

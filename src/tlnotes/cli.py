@@ -34,6 +34,13 @@ def say(args, text: str) -> None:
     print(f"tlnotes {args.command}: {text}", file=sys.stderr)
 
 
+def _jobs(text: str) -> int:
+    """`--jobs`: a whole number from 1 to 2 (parallel.py splits the pages in two)."""
+    if text not in ("1", "2"):
+        raise argparse.ArgumentTypeError(f"{text!r}: 1 or 2")
+    return int(text)
+
+
 def _kb_root(path: str | None) -> Path:
     root = Path(path or ".")
     if not root.is_dir():
@@ -125,10 +132,13 @@ def cmd_build(args) -> int:
 
             print(f"tlnotes build: {config_file}: {NO_SITE_URL}", file=sys.stderr)
         # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
-        cast("TlnotesPlugin", config.plugins["tlnotes"]).preloaded = kb
+        plugin = cast("TlnotesPlugin", config.plugins["tlnotes"])
+        plugin.preloaded = kb
+        plugin.jobs = args.jobs
         from .incremental import can_build_dirty, quiet_dirty_warning
 
         dirty = not args.clean and can_build_dirty(root, site_dir)  # only the pages that changed, see incremental.py
+        plugin.dirty = dirty
         with quiet_dirty_warning():
             build(config, dirty=dirty)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
@@ -589,6 +599,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", help="where to write the site (default: DIR/site)")
     p.add_argument("--clean", action="store_true", help="rebuild every page (default: only what changed since the last build)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=min(2, os.cpu_count() or 1),
+        help="processes that write the pages (default: 2 where there are two cores; 1 to write them in one)",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("render", parents=[kb_dir], help="write the site sources and a mkdocs.yml, for builders without plugins")

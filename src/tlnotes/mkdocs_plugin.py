@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import html as _html
 import logging
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from pagefind.index import PagefindIndex
 
-from . import incremental, safe
+from . import incremental, parallel, safe
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
@@ -46,6 +47,10 @@ class TlnotesConfig(Config):
 class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     preloaded: KnowledgeBase | None = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
     background_index = False  # a server sets it: Pagefind runs after the build returns (incremental.index_later)
+    jobs = 1  # `tlnotes build` sets it: processes that write the pages (parallel.py)
+    dirty = False  # `tlnotes build` sets it: MkDocs writes only the pages whose is_modified() is true
+    worker: parallel.Worker | None = None
+    builder_pid: int | None = None  # the process that started the build; any other is the second writer
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -119,6 +124,21 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.tracker.read_titles(nav, config)
         return nav
 
+    def on_env(self, env, config, files):
+        self.builder_pid = os.getpid()
+        self.worker = parallel.split(env, config, files, self.jobs, self.dirty)
+        return env
+
+    def _in_child(self) -> bool:
+        return self.builder_pid is not None and os.getpid() != self.builder_pid
+
+    def on_build_error(self, error):
+        if self._in_child():
+            parallel.exit_child(ok=False)
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
     def on_page_content(self, html, page, config, files):
         """Every generated page's HTML passes the allowlist: the last step record and note text takes."""
         if page.file.src_uri in self.generated:
@@ -151,6 +171,14 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
 
     def on_post_build(self, config):
         """Index the built site: every way of building it (tlnotes build, mkdocs build, mkdocs serve) gets search."""
+        if self._in_child():  # its pages are written; the rest is the parent's
+            parallel.exit_child(ok=True)
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            try:
+                worker.wait()
+            except RuntimeError as exc:
+                raise PluginError(f"tlnotes: {exc}") from None
         site = Path(config.site_dir)
         if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
             self.tracker.finish()
