@@ -18,18 +18,23 @@ def requests_of(page) -> list[str]:
     return seen
 
 
-def drawn(page, selector=".tln-graph") -> dict:
+MEASURE = """box => {
+  const c = box.querySelector('canvas');
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let painted = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+  return {nodes: +box.dataset.nodes, painted, width: c.width, ms: +box.dataset.drawnMs};
+}"""
+
+
+def drawn(page, selector=".tln-graph", painted=1) -> dict:
+    """The graph's canvas once it shows at least `painted` pixels: `data-state` says drawing began, and the
+    layout's first frames may still be coming (force-graph paints on animation frames)."""
     page.wait_for_selector(f"{selector}[data-state='drawn']", timeout=15_000)
-    return page.eval_on_selector(
-        selector,
-        """box => {
-          const c = box.querySelector('canvas');
-          const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let painted = 0;
-          for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
-          return {nodes: +box.dataset.nodes, painted, width: c.width, ms: +box.dataset.drawnMs};
-        }""",
+    page.wait_for_function(
+        f"([sel, min]) => ({MEASURE})(document.querySelector(sel)).painted >= min", arg=[selector, painted], timeout=15_000
     )
+    return page.eval_on_selector(selector, MEASURE)
 
 
 def test_home_graph_waits_until_shown_then_draws(page, repo_url):
@@ -39,7 +44,7 @@ def test_home_graph_waits_until_shown_then_draws(page, repo_url):
     assert not [u for u in seen if any(g in u for g in GRAPH_FILES)], "fetched before it was shown"
     assert page.eval_on_selector(".tln-graph", "b => b.dataset.state") == "waiting"
     page.get_by_role("button", name="Show the graph").click()
-    result = drawn(page)
+    result = drawn(page, painted=1001)
     assert result["nodes"] > 100 and result["painted"] > 1000, result
     assert [u for u in seen if u.endswith("/graph/index.json")]
     assert page.get_by_role("button", name="Show the graph").count() == 0
