@@ -15,7 +15,6 @@ import html as _html
 import logging
 import os
 import re
-from importlib import resources
 from pathlib import Path
 
 from markdown.extensions import Extension
@@ -32,7 +31,8 @@ from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
-from .render import ASSETS, CSS, JS, RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render
+from .ondisk import asset_files
+from .render import CSS, JS, RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -101,12 +101,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
                 self.generated_extra[path] = incremental.page_hash(text)
-        assets = resources.files("tlnotes").joinpath("assets")
-        for src in _walk(assets):
-            rel = src.relative_to(Path(str(assets))).as_posix()
-            if rel.endswith(("LICENSE", "VERSION")):
-                continue
-            files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(src)))
+        for rel, src in asset_files().items():
+            files.append(File.generated(config, rel, abs_src_path=str(src)))
         if self.auto_nav:
             hand_written = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages]
             config.nav = [*self.nav, *sorted(hand_written)]
@@ -285,8 +281,3 @@ def _as_section_index(file: File) -> None:
     """
     file.dest_uri, file.url = file.dest_uri, file.url
     file.name = "index"
-
-
-def _walk(traversable) -> list[Path]:
-    root = Path(str(traversable))
-    return sorted(p for p in root.rglob("*") if p.is_file())

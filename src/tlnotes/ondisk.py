@@ -107,11 +107,15 @@ def _hand_written(docs_dir: Path) -> dict[str, bytes]:
     return out
 
 
-def _assets() -> dict[str, bytes]:
-    base = resources.files("tlnotes").joinpath("assets")
-    root = Path(str(base))
+def asset_files() -> dict[str, Path]:
+    """tlnotes' CSS, JavaScript and vendored libraries: their path in the site (`assets/tlnotes/...`) to their file.
+
+    The vendored libraries' LICENSE and VERSION files stay in the package (the README credits them).
+    One list for the plugin, which adds them to MkDocs' files, and for `tlnotes render`, which copies them.
+    """
+    root = Path(str(resources.files("tlnotes").joinpath("assets")))
     return {
-        f"{ASSETS}/{p.relative_to(root).as_posix()}": p.read_bytes()
+        f"{ASSETS}/{p.relative_to(root).as_posix()}": p
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.name.endswith(("LICENSE", "VERSION"))
     }
@@ -126,7 +130,7 @@ def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dic
     hand = _hand_written(docs_dir)
     overridden = sorted(p for p in pages if p in hand)
     docs: dict[str, bytes] = {}
-    docs.update(_assets())
+    docs.update({rel: path.read_bytes() for rel, path in asset_files().items()})
     docs.update({p: t.encode("utf-8") for p, t in extra_files(kb, site, idx).items()})
     docs.update({p: str(t).encode("utf-8") for p, t in pages.items()})
     docs.update(hand)  # hand-written files win, as in the plugin
