@@ -80,6 +80,17 @@ def _write(path: Path, text: str | bytes, replace: bool) -> None:
         raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
+def remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove `folder` and then its parents while each is empty, up to `stop` (kept): what removing a file leaves."""
+    stop, folder = Path(stop).resolve(), Path(folder).resolve()
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or gone
+            return
+        folder = folder.parent
+
+
 def _make_parent(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
+from .files import remove_empty_folders
+
 MANIFEST_DIR = ".tlnotes"
 FORMAT = 1
 
@@ -187,13 +189,7 @@ def remove_outputs(site_dir: Path, dest_uris: Iterable[str]) -> None:
         if site not in target.parents:  # never outside the site folder
             continue
         target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != site:
-            try:
-                parent.rmdir()
-            except OSError:  # not empty (or gone): stop
-                break
-            parent = parent.parent
+        remove_empty_folders(target.parent, site)
 
 
 class Tracker:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from .files import TMP_SUFFIX, _make_parent
+from .files import TMP_SUFFIX, _make_parent, remove_empty_folders
 from .index import build_index
 from .model import KnowledgeBase, TlnotesError
 from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
@@ -213,7 +213,7 @@ def write_site(kb: KnowledgeBase, root: Path, out: Path | None = None) -> Writte
         if path.is_file() and not path.is_symlink():
             path.unlink()
             result.removed.append(rel)
-            _prune(path.parent, out)
+            remove_empty_folders(path.parent, out)
     _write(out / MANIFEST, (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode("utf-8"))
     return result
 
@@ -236,15 +236,3 @@ def _write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from None
-
-
-def _prune(folder: Path, stop: Path) -> None:
-    """Remove folders emptied by a removal, up to (not including) the output folder."""
-    stop = stop.resolve()
-    folder = folder.resolve()
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
