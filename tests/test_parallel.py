@@ -36,6 +36,9 @@ def test_two_processes_write_the_site_one_process_writes(kb_root, tmp_path, run,
     assert isinstance(forks[-1], parallel.Worker)  # the second build forked, and this is the parent
     assert files_of(two) == files_of(one) and page_count(two) == page_count(one)
     assert (two / "sitemap.xml").is_file() and (two / "404.html").is_file()  # written once, by the parent
+    r = run("build", kb_root, "--site-dir", two, "--jobs", "2", "--clean")  # every page again, though none changed
+    assert r.code == 0, r.err
+    assert isinstance(forks[-1], parallel.Worker) and files_of(two) == files_of(one)
 
 
 @pytest.mark.parametrize("seed", [3])

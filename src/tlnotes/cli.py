@@ -135,10 +135,11 @@ def cmd_build(args) -> int:
         plugin = cast("TlnotesPlugin", config.plugins["tlnotes"])
         plugin.preloaded = kb
         plugin.jobs = args.jobs
-        from .incremental import can_build_dirty, quiet_dirty_warning
+        from .incremental import can_build_dirty, forget_manifest, quiet_dirty_warning
 
-        dirty = not args.clean and can_build_dirty(root, site_dir)  # only the pages that changed, see incremental.py
-        plugin.dirty = dirty
+        if args.clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
+            forget_manifest(root, site_dir)
+        dirty = can_build_dirty(root, site_dir)  # only the pages that changed, see incremental.py
         with quiet_dirty_warning():
             build(config, dirty=dirty)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()

@@ -48,7 +48,6 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     preloaded: KnowledgeBase | None = None  # a KB `tlnotes build` has just loaded and checked, to avoid loading it twice
     background_index = False  # a server sets it: Pagefind runs after the build returns (incremental.index_later)
     jobs = 1  # `tlnotes build` sets it: processes that write the pages (parallel.py)
-    dirty = False  # `tlnotes build` sets it: MkDocs writes only the pages whose is_modified() is true
     worker: parallel.Worker | None = None
     builder_pid: int | None = None  # the process that started the build; any other is the second writer
 
@@ -122,7 +121,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
 
     def on_env(self, env, config, files):
         self.builder_pid = os.getpid()
-        self.worker = parallel.split(env, config, files, self.jobs, self.dirty)
+        self.worker = parallel.split(env, config, files, self.jobs)
         return env
 
     def _in_child(self) -> bool:

@@ -45,7 +45,7 @@ class Worker:
             pass
 
 
-def split(env: jinja2.Environment, config, files, jobs: int, dirty: bool) -> Worker | None:
+def split(env: jinja2.Environment, config, files, jobs: int) -> Worker | None:
     """Fork if it pays; in the parent return the child, in the child return None after arranging its share.
 
     The child's share is every second page MkDocs will write; the child writes no static file, theme template
@@ -53,8 +53,8 @@ def split(env: jinja2.Environment, config, files, jobs: int, dirty: bool) -> Wor
     """
     if jobs < 2 or not hasattr(os, "fork"):
         return None
-    # the pages MkDocs will write: all of them, or in a dirty build those it asks `is_modified()`
-    pages = [f.page for f in files.documentation_pages() if f.page is not None and (not dirty or f.is_modified())]
+    # the pages this build writes, as the incremental manifest answers MkDocs (all of them in a full build)
+    pages = [f.page for f in files.documentation_pages() if f.page is not None and f.is_modified()]
     if len(pages) < MIN_PAGES:
         return None
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP: ""}), env.loader])  # type: ignore[list-item]
