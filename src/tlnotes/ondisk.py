@@ -33,12 +33,12 @@ import yaml
 
 from .files import TMP_SUFFIX, _make_parent, remove_empty_folders
 from .index import build_index
+from .load import DOCS_DIR
 from .model import KnowledgeBase, TlnotesError
 from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
 
 MANIFEST = ".tlnotes-manifest.json"
 DEFAULT_OUT = Path(".tlnotes") / "render"
-DOCS = "docs"
 CONFIG = "mkdocs.yml"
 
 
@@ -85,7 +85,7 @@ def _check_out(root: Path, out: Path, docs_dir: Path) -> None:
     r, o, d = root.resolve(), out.resolve(), docs_dir.resolve()
     if o == r or r.is_relative_to(o):
         raise TlnotesError("the output folder holds the knowledge base; choose a folder of its own", out)
-    if o.is_relative_to(d) or (o / DOCS) == d:
+    if o.is_relative_to(d) or (o / DOCS_DIR) == d:
         raise TlnotesError("the output folder would write into the hand-written docs folder; choose another", out)
     for folder in ("papers", "notes"):
         if o.is_relative_to(r / folder):
@@ -123,7 +123,7 @@ def asset_files() -> dict[str, Path]:
 
 def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dict[str, bytes], list[str]]:
     """Every file of the output folder, keyed by its path in it, and the generated pages docs/ overrides."""
-    docs_dir = root / str(cfg.get("docs_dir") or DOCS)
+    docs_dir = root / str(cfg.get("docs_dir") or DOCS_DIR)
     idx = build_index(kb)
     site = Site(str(cfg.get("site_name") or ""), str(cfg.get("site_description") or ""), str(cfg.get("site_url") or ""))
     pages = render(kb, site, idx)
@@ -136,7 +136,7 @@ def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dic
     docs.update(hand)  # hand-written files win, as in the plugin
 
     config = {k: v for k, v in cfg.items() if k not in ("docs_dir", "site_dir", "nav", "not_in_nav")}
-    config["docs_dir"] = DOCS
+    config["docs_dir"] = DOCS_DIR
     config["site_dir"] = "site"  # beside this mkdocs.yml: Zensical refuses a site_dir outside the config's folder
     theme = config.get("theme")
     if isinstance(theme, dict) and theme.get("custom_dir") and not Path(str(theme["custom_dir"])).is_absolute():
@@ -161,7 +161,7 @@ def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dic
     if hidden:
         config["not_in_nav"] = "\n".join(hidden) + "\n"
     header = "# Written by `tlnotes render` from the knowledge base's mkdocs.yml: edit that one; this file is replaced.\n"
-    files = {f"{DOCS}/{p}": data for p, data in docs.items()}
+    files = {f"{DOCS_DIR}/{p}": data for p, data in docs.items()}
     files[CONFIG] = (header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)).encode("utf-8")
     return files, overridden
 
@@ -195,7 +195,7 @@ def write_site(kb: KnowledgeBase, root: Path, out: Path | None = None) -> Writte
     root = Path(root)
     out = Path(out) if out is not None else root / DEFAULT_OUT
     cfg = read_config(root)
-    _check_out(root, out, root / str(cfg.get("docs_dir") or DOCS))
+    _check_out(root, out, root / str(cfg.get("docs_dir") or DOCS_DIR))
     files, overridden = site_files(kb, cfg, root, out)
     before = _read_manifest(out)
     result = Written(out, hand_written=overridden)

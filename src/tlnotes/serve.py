@@ -33,10 +33,10 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
 from . import incremental
-from .load import NOTES_DIR, PAPERS_DIR, load
+from .load import DOCS_DIR, NOTES_DIR, PAPERS_DIR, load
 from .model import TlnotesError
 
-WATCHED_DIRS = (PAPERS_DIR, NOTES_DIR, "docs")
+WATCHED_DIRS = (PAPERS_DIR, NOTES_DIR, DOCS_DIR)
 CONFIG = "mkdocs.yml"
 DEBOUNCE = 0.15  # seconds without events before a rebuild starts: an editor's save is a burst of events
 BOX_ID = "tlnotes-errors"
