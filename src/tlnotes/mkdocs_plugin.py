@@ -32,7 +32,7 @@ from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase
 from .ondisk import asset_files
-from .render import CSS, JS, RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render
+from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -75,12 +75,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.section_heads = set(_section_heads(self.nav))
         if not any(isinstance(ext, Prerendered) for ext in config.markdown_extensions):
             config.markdown_extensions.append(Prerendered())
-        for css in CSS:
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        for js in JS:
-            if js not in [str(x) for x in config.extra_javascript]:
-                config.extra_javascript.append(js)
+        config.extra_css, config.extra_javascript = with_assets(config.extra_css, config.extra_javascript)
         return config
 
     def on_files(self, files: Files, config) -> Files:

@@ -35,7 +35,7 @@ from .files import TMP_SUFFIX, _make_parent, remove_empty_folders
 from .index import build_index
 from .load import DOCS_DIR
 from .model import KnowledgeBase, TlnotesError
-from .render import ASSETS, CSS, JS, Site, extra_files, nav, render
+from .render import ASSETS, Site, extra_files, nav, render, with_assets
 
 MANIFEST = ".tlnotes-manifest.json"
 DEFAULT_OUT = Path(".tlnotes") / "render"
@@ -143,11 +143,7 @@ def site_files(kb: KnowledgeBase, cfg: dict, root: Path, out: Path) -> tuple[dic
         config["theme"] = {**theme, "custom_dir": os.path.relpath(root.resolve() / str(theme["custom_dir"]), out.resolve())}
     plugins = cfg.get("plugins")
     config["plugins"] = [p for p in (plugins or []) if _plugin_name(p) != "tlnotes"] if plugins is not None else []
-    config["extra_css"] = [*(cfg.get("extra_css") or []), *(c for c in CSS if c not in (cfg.get("extra_css") or []))]
-    config["extra_javascript"] = [
-        *(cfg.get("extra_javascript") or []),
-        *(j for j in JS if j not in [str(x) for x in cfg.get("extra_javascript") or []]),
-    ]
+    config["extra_css"], config["extra_javascript"] = with_assets(cfg.get("extra_css") or [], cfg.get("extra_javascript") or [])
     if cfg.get("nav"):
         config["nav"] = cfg["nav"]
     else:

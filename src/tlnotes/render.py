@@ -47,6 +47,13 @@ JS = [
 ]
 
 
+def with_assets(extra_css: list, extra_javascript: list) -> tuple[list, list]:
+    """A site's `extra_css` and `extra_javascript` with tlnotes' own after the site's, each once (the plugin and
+    `tlnotes render` add the same files)."""
+    scripts = {str(js) for js in extra_javascript}  # MkDocs may hold a script as an object with its attributes
+    return [*extra_css, *(c for c in CSS if c not in extra_css)], [*extra_javascript, *(j for j in JS if j not in scripts)]
+
+
 # ---------------------------------------------------------------- paths
 
 
