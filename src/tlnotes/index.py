@@ -177,11 +177,12 @@ def build_index(kb: KnowledgeBase) -> Index:
         by_year[p.year].append(p)
         for topic_id in p.topics:
             by_topic[topic_id].append(p)
-        ids = list(dict.fromkeys(author_id(name) for name in p.named_authors))
+        ids: dict[str, None] = {}  # the paper's authors, once each, in order
         for name in p.named_authors:
             aid = author_id(name)
             spellings[aid][display_name(name)] += 1
-            if not author_keys[aid] or author_keys[aid][-1] != p.key:
+            if aid not in ids:
+                ids[aid] = None
                 author_keys[aid].append(p.key)
         for aid in ids:
             shared[aid].update(other for other in ids if other != aid)

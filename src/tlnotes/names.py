@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .schema import ET_AL
 
@@ -84,6 +85,7 @@ def slugify(text: str) -> str:
     return slug or "x"
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every author of every paper by the index and again by each page
 def author_id(name: str) -> str:
     """One id for every spelling of a name: `Quoc Le`, `quoc le` and `Le, Quoc`."""
     name = " ".join(name.split())
