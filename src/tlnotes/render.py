@@ -225,6 +225,11 @@ def paper_line(paper: Paper, here: str) -> str:
     return f"{title} — {safe.attr(short_authors(paper))}, {paper.year}"
 
 
+def topic_link(topic: Topic, here: str) -> str:
+    """A topic's linked title, in raw HTML."""
+    return a_href(page_url(here, topic_path(topic.id)), safe.inline(topic.title, links=False))
+
+
 def paper_list(papers: list[Paper], here: str, after=lambda paper: "") -> str:
     """Papers as a `<ul>`, each `paper_line` followed by `after(paper)` (finished HTML)."""
     return "<ul>\n" + "\n".join(f"<li>{paper_line(p, here)}{after(p)}</li>" for p in papers) + "\n</ul>"
@@ -355,7 +360,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     topics = [kb.topics[t] for t in paper.topics if t in kb.topics]
     if topics:
         out.append("## Topics\n")
-        links = " · ".join(a_href(page_url(here, topic_path(t.id)), safe.inline(t.title, links=False)) for t in topics)
+        links = " · ".join(topic_link(t, here) for t in topics)
         out.append(raw(f"<p>{links}</p>"))
     related = [kb.papers[k] for k in idx.related.get(paper.key, ())]
     if related:
@@ -373,7 +378,7 @@ def render_paper(paper: Paper, idx: Index) -> str:
     citing = [kb.topics[t] for t in idx.cited_in.get(paper.key, ())]
     if citing:
         out.append("## Cited in\n")
-        items = "".join(f"<li>{a_href(page_url(here, topic_path(t.id)), safe.inline(t.title, links=False))}</li>" for t in citing)
+        items = "".join(f"<li>{topic_link(t, here)}</li>" for t in citing)
         out.append(raw(f"<ul>{items}</ul>"))
     if paper.notes:
         out.append("## Notes\n")
@@ -904,7 +909,7 @@ def author_entry(author: Author, idx: Index, here: str) -> str:
         return a_href(author_link(other, here), safe.attr(other.name))
 
     papers = "".join(
-        f'<li><a href="{safe.attr(page_url(here, paper_path(k)))}">{safe.attr(p.title)}</a>, {p.year}</li>'
+        f"<li>{a_href(page_url(here, paper_path(k)), safe.attr(p.title))}, {p.year}</li>"
         for k in author.keys
         for p in (idx.kb.papers[k],)
     )
