@@ -156,7 +156,7 @@ def bibliography(kb: KnowledgeBase, entries: Mapping[str, str] | None = None) ->
 VENUE_FIELDS = ("booktitle", "journal", "howpublished")
 
 
-def format_references(papers: list[Paper]) -> list[tuple[str, str]]:
+def format_references(papers: list[Paper], entries: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(key, plain text) of each paper as a reference list entry, in pybtex's plain style, as a note shows it.
 
     The entries go through the same BibTeX text as `export bibtex`, so what a
@@ -164,12 +164,13 @@ def format_references(papers: list[Paper]) -> list[tuple[str, str]]:
     with three changes for reading: titles as written (plain lower-cases
     them), the year once (a venue like "NeurIPS 2017" already has it, and the
     style adds it again) and no URL, DOI or arXiv id, which the page shows as links.
+    `entries` are the entries already made (`Index.bibtex`).
     """
     if not papers:
         return []
     from pybtex.database import parse_string
 
-    data = parse_string("\n".join(entry(p) for p in papers), "bibtex")
+    data = parse_string("\n".join(entries[p.key] if entries is not None else entry(p) for p in papers), "bibtex")
     for e in data.entries.values():
         year = e.fields.get("year", "")
         for name in VENUE_FIELDS:

@@ -554,7 +554,7 @@ def render_topic(topic: Topic, idx: Index) -> str:
                 f"1. {safe.inline(text)} {reference_links(idx.kb.papers[key])}"
                 f"[{safe.inline(cite_label(idx.kb.papers[key]))}]({rel(here, paper_path(key))})"
                 f"{back_links(idx.kb.papers[key], anchors.get(key, 0))}"
-                for key, text in format_references(cited)
+                for key, text in format_references(cited, idx.bibtex)
             )
             + "\n"
         )
