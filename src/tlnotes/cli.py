@@ -13,14 +13,10 @@ import sys
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from . import __version__, schema
 from .files import FileExists, write_new
 from .model import ERROR, TlnotesError
-
-if TYPE_CHECKING:  # mkdocs is imported only when building
-    from .mkdocs_plugin import TlnotesPlugin
 
 SCHEMA_PATH = "schema/paper.schema.json"
 
@@ -109,13 +105,10 @@ def cmd_build(args) -> int:
     kb = load(root)
     if _report(kb, strict=args.strict):
         raise TlnotesError("fix the errors above first; nothing built")
-    config_file = root / "mkdocs.yml"
-    if not config_file.is_file():
-        raise TlnotesError("not found (`tlnotes init` writes one)", config_file)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from .mkdocs_plugin import build_site
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -124,24 +117,14 @@ def cmd_build(args) -> int:
     mkdocs_log.setLevel(logging.WARNING)
     try:
         site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-        config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
-        if "tlnotes" not in config.plugins:
-            raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
-        if not config.site_url:
-            from .mkdocs_plugin import NO_SITE_URL
-
-            print(f"tlnotes build: {config_file}: {NO_SITE_URL}", file=sys.stderr)
-        # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
-        plugin = cast("TlnotesPlugin", config.plugins["tlnotes"])
-        plugin.preloaded = kb
-        plugin.jobs = args.jobs
-        from .incremental import can_build_dirty, forget_manifest, quiet_dirty_warning
-
-        if args.clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
-            forget_manifest(root, site_dir)
-        dirty = can_build_dirty(root, site_dir)  # only the pages that changed, see incremental.py
-        with quiet_dirty_warning():
-            build(config, dirty=dirty)
+        build_site(
+            root,
+            kb,
+            site_dir,
+            clean=args.clean,
+            jobs=args.jobs,
+            say=lambda text: print(f"tlnotes build: {text}", file=sys.stderr),
+        )
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:

@@ -15,7 +15,9 @@ import html as _html
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
@@ -30,7 +32,7 @@ from . import incremental, parallel, safe
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
-from .model import KnowledgeBase
+from .model import KnowledgeBase, TlnotesError
 from .ondisk import asset_files
 from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
 from .sanitize import clean
@@ -191,6 +193,48 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+CONFIG = "mkdocs.yml"
+
+
+def build_site(
+    root: Path,
+    kb: KnowledgeBase,
+    site_dir: Path,
+    *,
+    clean: bool = False,
+    jobs: int = 1,
+    background_index: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> None:
+    """Build `kb`'s site with MkDocs and this plugin, into `site_dir`: `tlnotes build`, and `tlnotes serve` on each save.
+
+    Incremental unless `clean` (incremental.py). A missing mkdocs.yml, or one without the plugin, is a TlnotesError
+    naming it; MkDocs' own failures are its MkDocsException. `say` hears what the site lacks (a site_url).
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = root / CONFIG
+    try:
+        config_file.stat()
+    except FileNotFoundError:
+        raise TlnotesError("not found (`tlnotes init` writes one)", config_file) from None
+    except OSError as exc:
+        raise TlnotesError(exc.strerror or str(exc), config_file) from None
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()))
+    if "tlnotes" not in config.plugins:
+        raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
+    if not config.site_url and say is not None:
+        say(f"{config_file}: {NO_SITE_URL}")
+    # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
+    plugin = cast(TlnotesPlugin, config.plugins["tlnotes"])
+    plugin.preloaded, plugin.jobs, plugin.background_index = kb, jobs, background_index
+    if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
+        incremental.forget_manifest(root, site_dir)
+    with incremental.quiet_dirty_warning():
+        build(config, dirty=incremental.can_build_dirty(root, site_dir))
 
 
 _ID = re.compile(r'<[^<>]*?\sid="([^"]*)"')

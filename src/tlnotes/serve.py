@@ -27,17 +27,14 @@ from urllib.parse import urlsplit
 import watchdog.events
 import watchdog.observers
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
-from . import incremental
 from .load import DOCS_DIR, NOTES_DIR, PAPERS_DIR, load
+from .mkdocs_plugin import CONFIG, build_site
 from .model import TlnotesError
 
 WATCHED_DIRS = (PAPERS_DIR, NOTES_DIR, DOCS_DIR)
-CONFIG = "mkdocs.yml"
 DEBOUNCE = 0.15  # seconds without events before a rebuild starts: an editor's save is a burst of events
 BOX_ID = "tlnotes-errors"
 CHANGES = {  # the file events that are changes; not opened, closed without writing, or read
@@ -230,20 +227,8 @@ class Serve:
                 self.say(f"rebuilt in {time.perf_counter() - start:.1f}s")
 
     def _build(self, kb) -> None:
-        config_file = self.root / CONFIG
-        try:
-            config_file.stat()
-        except OSError as exc:
-            raise TlnotesError(exc.strerror or str(exc), config_file) from None
         self.logged.clear()
-        config = load_config(config_file=str(config_file), site_dir=str(self.site_dir))
-        if "tlnotes" not in config.plugins:
-            raise TlnotesError("add `- tlnotes` under `plugins:`", config_file)
-        plugin = config.plugins["tlnotes"]
-        plugin.preloaded = kb  # type: ignore[attr-defined]
-        plugin.background_index = True  # type: ignore[attr-defined]
-        with incremental.quiet_dirty_warning():
-            build(config, dirty=incremental.can_build_dirty(self.root, self.site_dir))
+        build_site(self.root, kb, self.site_dir, background_index=True)
 
 
 def serve(root: Path, addr: str) -> int:
