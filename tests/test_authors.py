@@ -228,7 +228,8 @@ def test_every_link_on_author_pages_resolves(built):
 def test_author_link_agrees_with_the_built_page(built):
     site, idx = built
     for a in idx.authors.values():
-        link = author_link(a, "papers/k.md")
+        link = author_link(a.id, idx.author_page_of[a.id], "papers/k.md")
+        assert idx.author_page_of[a.id] == a.page
         assert link == f"../../authors/{a.page}/#{a.id}"
         assert a.id in parse(site / "authors" / a.page / "index.html").ids
     assert author_id("<img src=x onerror=alert(1)>") in idx.authors

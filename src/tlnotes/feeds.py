@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from functools import partial
 
 from . import safe
 from .index import Index
@@ -94,11 +96,22 @@ def feed(idx: Index, path: str, title: str, page: str, papers: list[Paper], site
 
 def feeds(idx: Index, site_name: str, site_url: str = "") -> dict[str, str]:
     """The site's feed (`feed.xml`) and one per topic beside its page, even empty: every topic page links one."""
-    kb = idx.kb
-    out = {FEED: feed(idx, FEED, site_name, "", list(kb.papers.values()), site_name, site_url)}
-    for tid, topic in kb.topics.items():
-        papers = idx.by_topic.get(tid, [])
-        out[topic_feed(tid)] = feed(
-            idx, topic_feed(tid), f"{topic.title} · {site_name}", f"topics/{tid}/", papers, site_name, site_url
-        )
+    return {path: make(idx) for path, make in feed_makers(idx, site_name, site_url).items()}
+
+
+def feed_makers(idx: Index, site_name: str, site_url: str = "") -> dict[str, Callable[[Index], str]]:
+    """Each feed's path and what makes it from the index, one at a time (rerender.py)."""
+    out: dict[str, Callable[[Index], str]] = {FEED: partial(_site_feed, site_name, site_url)}
+    for tid in idx.kb.topics:
+        out[topic_feed(tid)] = partial(_topic_feed, tid, site_name, site_url)
     return out
+
+
+def _site_feed(site_name: str, site_url: str, idx: Index) -> str:
+    return feed(idx, FEED, site_name, "", list(idx.kb.papers.values()), site_name, site_url)
+
+
+def _topic_feed(tid: str, site_name: str, site_url: str, idx: Index) -> str:
+    topic = idx.kb.topics[tid]
+    papers = idx.by_topic.get(tid, [])
+    return feed(idx, topic_feed(tid), f"{topic.title} · {site_name}", f"topics/{tid}/", papers, site_name, site_url)

@@ -21,7 +21,8 @@ who and when): titles would double its size.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from . import safe
 from .index import Index
@@ -89,20 +90,39 @@ def encode(
 
 def graphs(idx: Index) -> dict[str, str]:
     """Every graph file of the site: the whole KB, each topic's and each paper's neighborhood."""
-    kb = idx.kb
-    out = {HOME_GRAPH: encode(idx, HOME_GRAPH, kb.topics, (p.key for p in idx.papers_sorted()), labels=False)}
-    for tid, topic in kb.topics.items():
-        near = [tid, *(c.id for c in idx.children.get(tid, ()))]
-        if topic.parent:
-            near.insert(0, topic.parent)
-        keys = [p.key for p in idx.by_topic.get(tid, ())] + list(idx.citations.get(tid, ()))
-        out[topic_graph(tid)] = encode(idx, topic_graph(tid), near, keys, focus=tid)
-    for key, paper in kb.papers.items():
-        neighbors = idx.related.get(key, [])
-        keys = [key, *neighbors]
-        topics = [*paper.topics, *idx.cited_in.get(key, ())]
-        out[paper_graph(key)] = encode(idx, paper_graph(key), topics, keys, focus=key, extra=neighbors)
+    return {path: make(idx) for path, make in graph_makers(idx).items()}
+
+
+def graph_makers(idx: Index) -> dict[str, Callable[[Index], str]]:
+    """Each graph file's path and what makes it from the index: one at a time, so a rebuild makes only those whose
+    inputs changed (rerender.py)."""
+    out: dict[str, Callable[[Index], str]] = {HOME_GRAPH: _home_graph}
+    for tid in idx.kb.topics:
+        out[topic_graph(tid)] = partial(_topic_graph, tid)
+    for key in idx.kb.papers:
+        out[paper_graph(key)] = partial(_paper_graph, key)
     return out
+
+
+def _home_graph(idx: Index) -> str:
+    return encode(idx, HOME_GRAPH, idx.kb.topics, (p.key for p in idx.papers_sorted()), labels=False)
+
+
+def _topic_graph(tid: str, idx: Index) -> str:
+    topic = idx.kb.topics[tid]
+    near = [tid, *(c.id for c in idx.children.get(tid, ()))]
+    if topic.parent:
+        near.insert(0, topic.parent)
+    keys = [p.key for p in idx.by_topic.get(tid, ())] + list(idx.citations.get(tid, ()))
+    return encode(idx, topic_graph(tid), near, keys, focus=tid)
+
+
+def _paper_graph(key: str, idx: Index) -> str:
+    paper = idx.kb.papers[key]
+    neighbors = idx.related.get(key, [])
+    keys = [key, *neighbors]
+    topics = [*paper.topics, *idx.cited_in.get(key, ())]
+    return encode(idx, paper_graph(key), topics, keys, focus=key, extra=neighbors)
 
 
 def figure(src: str, label: str, *, on_button: bool) -> str:

@@ -15,7 +15,7 @@ from .bibtex import entry as bibtex_entry
 from .citations import cited_keys
 from .model import KnowledgeBase, Paper, Topic
 from .names import author_id, display_name, family_name, fold, slugify
-from .similar import Similar, similar_papers
+from .similar import Counted, Similar, similar_papers
 
 MAX_RELATED = 8
 # authors on one author-index page: with papers folded away an entry is about two lines (name, co-authors); on this
@@ -59,6 +59,10 @@ class Index:
     by_year: dict[int, list[Paper]] = field(default_factory=dict)
     authors: dict[str, Author] = field(default_factory=dict)  # in index order: by family name, letters a-z then other
     author_pages: dict[str, AuthorPage] = field(default_factory=dict)  # stem -> page, in index order
+    # author id -> stem of the page with their entry: what a link to an author needs, apart from `authors`, whose
+    # entries change with any of the author's papers (rerender.py makes a page again when what it read changed)
+    author_page_of: dict[str, str] = field(default_factory=dict)
+    author_names: dict[str, str] = field(default_factory=dict)  # author id -> the best-looking spelling (`Author.name`)
     citations: dict[str, list[str]] = field(default_factory=dict)  # topic id -> cited keys, in order
     cited_in: dict[str, list[str]] = field(default_factory=dict)  # key -> topic ids citing it
     related: dict[str, list[str]] = field(default_factory=dict)  # key -> hand-picked related keys, both ends
@@ -66,10 +70,21 @@ class Index:
     papers_under: dict[str, int] = field(default_factory=dict)  # topic id -> distinct papers of it and its subtopics
     has_status: bool = False  # some record carries a reading status: the site shows status at all
 
+    reuse: Index | None = field(default=None, repr=False)  # an earlier index of this KB: entries of unchanged papers
+    counted: Counted = field(default_factory=dict, repr=False)  # each paper's words, for the next index (similar.py)
+    authorship: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # key -> named authors
+    people: People | None = field(default=None, repr=False)  # what the names decide (`_people`), for the next index
+
     @cached_property
     def bibtex(self) -> dict[str, str]:
         """Each paper's BibTeX entry, made once: its page shows it and `papers.bib` joins them all."""
-        return {key: bibtex_entry(paper) for key, paper in self.kb.papers.items()}
+        before = self.reuse.bibtex if self.reuse is not None else {}
+        last = self.reuse.kb.papers if self.reuse is not None else {}
+        self.reuse = None  # its work is taken; do not keep a chain of older indexes alive
+        return {
+            key: before[key] if last.get(key) is paper and key in before else bibtex_entry(paper)
+            for key, paper in self.kb.papers.items()
+        }
 
     def papers_sorted(self) -> list[Paper]:
         return sorted(self.kb.papers.values(), key=newest_first)
@@ -164,48 +179,37 @@ def _paginate(authors: dict[str, Author]) -> list[AuthorPage]:
     return out
 
 
-def build_index(kb: KnowledgeBase) -> Index:
-    idx = Index(kb)
+def build_index(kb: KnowledgeBase, reuse: Index | None = None) -> Index:
+    """The KB's indexes. `reuse`, an index of an earlier load of the same KB (a server's last build), lends the work
+    done for papers that are the same objects (`load` with a ParseCache returns unchanged records as they were)."""
+    idx = Index(kb, reuse=reuse)
     papers = sorted(kb.papers.values(), key=newest_first)
 
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     by_year: dict[int, list[Paper]] = defaultdict(list)
-    spellings: dict[str, Counter] = defaultdict(Counter)
     author_keys: dict[str, list[str]] = defaultdict(list)
-    shared: dict[str, Counter] = defaultdict(Counter)  # author id -> co-author id -> papers shared
     for p in papers:
         by_year[p.year].append(p)
         for topic_id in p.topics:
             by_topic[topic_id].append(p)
-        ids: dict[str, None] = {}  # the paper's authors, once each, in order
-        for name in p.named_authors:
-            aid = author_id(name)
-            spellings[aid][display_name(name)] += 1
-            if aid not in ids:
-                ids[aid] = None
-                author_keys[aid].append(p.key)
-        for aid in ids:
-            shared[aid].update(other for other in ids if other != aid)
+        for aid in dict.fromkeys(author_id(name) for name in p.named_authors):  # each author once, in order
+            author_keys[aid].append(p.key)
     idx.by_topic = dict(by_topic)
     idx.by_year = dict(sorted(by_year.items(), reverse=True))
-    names = {aid: _best_spelling(spellings[aid]) for aid in author_keys}
-    sort_names = {aid: _sort_name(name) for aid, name in names.items()}
-    order = sorted(author_keys, key=lambda a: (_letter(sort_names[a]) == "other", sort_names[a], a))
-    unplaced = {aid: Author(aid, names[aid], tuple(author_keys[aid])) for aid in order}
-    pages = _paginate(unplaced)
+    idx.authorship = {p.key: p.named_authors for p in kb.papers.values()}
+    same_names = reuse is not None and reuse.people is not None and reuse.authorship == idx.authorship
+    people = reuse.people if same_names and reuse is not None and reuse.people is not None else _people(papers)
+    idx.people = people
+    names, pages, coauthors = people
     page_of = {aid: page.stem for page in pages for aid in page.authors}
-    rank = {aid: i for i, aid in enumerate(order)}
     idx.authors = {
-        aid: Author(
-            aid,
-            names[aid],
-            tuple(author_keys[aid]),
-            page_of[aid],
-            tuple(sorted(shared[aid].items(), key=lambda kv: (-kv[1], rank[kv[0]]))),
-        )
-        for aid in order
+        aid: Author(aid, names[aid], tuple(author_keys[aid]), page_of[aid], coauthors[aid])
+        for page in pages
+        for aid in page.authors
     }
     idx.author_pages = {page.stem: page for page in pages}
+    idx.author_page_of = page_of
+    idx.author_names = names
 
     children: dict[str, list[Topic]] = defaultdict(list)
     for t in sorted(kb.topics.values(), key=lambda t: t.title.casefold()):
@@ -230,9 +234,35 @@ def build_index(kb: KnowledgeBase) -> Index:
         for k in p.related:
             backlinks[k].append(p.key)
     idx.related = {p.key: _hand_picked(p, kb, backlinks) for p in papers}
-    idx.similar = similar_papers(kb, idx.by_topic, idx.citations, idx.related)
+    idx.counted = reuse.counted if reuse is not None else {}
+    idx.similar = similar_papers(kb, idx.by_topic, idx.citations, idx.related, idx.counted)
     idx.has_status = any(p.status for p in papers)
     return idx
+
+
+People = tuple[dict[str, str], list[AuthorPage], dict[str, tuple[tuple[str, int], ...]]]
+
+
+def _people(papers: list[Paper]) -> People:
+    """What the authors' names alone decide: each author's best spelling, the author-index pages in index order, and
+    each author's co-authors (papers shared, most first). A server's next index reuses them while no name changed."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    shared: dict[str, Counter] = defaultdict(Counter)  # author id -> co-author id -> papers shared
+    for p in papers:
+        ids: dict[str, None] = {}  # the paper's authors, once each, in order
+        for name in p.named_authors:
+            aid = author_id(name)
+            spellings[aid][display_name(name)] += 1
+            ids.setdefault(aid)
+        for aid in ids:
+            shared[aid].update(other for other in ids if other != aid)
+    names = {aid: _best_spelling(spellings[aid]) for aid in spellings}
+    sort_names = {aid: _sort_name(name) for aid, name in names.items()}
+    order = sorted(names, key=lambda a: (_letter(sort_names[a]) == "other", sort_names[a], a))
+    pages = _paginate({aid: Author(aid, names[aid], ()) for aid in order})
+    rank = {aid: i for i, aid in enumerate(order)}
+    coauthors = {aid: tuple(sorted(shared[aid].items(), key=lambda kv: (-kv[1], rank[kv[0]]))) for aid in order}
+    return names, pages, coauthors
 
 
 def _papers_under(tid: str, idx: Index, seen: frozenset[str] = frozenset()) -> set[str]:

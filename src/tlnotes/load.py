@@ -380,9 +380,35 @@ class _Source:
 # ---------------------------------------------------------------- records
 
 
+@dataclass
+class _Parsed:
+    """One record file's text and what checking it alone found: its paper (None if it has an error) and problems."""
+
+    text: str
+    paper: Paper | None
+    problems: list[Problem]
+    source: _Source | None
+
+
+@dataclass
+class ParseCache:
+    """The records an earlier `load` of this KB in this process parsed, by file name and text.
+
+    A server loads the KB again on every save; a record whose text is unchanged is not parsed or checked again
+    (each file's own problems depend on its text alone; problems across records are found afresh every time).
+    """
+
+    records: dict[str, _Parsed] = field(default_factory=dict)
+
+    def keep_only(self, names: set[str]) -> None:
+        for name in self.records.keys() - names:
+            del self.records[name]
+
+
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ParseCache | None = None):
         self.root = root
+        self.cache = cache
         self.real_root = os.path.realpath(root)
         self.problems: list[Problem] = []
         self.docs_files: set[str] = set()  # under docs/, relative to it: what a note may link to besides generated pages
@@ -524,10 +550,18 @@ class _Loader:
         text = self.read_text(rel, MAX_RECORD_BYTES)
         if text is None:
             return None
+        cached = self.cache.records.get(name) if self.cache is not None else None
+        if cached is not None and cached.text == text:  # the same bytes as last time: the same answer
+            self.problems += cached.problems
+            if cached.source is not None:
+                self.sources[key] = cached.source
+            return cached.paper if key_ok else None
+        before = len(self.problems)
         data = self.check_record(rel, key, text)
-        if data is None or not key_ok:
-            return None
-        return _paper(key, rel, data)
+        paper = None if data is None else _paper(key, rel, data)
+        if self.cache is not None:
+            self.cache.records[name] = _Parsed(text, paper, self.problems[before:], self.sources.get(key))
+        return paper if key_ok else None
 
     def check_record(self, rel: str, key: str, text: str, optional: tuple[str, ...] = ()) -> dict | None:
         """The record's data if it has no error, else None; every problem reported either way."""
@@ -852,16 +886,21 @@ def _read_doc(root: Path, rel: str) -> str:
         return ""
 
 
-def load(root: str | os.PathLike) -> KnowledgeBase:
-    """Load the KB at `root`: every valid record and topic, and every problem found."""
+def load(root: str | os.PathLike, cache: ParseCache | None = None) -> KnowledgeBase:
+    """Load the KB at `root`: every valid record and topic, and every problem found.
+
+    With a `cache` (kept by the caller between loads), records whose text has not changed are not parsed again."""
     with _no_cyclic_gc():
-        return _load(Path(root))
+        return _load(Path(root), cache)
 
 
-def _load(root: Path) -> KnowledgeBase:
-    loader = _Loader(root)
+def _load(root: Path, cache: ParseCache | None = None) -> KnowledgeBase:
+    loader = _Loader(root, cache)
     papers: dict[str, Paper] = {}
-    for name in loader.record_files():
+    names = loader.record_files()
+    if cache is not None:
+        cache.keep_only(set(names))
+    for name in names:
         try:
             paper = loader.load_record(name)
         except Exception as exc:  # a bug of ours must not hide the other problems

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from . import feeds, graph, safe, schema
 from .bibtex import bibliography, format_references
@@ -69,10 +70,10 @@ def author_page(stem: str) -> str:
     return f"authors/{stem}.md"
 
 
-def author_link(author: Author, here: str) -> str:
-    """The served URL of an author's entry, on the index page `build_index` placed them on (`Author.page`)."""
-    page = author_page(author.page)
-    return f"{page_url(here, page) if page != here else ''}#{author.id}"
+def author_link(aid: str, stem: str, here: str) -> str:
+    """The served URL of author `aid`'s entry, on the index page `build_index` placed them on (`Index.author_page_of`)."""
+    page = author_page(stem)
+    return f"{page_url(here, page) if page != here else ''}#{aid}"
 
 
 HOME = "index.md"
@@ -181,8 +182,9 @@ def authors_line(paper: Paper, idx: Index, here: str) -> str:
     if not paper.named_authors:
         return UNKNOWN_AUTHORS
     names = [
-        a_href(author_link(idx.authors[author_id(name)], here), safe.inline(display_name(name), links=False))
+        a_href(author_link(aid, idx.author_page_of[aid], here), safe.inline(display_name(name), links=False))
         for name in paper.named_authors
+        for aid in (author_id(name),)
     ]
     text = ", ".join(names)
     return text + (", et al." if paper.et_al else "")
@@ -905,8 +907,8 @@ def author_entry(author: Author, idx: Index, here: str) -> str:
     (tests/test_authors.py does).
     """
 
-    def link(other: Author) -> str:
-        return a_href(author_link(other, here), safe.attr(other.name))
+    def link(aid: str) -> str:
+        return a_href(author_link(aid, idx.author_page_of[aid], here), safe.attr(idx.author_names[aid]))
 
     papers = "".join(
         f"<li>{a_href(page_url(here, paper_path(k)), safe.attr(p.title))}, {p.year}</li>"
@@ -915,7 +917,7 @@ def author_entry(author: Author, idx: Index, here: str) -> str:
     )
     count = f"{len(author.keys)} paper{'s' * (len(author.keys) != 1)}"
     shown = author.coauthors[:SHOWN_COAUTHORS]
-    names = [link(idx.authors[c]) + (f" ({n})" if n > 1 else "") for c, n in shown]
+    names = [link(c) + (f" ({n})" if n > 1 else "") for c, n in shown]
     more = len(author.coauthors) - len(shown)
     if more:
         names.append(f"+{more} more")
@@ -1035,11 +1037,16 @@ BIBLIOGRAPHY = "papers.bib"
 def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
     """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
     idx = idx or build_index(kb)
+    return {path: make(idx) for path, make in extra_makers(kb, site, idx).items()}
+
+
+def extra_makers(kb: KnowledgeBase, site: Site, idx: Index) -> dict[str, Callable[[Index], str]]:
+    """`extra_files`, each as its path and what makes it from the index (rerender.py makes only those that changed)."""
     return {
-        BIBLIOGRAPHY: bibliography(kb, idx.bibtex),
-        **graph.graphs(idx),
-        **feeds.feeds(idx, site.name, site.url),
-        **redirect_files(kb),
+        BIBLIOGRAPHY: lambda ix: bibliography(ix.kb, ix.bibtex),
+        **graph.graph_makers(idx),
+        **feeds.feed_makers(idx, site.name, site.url),
+        **{path: partial(_redirect, key) for path, key in _redirects(kb).items()},
     }
 
 
@@ -1062,7 +1069,15 @@ def redirect_html(title: str, new: str) -> str:
 def redirect_files(kb: KnowledgeBase) -> dict[str, str]:
     """A redirect page at the old address of each renamed record (`aliases`, `tlnotes rename`), as extra files:
     out of the nav, the search index and the sitemap. Served as MkDocs serves pages: `papers/OLD/`."""
-    return {f"papers/{a}/index.html": redirect_html(p.title, p.key) for p in kb.papers.values() for a in p.aliases}
+    return {path: redirect_html(kb.papers[key].title, key) for path, key in _redirects(kb).items()}
+
+
+def _redirects(kb: KnowledgeBase) -> dict[str, str]:
+    return {f"papers/{a}/index.html": p.key for p in kb.papers.values() for a in p.aliases}
+
+
+def _redirect(key: str, idx: Index) -> str:
+    return redirect_html(idx.kb.papers[key].title, key)
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:

@@ -114,17 +114,31 @@ def _bullet_text(items: tuple[Bullet, ...]) -> Iterable[str]:
         yield from _bullet_text(b.children)
 
 
-def _term_vectors(papers: list[Paper]) -> dict[str, dict[str, float]]:
-    """Each paper's TF-IDF vector (sublinear tf, unit length) over the words that can tell papers apart."""
+Counted = dict[str, tuple[Paper, Counter]]  # key -> the paper as counted, and its words' counts
+
+
+def _term_vectors(papers: list[Paper], counted: Counted | None = None) -> dict[str, dict[str, float]]:
+    """Each paper's TF-IDF vector (sublinear tf, unit length) over the words that can tell papers apart.
+
+    `counted` holds the word counts of an earlier call (a server's last build): a paper that is the same object
+    is not read again. It is updated to this call's papers."""
     counts: dict[str, Counter] = {}
     df: Counter = Counter()
     seen: dict[str, str | None] = {}
+    before = dict(counted) if counted is not None else {}
     for p in papers:
-        c = Counter(words(" ".join(_bullet_text(p.summary)), seen))
-        for w in words(p.title, seen):
-            c[w] += TITLE_REPEAT
+        hit = before.get(p.key)
+        if hit is not None and hit[0] is p:
+            c = hit[1]
+        else:
+            c = Counter(words(" ".join(_bullet_text(p.summary)), seen))
+            for w in words(p.title, seen):
+                c[w] += TITLE_REPEAT
         counts[p.key] = c
         df.update(c.keys())
+    if counted is not None:
+        counted.clear()
+        counted.update((p.key, (p, counts[p.key])) for p in papers)
     n = len(papers)
     common = min(COMMON_FRACTION * n, COMMON_SQRT * math.sqrt(n)) if n >= COMMON_MIN_PAPERS else n
     idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= common and d < n}
@@ -146,11 +160,16 @@ def _paragraphs(body: str) -> list[str]:
 
 
 def similar_papers(
-    kb: KnowledgeBase, by_topic: dict[str, list[Paper]], citations: dict[str, list[str]], exclude: dict[str, list[str]]
+    kb: KnowledgeBase,
+    by_topic: dict[str, list[Paper]],
+    citations: dict[str, list[str]],
+    exclude: dict[str, list[str]],
+    counted: Counted | None = None,
 ) -> dict[str, list[Similar]]:
     """key -> the papers most like it, best first, none of `exclude[key]` (already shown as related).
 
-    `by_topic` and `citations` (topic id -> cited keys) are the Index's, so nothing is derived twice.
+    `by_topic` and `citations` (topic id -> cited keys) are the Index's, so nothing is derived twice; `counted`
+    keeps each paper's word counts for the next call (`_term_vectors`).
     """
     papers = list(kb.papers.values())
     n = len(papers)
@@ -182,7 +201,7 @@ def similar_papers(
                 for b in pkeys:
                     row[b] = row.get(b, 0.0) + weight
 
-    vectors = _term_vectors(papers)
+    vectors = _term_vectors(papers, counted)
     postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for key, v in vectors.items():
         for w, x in v.items():

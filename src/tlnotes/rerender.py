@@ -1,0 +1,287 @@
+"""Render again only the pages and files whose inputs changed: a server's rebuild after one save.
+
+`render_page` and the extra files' makers read the knowledge base and its Index through their mappings
+(`kb.papers`, `idx.by_topic`, `idx.authors`, ...). Making each output with those mappings wrapped notes which
+entries it read; the next time, an output is made again only if one of those entries is no longer equal, or if it
+went through a whole mapping (a listing) and anything in that mapping changed. Rendering is pure, so what an output
+read is all it depends on: the outputs equal a full render's (tests/test_rerender.py compares them over random
+edit sequences). The Site, and whether any record has a reading status, count for every output.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from .index import Index, build_index
+from .load import ParseCache, load
+from .model import KnowledgeBase
+from .render import Page, Site, extra_makers, page_paths, render_page
+
+EVERYTHING = "*"  # an entry name meaning: the whole mapping (its keys, its order, every value)
+KB_MAPPINGS = ("papers", "topics")
+INDEX_MAPPINGS: tuple[str, ...] = ("by_topic", "children", "by_year", "authors", "author_pages", "author_page_of")
+INDEX_MAPPINGS += ("author_names", "citations", "cited_in", "related", "similar", "papers_under")
+Read = tuple[str, Any]  # (mapping name, key), or (name, EVERYTHING)
+
+
+class _Reads(dict):
+    """A copy of one mapping that notes, in `log`, each entry read and any read of the whole."""
+
+    def __init__(self, name: str, data: Mapping, log: set[Read]) -> None:
+        super().__init__(data)
+        self._name = name
+        self._log = log
+
+    def __getitem__(self, key):
+        self._log.add((self._name, key))
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        self._log.add((self._name, key))
+        return dict.get(self, key, default)
+
+    def __contains__(self, key) -> bool:
+        self._log.add((self._name, key))
+        return dict.__contains__(self, key)
+
+    def _whole(self) -> None:
+        self._log.add((self._name, EVERYTHING))
+
+    def __iter__(self):
+        self._whole()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._whole()
+        return dict.__len__(self)
+
+    def __reversed__(self):
+        self._whole()
+        return dict.__reversed__(self)
+
+    def keys(self):
+        self._whole()
+        return dict.keys(self)
+
+    def values(self):
+        self._whole()
+        return dict.values(self)
+
+    def items(self):
+        self._whole()
+        return dict.items(self)
+
+    def copy(self):
+        self._whole()
+        return dict(dict.items(self))
+
+    def __eq__(self, other) -> bool:
+        self._whole()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # a dict: unhashable
+
+
+TOPIC_TEXT = "topic_text"  # the entry name for reads of a topic's prose, apart from its title and place
+TEXT_FIELDS = frozenset({"body", "body_line"})
+
+
+class _TopicSeen:
+    """A topic as an output sees it: reading its prose is noted apart from reading its title and place, so an edit
+    of a note's text makes again what shows that text (its page), not every page that links the topic."""
+
+    __slots__ = ("_topic", "_log")
+
+    def __init__(self, topic, log: set[Read]) -> None:
+        object.__setattr__(self, "_topic", topic)
+        object.__setattr__(self, "_log", log)
+
+    def __getattr__(self, name: str):
+        topic = object.__getattribute__(self, "_topic")
+        if name in TEXT_FIELDS:
+            object.__getattribute__(self, "_log").add((TOPIC_TEXT, topic.id))
+        return getattr(topic, name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a topic is read-only")
+
+    def _all(self):
+        topic = object.__getattribute__(self, "_topic")
+        object.__getattribute__(self, "_log").add((TOPIC_TEXT, topic.id))
+        return topic
+
+    def __eq__(self, other) -> bool:
+        return self._all() == (other._all() if isinstance(other, _TopicSeen) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+
+class _TopicReads(_Reads):
+    """`kb.topics`, its values seen as `_TopicSeen`."""
+
+    def __getitem__(self, key):
+        return _TopicSeen(super().__getitem__(key), self._log)
+
+    def get(self, key, default=None):
+        value = super().get(key, _MISSING)
+        return default if value is _MISSING else _TopicSeen(value, self._log)
+
+    def values(self):
+        return [_TopicSeen(v, self._log) for v in super().values()]
+
+    def items(self):
+        return [(k, _TopicSeen(v, self._log)) for k, v in super().items()]
+
+
+class _ReadsList(list):
+    """A copy of one list (the root topics) that notes any read of it as a read of the whole."""
+
+    def __init__(self, name: str, data: Iterable, log: set[Read]) -> None:
+        super().__init__(data)
+        self._name = name
+        self._log = log
+
+    def __iter__(self):
+        self._log.add((self._name, EVERYTHING))
+        return list.__iter__(self)
+
+    def __len__(self) -> int:
+        self._log.add((self._name, EVERYTHING))
+        return list.__len__(self)
+
+    def __getitem__(self, i):
+        self._log.add((self._name, EVERYTHING))
+        return list.__getitem__(self, i)
+
+    def __contains__(self, item) -> bool:
+        self._log.add((self._name, EVERYTHING))
+        return list.__contains__(self, item)
+
+
+def _mappings(kb: KnowledgeBase, idx: Index) -> dict[str, Any]:
+    """Everything an output can read, by name: the KB's mappings and the Index's."""
+    out: dict[str, Any] = {name: getattr(kb, name) for name in KB_MAPPINGS}
+    out.update({name: getattr(idx, name) for name in INDEX_MAPPINGS})
+    out["bibtex"] = idx.bibtex
+    out["roots"] = idx.roots
+    return out
+
+
+def _watched(kb: KnowledgeBase, idx: Index, log: set[Read]) -> tuple[KnowledgeBase, Index]:
+    """The KB and Index as outputs see them: every mapping a `_Reads` noting into `log`."""
+    kinds: dict[str, type] = {"roots": _ReadsList, "topics": _TopicReads}
+    seen: dict[str, Any] = {name: kinds.get(name, _Reads)(name, data, log) for name, data in _mappings(kb, idx).items()}
+    wkb = dataclasses.replace(kb, papers=seen["papers"], topics=seen["topics"])
+    widx = copy.copy(idx)
+    widx.kb = wkb
+    for name in INDEX_MAPPINGS:
+        setattr(widx, name, seen[name])
+    widx.roots = seen["roots"]
+    widx.__dict__["bibtex"] = seen["bibtex"]  # over the cached_property
+    return wkb, widx
+
+
+_MISSING = object()
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[set[Read], set[str]]:
+    """The entries that differ between two sets of mappings, and the names of the mappings that differ at all."""
+    entries: set[Read] = set()
+    whole: set[str] = set()
+    for name, now in new.items():
+        before = old[name]
+        if name == "roots":
+            if before != now:
+                whole.add(name)
+            continue
+        for key in before.keys() | now.keys():
+            a, b = before.get(key, _MISSING), now.get(key, _MISSING)
+            if a is b or a == b:
+                continue
+            if name == "topics":
+                entries.add((TOPIC_TEXT, key))
+                if a is not _MISSING and b is not _MISSING and _same_but_text(a, b):
+                    continue  # only its prose: what read the title and place of the topic stays as it was
+            entries.add((name, key))
+            whole.add(name)
+        if name not in whole and list(before) != list(now):  # the same entries in another order
+            whole.add(name)
+    return entries, whole
+
+
+def _same_but_text(a, b) -> bool:
+    return all(getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(a) if f.name not in TEXT_FIELDS)
+
+
+@dataclasses.dataclass
+class _Output:
+    value: Any
+    reads: frozenset[Read]
+    wholes: frozenset[str]  # the mappings it read whole
+
+
+class Rerender:
+    """What the last render made and read, kept between rebuilds of one knowledge base in one process."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, _Output] = {}
+        self.snapshot: dict[str, Any] | None = None
+        self.context: tuple | None = None
+        self.made: list[str] = []  # the outputs made (not reused) by the last `update`
+
+    def update(self, kb: KnowledgeBase, site: Site, idx: Index) -> tuple[dict[str, Page], dict[str, str]]:
+        """The site's pages and extra files, as `render` and `extra_files` would make them, making only what changed."""
+        now = _mappings(kb, idx)
+        context = (site, idx.has_status)
+        if self.snapshot is None or context != self.context:
+            entries: set[Read] | None = None  # everything is made again
+            whole: set[str] = set()
+        else:
+            entries, whole = _changes(self.snapshot, now)
+        log: set[Read] = set()
+        wkb, widx = _watched(kb, idx, log)
+        makers: dict[str, Callable[[], Any]] = {path: partial(render_page, wkb, path, site, widx) for path in page_paths(kb, idx)}
+        for path, extra_maker in extra_makers(kb, site, idx).items():
+            makers["extra:" + path] = partial(extra_maker, widx)
+        outputs: dict[str, _Output] = {}
+        self.made = []
+        for name, make in makers.items():
+            last = self.outputs.get(name)
+            if last is not None and entries is not None and last.reads.isdisjoint(entries) and last.wholes.isdisjoint(whole):
+                outputs[name] = last
+                continue
+            log.clear()
+            value = make()
+            reads = frozenset(log)
+            outputs[name] = _Output(value, reads, frozenset(n for n, k in reads if k == EVERYTHING))
+            self.made.append(name)
+        self.outputs, self.snapshot, self.context = outputs, now, context
+        pages = {n: o.value for n, o in outputs.items() if not n.startswith("extra:") and o.value is not None}
+        extra = {n.removeprefix("extra:"): o.value for n, o in outputs.items() if n.startswith("extra:")}
+        return pages, extra
+
+
+@dataclasses.dataclass
+class Warm:
+    """What one process keeps between builds of one knowledge base (`tlnotes serve`): the parsed records, the last
+    index and what the last render made and read. Each build still loads, checks and renders everything; this only
+    spares it the work whose inputs did not change."""
+
+    parsed: ParseCache = dataclasses.field(default_factory=ParseCache)
+    index: Index | None = None
+    rendered: Rerender = dataclasses.field(default_factory=Rerender)
+
+    def load(self, root) -> KnowledgeBase:
+        return load(root, self.parsed)
+
+    def build(self, kb: KnowledgeBase, site: Site) -> tuple[Index, dict[str, Page], dict[str, str]]:
+        """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them."""
+        idx = build_index(kb, reuse=self.index if self.index is not None and self.index.kb.root == kb.root else None)
+        pages, extra = self.rendered.update(kb, site, idx)
+        self.index = idx
+        return idx, pages, extra
