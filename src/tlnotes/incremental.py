@@ -210,14 +210,7 @@ class Tracker:
         """
         old = read_manifest(self.root, self.site_dir)
         forget_manifest(self.root, self.site_dir)
-        theme_dir = config.theme.custom_dir
-        key = global_key(
-            Path(config.config_file_path) if config.config_file_path else None,
-            config.nav,
-            Path(config.docs_dir),
-            Path(theme_dir) if theme_dir else None,
-            json.dumps(nav_titles, sort_keys=True, default=str),
-        )
+        key = self.global_key(config, nav_titles)
         self.changed = changed_pages(old, pages, key)
         self.full = old is None or old.global_key != key
         outputs = {}
@@ -233,6 +226,17 @@ class Tracker:
         elif old is not None:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
         self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
+
+    def global_key(self, config, nav_titles: object) -> str:
+        """`global_key` of this build's config; `nav_titles` as `start` takes them."""
+        theme_dir = config.theme.custom_dir
+        return global_key(
+            Path(config.config_file_path) if config.config_file_path else None,
+            config.nav,
+            Path(config.docs_dir),
+            Path(theme_dir) if theme_dir else None,
+            json.dumps(nav_titles, sort_keys=True, default=str),
+        )
 
     def read_titles(self, nav, config) -> None:
         """Read the front matter of every nav page MkDocs will not re-render, so the nav of those it does shows
@@ -289,6 +293,7 @@ def index_later(site_dir: Path, index_site) -> threading.Thread:
     site = Path(site_dir)
 
     def work() -> None:
+        _yield_cpu()
         with INDEXING:
             shutil.rmtree(site / "pagefind", ignore_errors=True)
             try:
@@ -300,6 +305,15 @@ def index_later(site_dir: Path, index_site) -> threading.Thread:
     thread.start()
     _pending.append(thread)
     return thread
+
+
+def _yield_cpu() -> None:
+    """Lower this thread's priority, which the Pagefind process it starts inherits (Linux): the next save's rebuild
+    comes first, and the index catches up in the time left."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # no per-thread priority here (macOS, Windows): indexing as it was
+        pass
 
 
 def wait_for_index(timeout: float | None = None) -> None:

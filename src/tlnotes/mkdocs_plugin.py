@@ -35,6 +35,7 @@ from .load import NOTES_DIR, PAPERS_DIR, load
 from .model import KnowledgeBase, TlnotesError
 from .ondisk import asset_files
 from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
+from .rerender import Warm
 from .sanitize import clean
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
@@ -51,7 +52,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     background_index = False  # a server sets it: Pagefind runs after the build returns (incremental.index_later)
     jobs = 1  # `tlnotes build` sets it: processes that write the pages (parallel.py)
     worker: parallel.Worker | None = None
+    built: Built | None = None  # this build's config, files, nav and theme, once MkDocs has them
     builder_pid: int | None = None  # the process that started the build; any other is the second writer
+    warm: Warm | None = None  # a server's state kept between its builds (rerender.py)
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -64,14 +67,17 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if kb.errors:
             lines = "\n".join(str(p) for p in kb.errors)
             raise PluginError(f"the knowledge base has {len(kb.errors)} error(s); `tlnotes check` lists them:\n{lines}")
-        idx = build_index(kb)
         site = Site(config.site_name, config.site_description or "", config.site_url or "")
         if not site.url:
             log.info(f"tlnotes: {NO_SITE_URL}")  # info: a strict build must not fail on it
-        self.pages = render(kb, site, idx)
-        self.extra = extra_files(kb, site, idx)
+        if self.warm is not None:  # a server's rebuild: only what changed is made again
+            idx, self.pages, self.extra = self.warm.build(kb, site)
+        else:
+            idx = build_index(kb)
+            self.pages = render(kb, site, idx)
+            self.extra = extra_files(kb, site, idx)
         self.site = site
-        self.topic_titles = {t.id: t.title for t in kb.topics.values()}
+        self.topic_titles = self.nav_titles(kb)
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         self.section_heads = set(_section_heads(self.nav))
@@ -107,6 +113,10 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.tracker.start(files, config, {**hashes, **self.generated_extra}, self.topic_titles)
         return files
 
+    def nav_titles(self, kb: KnowledgeBase) -> dict[str, str]:
+        """What of the generated pages the nav shows besides their paths: the topics' titles."""
+        return {t.id: t.title for t in kb.topics.values()}
+
     def _page_hash(self, path: str) -> str:
         page = self.pages[path]
         context = (page.kind.name, page.search, str(path in self.section_heads))
@@ -114,9 +124,12 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
 
     def on_nav(self, nav, config, files):
         self.tracker.read_titles(nav, config)
+        self.built = Built(self, config, files, nav, None)
         return nav
 
     def on_env(self, env, config, files):
+        if self.built is not None:
+            self.built.env = env
         self.builder_pid = os.getpid()
         self.worker = parallel.split(env, config, files, self.jobs)
         return env
@@ -206,16 +219,22 @@ def build_site(
     clean: bool = False,
     jobs: int = 1,
     background_index: bool = False,
+    warm: Warm | None = None,
     say: Callable[[str], None] | None = None,
-) -> None:
+    last: Built | None = None,
+) -> Built | None:
     """Build `kb`'s site with MkDocs and this plugin, into `site_dir`: `tlnotes build`, and `tlnotes serve` on each save.
 
-    Incremental unless `clean` (incremental.py). A missing mkdocs.yml, or one without the plugin, is a TlnotesError
+    Incremental unless `clean` (incremental.py); `warm` keeps a server's work between its builds (rerender.py), and
+    with `last`, the Built this returned for the previous build, a save that changes only pages writes just those
+    (`Built.rebuild`). A missing mkdocs.yml, or one without the plugin, is a TlnotesError
     naming it; MkDocs' own failures are its MkDocsException. `say` hears what the site lacks (a site_url).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    if last is not None and warm is not None and not clean and last.rebuild(kb, warm):
+        return last
     config_file = root / CONFIG
     try:
         config_file.stat()
@@ -230,11 +249,77 @@ def build_site(
         say(f"{config_file}: {NO_SITE_URL}")
     # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
     plugin = cast(TlnotesPlugin, config.plugins["tlnotes"])
-    plugin.preloaded, plugin.jobs, plugin.background_index = kb, jobs, background_index
+    plugin.preloaded, plugin.jobs, plugin.background_index, plugin.warm = kb, jobs, background_index, warm
     if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
         incremental.forget_manifest(root, site_dir)
+    plugin.built = None
     with incremental.quiet_dirty_warning():
         build(config, dirty=incremental.can_build_dirty(root, site_dir))
+    return plugin.built
+
+
+class Built:
+    """What a server keeps of its last MkDocs build, to write the next one's changed pages without MkDocs' setup.
+
+    A save that changes pages and extra files but not which exist, nor the nav, mkdocs.yml, docs/ or the theme
+    (the manifest's global key, incremental.py), needs none of what `build` does before and after the pages:
+    loading the config, the theme's files and templates, the nav, the sitemap and 404 page. `rebuild` then makes
+    just the changed pages with MkDocs' own two steps for a page (read and convert, then template and write), and
+    the plugin's events for them run as in a build. Anything else (or another plugin, whose events a page-only build
+    would skip) and it declines: the caller builds as usual.
+    """
+
+    def __init__(self, plugin: TlnotesPlugin, config, files: Files, nav, env) -> None:
+        self.plugin, self.config, self.files, self.nav, self.env = plugin, config, files, nav, env
+
+    def rebuild(self, kb: KnowledgeBase, warm: Warm) -> bool:
+        """Write what changed since the last build; False, having written nothing, when that takes a whole build."""
+        try:  # MkDocs' own steps for one page (1.6): where they are not, every save builds the whole site
+            from mkdocs.commands.build import _build_page, _populate_page
+        except ImportError:
+            return False
+
+        plugin, config, tracker = self.plugin, self.config, self.plugin.tracker
+        if self.env is None or tracker.manifest is None or set(config.plugins) != {"tlnotes"}:
+            return False
+        if not tracker.site_dir.is_dir():  # removed since: MkDocs writes it all again
+            return False
+        if plugin.root != Path(kb.root).resolve() or kb.errors:
+            return False
+        idx, pages, extra = warm.build(kb, plugin.site)
+        if pages.keys() != plugin.pages.keys() or extra.keys() != plugin.extra.keys() or nav(kb, idx) != plugin.nav:
+            return False
+        key = tracker.global_key(config, self.plugin.nav_titles(kb))
+        if key != tracker.manifest.global_key:
+            return False
+        plugin.pages, plugin.extra = pages, extra
+        old = tracker.manifest.pages
+        made = set(warm.rendered.made)  # the others are as the last build had them, and so are their hashes
+        plugin.generated_extra = {
+            path: incremental.page_hash(extra[path]) if "extra:" + path in made else h
+            for path, h in plugin.generated_extra.items()
+        }
+        hashes = {path: plugin._page_hash(path) if path in made or path not in old else old[path] for path in plugin.generated}
+        changed = [path for path in plugin.generated if old.get(path) != hashes[path]]
+        changed_extra = [path for path, h in plugin.generated_extra.items() if old.get(path) != h]
+        incremental.forget_manifest(tracker.root, tracker.site_dir)
+        tracker.changed, tracker.full = set(changed) | set(changed_extra), False
+        tracker.manifest.pages = {**hashes, **plugin.generated_extra}
+        for path in changed_extra:
+            file = self.files.get_file_from_path(path)
+            assert file is not None
+            file.content_string = extra[path]
+            file.copy_file()
+        doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for path in changed:
+            file = self.files.get_file_from_path(path)
+            assert file is not None and file.page is not None
+            file.content_string = pages[path]
+            _populate_page(file.page, config, self.files)
+        for path in changed:
+            _build_page(self.files.get_file_from_path(path).page, config, doc_files, self.nav, self.env)  # type: ignore[union-attr,arg-type]
+        plugin.on_post_build(config)
+        return True
 
 
 _ID = re.compile(r'<[^<>]*?\sid="([^"]*)"')

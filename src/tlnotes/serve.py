@@ -30,9 +30,10 @@ import yaml
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
-from .load import DOCS_DIR, NOTES_DIR, PAPERS_DIR, load
-from .mkdocs_plugin import CONFIG, build_site
+from .load import DOCS_DIR, NOTES_DIR, PAPERS_DIR
+from .mkdocs_plugin import CONFIG, Built, build_site
 from .model import TlnotesError
+from .rerender import Warm
 
 WATCHED_DIRS = (PAPERS_DIR, NOTES_DIR, DOCS_DIR)
 DEBOUNCE = 0.15  # seconds without events before a rebuild starts: an editor's save is a burst of events
@@ -186,6 +187,8 @@ class Serve:
         self.errors: list[str] = []
         self.printed: list[str] = []
         self.lock = threading.Lock()
+        self.warm = Warm()  # parsed records and rendered pages, kept from one build to the next
+        self.built: Built | None = None  # the last build's MkDocs state, for a rebuild of only the changed pages
         self.logged: list[str] = []  # the warnings and errors MkDocs logged in the current build
         collect = logging.Handler(logging.WARNING)
         collect.emit = lambda record: self.logged.append(record.getMessage())  # type: ignore[method-assign]
@@ -210,7 +213,7 @@ class Serve:
         with self.lock:
             start = time.perf_counter()
             try:
-                kb = load(self.root)
+                kb = self.warm.load(self.root)
                 errors = [str(p) for p in kb.errors]
                 if not errors:
                     self._build(kb)
@@ -228,7 +231,8 @@ class Serve:
 
     def _build(self, kb) -> None:
         self.logged.clear()
-        build_site(self.root, kb, self.site_dir, background_index=True)
+        last, self.built = self.built, None  # a build that fails leaves nothing to build on
+        self.built = build_site(self.root, kb, self.site_dir, background_index=True, warm=self.warm, last=last)
 
 
 def serve(root: Path, addr: str) -> int:
