@@ -296,9 +296,13 @@ def test_page_only_rebuilds_leave_the_site_a_clean_build_makes(served_kb, tmp_pa
     took: list[bool] = []
     real = mkdocs_plugin.Built.rebuild
     monkeypatch.setattr(mkdocs_plugin.Built, "rebuild", lambda self, kb, warm: took.append(real(self, kb, warm)) or took[-1])
-    for step in range(8):
-        # record edits mostly (the page-only path), now and then one that needs a whole build
-        edit = rng.choice(RECORD_EDITS) if step % 4 else rng.choice([add_record, delete_record, edit_note_title, add_topic])
+    for step in range(12):
+        # record edits, new and deleted records (the page-only path), now and then one that needs a whole build
+        edit = (
+            rng.choice([*RECORD_EDITS, add_record, delete_record, add_alias])
+            if step % 4
+            else rng.choice([edit_note_title, add_topic])
+        )
         edit(served_kb, rng)
         state.rebuild()
         assert not state.errors, (step, state.errors)

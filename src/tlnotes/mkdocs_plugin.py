@@ -26,6 +26,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 from pagefind.index import PagefindIndex
 
 from . import incremental, parallel, safe
@@ -275,49 +276,82 @@ class Built:
     def rebuild(self, kb: KnowledgeBase, warm: Warm) -> bool:
         """Write what changed since the last build; False, having written nothing, when that takes a whole build."""
         try:  # MkDocs' own steps for one page (1.6): where they are not, every save builds the whole site
-            from mkdocs.commands.build import _build_page, _populate_page
+            from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
         except ImportError:
             return False
 
-        plugin, config, tracker = self.plugin, self.config, self.plugin.tracker
+        plugin, config, tracker, files = self.plugin, self.config, self.plugin.tracker, self.files
         if self.env is None or tracker.manifest is None or set(config.plugins) != {"tlnotes"}:
             return False
-        if not tracker.site_dir.is_dir():  # removed since: MkDocs writes it all again
-            return False
-        if plugin.root != Path(kb.root).resolve() or kb.errors:
+        if not tracker.site_dir.is_dir() or plugin.root != Path(kb.root).resolve() or kb.errors:
             return False
         idx, pages, extra = warm.build(kb, plugin.site)
-        if pages.keys() != plugin.pages.keys() or extra.keys() != plugin.extra.keys() or nav(kb, idx) != plugin.nav:
+        if nav(kb, idx) != plugin.nav or tracker.global_key(config, plugin.nav_titles(kb)) != tracker.manifest.global_key:
             return False
-        key = tracker.global_key(config, self.plugin.nav_titles(kb))
-        if key != tracker.manifest.global_key:
+        added = [path for path in pages if path not in plugin.pages]
+        added_extra = [path for path in extra if path not in plugin.extra]
+        if any(pages[path].kind.in_nav for path in added):  # a page in the nav: every page shows it
             return False
+        if any(files.get_file_from_path(path) is not None for path in [*added, *added_extra]):  # hand-written there
+            return False
+        gone = [path for path in plugin.generated if path not in pages]
+        gone_extra = [path for path in plugin.generated_extra if path not in extra]
+
+        outputs = tracker.manifest.outputs
+        for path in [*gone, *gone_extra]:
+            file = files.get_file_from_path(path)
+            if file is not None:
+                files.remove(file)
+            incremental.remove_outputs(tracker.site_dir, [outputs.pop(path, file.dest_uri if file else path)])
+        plugin.generated -= set(gone)
+        for path in added:
+            file = File.generated(config, path, content=pages[path], inclusion=InclusionLevel.NOT_IN_NAV)
+            files.append(file)
+            Page(None, file, config)
+            plugin.generated.add(path)
+            outputs[path] = file.dest_uri
+        for path in added_extra:
+            file = File.generated(config, path, content=extra[path])
+            files.append(file)
+            outputs[path] = file.dest_uri
+
+        if list(pages) != list(plugin.pages) or list(extra) != list(plugin.extra):
+            # in the order `on_files` adds them, which the sitemap follows: at the end, pages, extra files, assets
+            ours = {*plugin.generated, *plugin.generated_extra, *added_extra, *asset_files()}  # not hand-written files
+            for path in [*pages, *extra, *asset_files()]:
+                file = files.get_file_from_path(path)
+                if file is not None and path in ours:
+                    files.remove(file)
+                    files.append(file)
         plugin.pages, plugin.extra = pages, extra
         old = tracker.manifest.pages
         made = set(warm.rendered.made)  # the others are as the last build had them, and so are their hashes
         plugin.generated_extra = {
-            path: incremental.page_hash(extra[path]) if "extra:" + path in made else h
-            for path, h in plugin.generated_extra.items()
+            path: incremental.page_hash(text) if "extra:" + path in made or path not in old else old[path]
+            for path, text in extra.items()
+            if path in plugin.generated_extra or path in added_extra
         }
         hashes = {path: plugin._page_hash(path) if path in made or path not in old else old[path] for path in plugin.generated}
         changed = [path for path in plugin.generated if old.get(path) != hashes[path]]
         changed_extra = [path for path, h in plugin.generated_extra.items() if old.get(path) != h]
         incremental.forget_manifest(tracker.root, tracker.site_dir)
-        tracker.changed, tracker.full = set(changed) | set(changed_extra), False
+        tracker.changed, tracker.full = {*changed, *changed_extra, *gone, *gone_extra}, False
         tracker.manifest.pages = {**hashes, **plugin.generated_extra}
         for path in changed_extra:
-            file = self.files.get_file_from_path(path)
+            file = files.get_file_from_path(path)
             assert file is not None
             file.content_string = extra[path]
             file.copy_file()
-        doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_included)
         for path in changed:
-            file = self.files.get_file_from_path(path)
+            file = files.get_file_from_path(path)
             assert file is not None and file.page is not None
             file.content_string = pages[path]
-            _populate_page(file.page, config, self.files)
+            _populate_page(file.page, config, files)
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         for path in changed:
-            _build_page(self.files.get_file_from_path(path).page, config, doc_files, self.nav, self.env)  # type: ignore[union-attr,arg-type]
+            _build_page(files.get_file_from_path(path).page, config, doc_files, self.nav, self.env)  # type: ignore[union-attr,arg-type]
+        if (added or gone) and "sitemap.xml" in config.theme.static_templates:  # it lists every page
+            _build_theme_template("sitemap.xml", self.env, files, config, self.nav)
         plugin.on_post_build(config)
         return True
 
