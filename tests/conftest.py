@@ -107,6 +107,14 @@ def run(capsys):
     return _run
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory):
+    """tlnotes keeps its cache key and compiled templates in the user's cache folder: the tests' own, not the user's."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(autouse=True)
 def no_internet(monkeypatch):
     """Imports look papers up by default: unless a test starts its own fake server, the APIs refuse at once."""

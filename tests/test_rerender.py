@@ -19,7 +19,7 @@ import yaml
 
 from tests.conftest import record
 from tests.test_incremental import assert_same_as_clean
-from tlnotes import incremental
+from tlnotes import incremental, rerender, signed
 from tlnotes.index import build_index
 from tlnotes.load import ParseCache, load
 from tlnotes.render import Site, extra_files, render
@@ -361,3 +361,70 @@ def test_a_failed_rebuild_is_not_built_on(served_kb, monkeypatch):
     assert not state.errors and state.built is not None
     incremental.wait_for_index(timeout=120)
     assert "Edited once" in (served_kb / "site" / "papers" / "p1" / "index.html").read_text()
+
+
+# ------------------------------------------------------------ what `tlnotes build` keeps between runs
+
+
+class Planted:
+    """What a stranger's pull request could commit as `.tlnotes/warm.pickle`: unpickling it would write a file."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.write_text, (self.target, "pwned"))
+
+
+def test_a_planted_cache_is_never_unpickled(served_kb, tmp_path, run):
+    import pickle
+
+    control = tmp_path / "control.txt"
+    pickle.loads(pickle.dumps(Planted(control)))  # what unpickling such a file does
+    assert control.read_text() == "pwned"
+    marker = tmp_path / "pwned.txt"
+    cache = Warm.path(served_kb)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    body = pickle.dumps(Planted(marker))
+    for planted in (body, signed.MAGIC + b"0" * 64 + b"\n" + body, signed.MAGIC + b"\n\n" + body):
+        cache.write_bytes(planted)
+        assert signed.load(cache, rerender._version()) is None
+        assert run("build", served_kb).code == 0
+        assert not marker.exists()
+    assert_same_as_clean(served_kb, served_kb / "site", tmp_path, run)
+
+
+def test_the_kept_state_is_used_only_as_written(served_kb, tmp_path, run, monkeypatch):
+    assert run("build", served_kb).code == 0
+    cache = Warm.path(served_kb)
+    assert isinstance(Warm.open(served_kb), Warm) and Warm.open(served_kb).index is not None  # kept and read back
+    data = bytearray(cache.read_bytes())
+    data[-10] ^= 1  # one bit of the pickle changed: its tag fails
+    cache.write_bytes(bytes(data))
+    assert Warm.open(served_kb).index is None
+    assert run("build", served_kb).code == 0  # a cold build, and it keeps a good state again
+    assert Warm.open(served_kb).index is not None
+    monkeypatch.setattr("tlnotes.rerender.code_key", lambda: "other code")  # another tlnotes: ignored
+    assert Warm.open(served_kb).index is None
+
+
+def test_a_cache_folder_that_cannot_be_written_only_means_no_cache(served_kb, tmp_path, run, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert run("build", served_kb).code == 0
+    assert not Warm.path(served_kb).exists()
+    assert Warm.open(served_kb).index is None
+    assert_same_as_clean(served_kb, served_kb / "site", tmp_path, run)
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_builds_that_keep_their_state_build_what_a_clean_build_builds(served_kb, tmp_path, run, seed):
+    rng = random.Random(seed)
+    assert run("build", served_kb).code == 0
+    for step in range(6):
+        rng.choice([*RECORD_EDITS, add_record, delete_record, edit_note_prose, edit_note_title])(served_kb, rng)
+        r = run("build", served_kb)
+        assert r.code == 0, (step, r.err)
+        assert Warm.open(served_kb).index is not None
+        assert_same_as_clean(served_kb, served_kb / "site", tmp_path, run)

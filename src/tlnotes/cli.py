@@ -99,10 +99,11 @@ def cmd_build(args) -> int:
     import logging
     import os
 
-    from .load import load
+    from .rerender import Warm
 
     root = _kb_root(args.dir)
-    kb = load(root)
+    warm = Warm() if args.clean else Warm.open(root)  # what the last build parsed and rendered (.tlnotes/)
+    kb = warm.load(root)
     if _report(kb, strict=args.strict):
         raise TlnotesError("fix the errors above first; nothing built")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -123,8 +124,10 @@ def cmd_build(args) -> int:
             site_dir,
             clean=args.clean,
             jobs=args.jobs,
+            warm=warm,
             say=lambda text: print(f"tlnotes build: {text}", file=sys.stderr),
         )
+        warm.save(root)  # for the next build: what it parsed and rendered (.tlnotes/warm.pickle, signed)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:

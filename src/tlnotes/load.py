@@ -351,6 +351,9 @@ class _Source:
     text: str
     _root: Any = field(default=None, repr=False)
 
+    def __getstate__(self):  # kept between builds without its YAML nodes, which are made again when asked
+        return {"rel": self.rel, "text": self.text, "_root": None}
+
     def locate(self, path: tuple, on_key: bool = False) -> tuple[int, int]:
         if self._root is None:
             try:

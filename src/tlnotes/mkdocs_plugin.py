@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from pagefind.index import PagefindIndex
 
-from . import incremental, parallel, safe
+from . import incremental, parallel, safe, signed
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
@@ -131,6 +131,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_env(self, env, config, files):
         if self.built is not None:
             self.built.env = env
+        if self.warm is not None and env.bytecode_cache is None:  # tlnotes drives the build: its templates compiled once
+            env.bytecode_cache = _template_cache()
         self.builder_pid = os.getpid()
         self.worker = parallel.split(env, config, files, self.jobs)
         return env
@@ -412,10 +414,27 @@ def index_site(site: Path) -> None:
         pool.submit(asyncio.run, _index(site)).result()
 
 
+SEARCHED = "{papers,topics}/**/*.html"  # where the searchable pages are (render.PAPER_PAGE, TOPIC_PAGE); Pagefind
+# ignores a page without `data-pagefind-body` once one has it, so reading only these gives the same index, sooner
+
+
 async def _index(site: Path) -> None:
     # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
     async with PagefindIndex(config={"force_language": "en", "output_path": str(site / "pagefind")}) as index:
-        await index.add_directory(str(site))
+        await index.add_directory(str(site), glob=SEARCHED)
+
+
+def _template_cache():
+    """The theme's templates compiled to bytecode once, in the user's cache folder: never in the knowledge base,
+    where a stranger's file could pass for compiled code."""
+    import jinja2
+
+    folder = signed.key_path().parent / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _section_heads(entries: list) -> list[str]:

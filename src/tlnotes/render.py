@@ -163,6 +163,9 @@ class Page(str):
         page.search = search
         return page
 
+    def __reduce__(self):  # pickled with what __new__ takes (rerender.Warm keeps pages between builds)
+        return (Page, (str(self), self.kind, self.search))
+
 
 def front_matter(title: str, kind: Kind, **extra) -> str:
     """YAML front matter; values as JSON strings, which YAML reads verbatim."""

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from . import signed
+from .incremental import MANIFEST_DIR, code_key
 from .index import Index, build_index
 from .load import ParseCache, load
 from .model import KnowledgeBase
@@ -279,9 +284,34 @@ class Warm:
     def load(self, root) -> KnowledgeBase:
         return load(root, self.parsed)
 
+    @staticmethod
+    def path(root) -> Path:
+        return Path(root) / MANIFEST_DIR / "warm.pickle"
+
+    @classmethod
+    def open(cls, root) -> Warm:
+        """The state the last `tlnotes build` of `root` kept (`save`), if this user's tlnotes of this version wrote
+        it (signed.py); a fresh one otherwise."""
+        kept = signed.load(cls.path(root), _version())
+        if not isinstance(kept, Warm):
+            return cls()
+        gc.freeze()  # millions of long-lived objects: the collector need not scan them again and again
+        return kept
+
+    def save(self, root) -> None:
+        """Keep this state for the next `tlnotes build` of `root`; a failure only means the next one starts cold."""
+        if self.index is not None:  # the KB's positions are functions, and nothing here needs them
+            self.index.kb = dataclasses.replace(self.index.kb, positions={}, problems=[])
+        signed.dump(self.path(root), self, _version())
+
     def build(self, kb: KnowledgeBase, site: Site) -> tuple[Index, dict[str, Page], dict[str, str]]:
         """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them."""
         idx = build_index(kb, reuse=self.index if self.index is not None and self.index.kb.root == kb.root else None)
         pages, extra = self.rendered.update(kb, site, idx)
         self.index = idx
         return idx, pages, extra
+
+
+def _version() -> str:
+    """What a kept state depends on besides its inputs: tlnotes' code and the versions of what it uses."""
+    return f"{sys.version}|{code_key()}"

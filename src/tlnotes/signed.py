@@ -1,0 +1,109 @@
+"""Pickles that only this user's tlnotes wrote: what `tlnotes build` keeps in `.tlnotes/` between runs.
+
+Unpickling runs code named in the file, and `.tlnotes/` sits in the knowledge base, where a stranger's pull request
+could put a file. So every pickle carries an HMAC-SHA256 under a random key kept outside the knowledge base, in the
+user's cache folder (`$XDG_CACHE_HOME/tlnotes/cache-key`, readable by the user alone), and a file whose tag does not
+verify is never unpickled: it is ignored, as a missing one is. The tag also covers a version string the caller gives,
+so a cache from other code is ignored too. Where the key cannot be kept, nothing is cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+from pathlib import Path
+from typing import Any
+
+from .files import TMP_SUFFIX
+
+KEY_BYTES = 32
+MAGIC = b"tlnotes-signed-1\n"
+MAX_BYTES = 1 << 31  # a cache larger than this is not read: it is not one we wrote
+
+
+def key_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tlnotes" / "cache-key"
+
+
+def _key(create: bool) -> bytes | None:
+    path = key_path()
+    try:
+        key = path.read_bytes()
+        if len(key) == KEY_BYTES:
+            return key
+    except OSError:
+        pass
+    if not create:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        key = secrets.token_bytes(KEY_BYTES)
+        with os.fdopen(fd, "wb") as out:
+            out.write(key)
+        return key
+    except OSError:  # a read-only home: no cache, every build as without one
+        return None
+
+
+def _tag(key: bytes, version: str, body: bytes) -> bytes:
+    return hmac.new(key, version.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
+
+
+def dump(path: Path, obj: Any, version: str) -> bool:
+    """Write `obj` to `path`, signed, atomically; False (nothing written) if there is no key or the write fails."""
+    key = _key(create=True)
+    if key is None:
+        return False
+    with _collector_paused():
+        body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as out:  # no fsync: a cache cut short by a crash fails its tag and is ignored
+            out.write(MAGIC + _tag(key, version, body) + b"\n" + body)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def load(path: Path, version: str) -> Any | None:
+    """What `dump` wrote to `path` with this `version` under this user's key; None for anything else."""
+    key = _key(create=False)
+    if key is None:
+        return None
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, sep, body = data.partition(b"\n")
+    tag, sep2, body = body.partition(b"\n")
+    if head + sep != MAGIC or not sep2 or not hmac.compare_digest(tag, _tag(key, version, body)):
+        return None
+    try:
+        with _collector_paused():
+            return pickle.loads(body)
+    except Exception:  # written by us, so only a bug of ours or a library that changed: build as without a cache
+        return None
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """(Un)pickling makes or walks millions of objects; the cyclic collector would scan them again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
