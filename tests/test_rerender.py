@@ -386,7 +386,7 @@ def test_a_planted_cache_is_never_unpickled(served_kb, tmp_path, run):
     cache = Warm.path(served_kb)
     cache.parent.mkdir(parents=True, exist_ok=True)
     body = pickle.dumps(Planted(marker))
-    for planted in (body, signed.MAGIC + b"0" * 64 + b"\n" + body, signed.MAGIC + b"\n\n" + body):
+    for planted in (body, signed.MAGIC + b"0" * signed.TAG_BYTES + b"\n" + body, signed.MAGIC + b"\n\n" + body):
         cache.write_bytes(planted)
         assert signed.load(cache, rerender._version()) is None
         assert run("build", served_kb).code == 0

@@ -258,7 +258,9 @@ def build_site(
     plugin.built = None
     with incremental.quiet_dirty_warning():
         build(config, dirty=incremental.can_build_dirty(root, site_dir))
-    return plugin.built
+    # MkDocs' `plugins` option keeps the last plugins it loaded, for ever: the build's pages stay only with the caller
+    built, plugin.built, plugin.preloaded = plugin.built, None, None
+    return built
 
 
 class Built:

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import gc
 import sys
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
@@ -226,8 +227,8 @@ def _same_but_text(a, b) -> bool:
 @dataclasses.dataclass
 class _Output:
     value: Any
-    reads: frozenset[Read]
-    wholes: frozenset[str]  # the mappings it read whole
+    reads: array  # the entries it read, by number (`Rerender.numbers`): a few bytes each, at 10,000 papers 600,000 of them
+    wholes: tuple[str, ...]  # the mappings it read whole
 
 
 class Rerender:
@@ -238,16 +239,19 @@ class Rerender:
         self.snapshot: dict[str, Any] | None = None
         self.context: tuple | None = None
         self.made: list[str] = []  # the outputs made (not reused) by the last `update`
+        self.numbers: dict[Read, int] = {}  # each entry any output has read, numbered
 
     def update(self, kb: KnowledgeBase, site: Site, idx: Index) -> tuple[dict[str, Page], dict[str, str]]:
         """The site's pages and extra files, as `render` and `extra_files` would make them, making only what changed."""
         now = _mappings(kb, idx)
         context = (site, idx.has_status)
+        numbers = self.numbers
         if self.snapshot is None or context != self.context:
-            entries: set[Read] | None = None  # everything is made again
+            entries: set[int] | None = None  # everything is made again
             whole: set[str] = set()
         else:
-            entries, whole = _changes(self.snapshot, now)
+            changed, whole = _changes(self.snapshot, now)
+            entries = {numbers[r] for r in changed if r in numbers}  # an entry no output read changes none
         log: set[Read] = set()
         wkb, widx = _watched(kb, idx, log)
         makers: dict[str, Callable[[], Any]] = {path: partial(render_page, wkb, path, site, widx) for path in page_paths(kb, idx)}
@@ -257,13 +261,13 @@ class Rerender:
         self.made = []
         for name, make in makers.items():
             last = self.outputs.get(name)
-            if last is not None and entries is not None and last.reads.isdisjoint(entries) and last.wholes.isdisjoint(whole):
+            if last is not None and entries is not None and entries.isdisjoint(last.reads) and whole.isdisjoint(last.wholes):
                 outputs[name] = last
                 continue
             log.clear()
             value = make()
-            reads = frozenset(log)
-            outputs[name] = _Output(value, reads, frozenset(n for n, k in reads if k == EVERYTHING))
+            reads = array("l", [numbers.setdefault(r, len(numbers)) for r in log])
+            outputs[name] = _Output(value, reads, tuple(n for n, k in log if k == EVERYTHING))
             self.made.append(name)
         self.outputs, self.snapshot, self.context = outputs, now, context
         pages = {n: o.value for n, o in outputs.items() if not n.startswith("extra:") and o.value is not None}
@@ -302,6 +306,7 @@ class Warm:
         """Keep this state for the next `tlnotes build` of `root`; a failure only means the next one starts cold."""
         if self.index is not None:  # the KB's positions are functions, and nothing here needs them
             self.index.kb = dataclasses.replace(self.index.kb, positions={}, problems=[])
+        gc.collect()  # the build's converted pages, in cycles: their room, before pickling's memo needs as much again
         signed.dump(self.path(root), self, _version())
 
     def build(self, kb: KnowledgeBase, site: Site) -> tuple[Index, dict[str, Page], dict[str, str]]:

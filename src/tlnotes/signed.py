@@ -23,7 +23,6 @@ from .files import TMP_SUFFIX
 
 KEY_BYTES = 32
 MAGIC = b"tlnotes-signed-1\n"
-MAX_BYTES = 1 << 31  # a cache larger than this is not read: it is not one we wrote
 
 
 def key_path() -> Path:
@@ -52,8 +51,18 @@ def _key(create: bool) -> bytes | None:
         return None
 
 
-def _tag(key: bytes, version: str, body: bytes) -> bytes:
-    return hmac.new(key, version.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
+TAG_BYTES = 64  # an HMAC-SHA256, in hex
+
+
+class _Signing:
+    """A file object that signs what passes through it: pickle writes and reads in pieces, never one copy in memory."""
+
+    def __init__(self, fh, mac) -> None:
+        self.fh, self.mac = fh, mac
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.fh.write(data)
 
 
 def dump(path: Path, obj: Any, version: str) -> bool:
@@ -61,13 +70,16 @@ def dump(path: Path, obj: Any, version: str) -> bool:
     key = _key(create=True)
     if key is None:
         return False
-    with _collector_paused():
-        body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as out:  # no fsync: a cache cut short by a crash fails its tag and is ignored
-            out.write(MAGIC + _tag(key, version, body) + b"\n" + body)
+            out.write(MAGIC + b"0" * TAG_BYTES + b"\n")
+            signing = _Signing(out, _mac(key, version))
+            with _collector_paused():
+                pickle.dump(obj, signing, protocol=pickle.HIGHEST_PROTOCOL)
+            out.seek(len(MAGIC))
+            out.write(signing.mac.hexdigest().encode())
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -81,20 +93,27 @@ def load(path: Path, version: str) -> Any | None:
     if key is None:
         return None
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) != MAGIC:
+                return None
+            tag = fh.read(TAG_BYTES + 1)
+            start = fh.tell()
+            mac = _mac(key, version)
+            for chunk in iter(lambda: fh.read(1 << 20), b""):  # the whole body verified before any of it is unpickled
+                mac.update(chunk)
+            if not hmac.compare_digest(tag, mac.hexdigest().encode() + b"\n"):
+                return None
+            fh.seek(start)
+            with _collector_paused():
+                return pickle.load(fh)
     except OSError:
         return None
-    head, sep, body = data.partition(b"\n")
-    tag, sep2, body = body.partition(b"\n")
-    if head + sep != MAGIC or not sep2 or not hmac.compare_digest(tag, _tag(key, version, body)):
-        return None
-    try:
-        with _collector_paused():
-            return pickle.loads(body)
     except Exception:  # written by us, so only a bug of ours or a library that changed: build as without a cache
         return None
+
+
+def _mac(key: bytes, version: str):
+    return hmac.new(key, version.encode() + b"\0", hashlib.sha256)
 
 
 @contextlib.contextmanager
