@@ -187,7 +187,7 @@ class Serve:
         self.errors: list[str] = []
         self.printed: list[str] = []
         self.lock = threading.Lock()
-        self.warm = Warm()  # parsed records and rendered pages, kept from one build to the next
+        self.warm = Warm.open(root)  # parsed records and rendered pages: the last `tlnotes build`'s, then its own
         self.built: Built | None = None  # the last build's MkDocs state, for a rebuild of only the changed pages
         self.logged: list[str] = []  # the warnings and errors MkDocs logged in the current build
         collect = logging.Handler(logging.WARNING)
