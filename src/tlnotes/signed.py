@@ -9,8 +9,6 @@ so a cache from other code is ignored too. Where the key cannot be kept, nothing
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import hmac
 import os
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import TMP_SUFFIX
+from .load import no_cyclic_gc
 
 KEY_BYTES = 32
 MAGIC = b"tlnotes-signed-1\n"
@@ -76,7 +75,7 @@ def dump(path: Path, obj: Any, version: str) -> bool:
         with open(tmp, "wb") as out:  # no fsync: a cache cut short by a crash fails its tag and is ignored
             out.write(MAGIC + b"0" * TAG_BYTES + b"\n")
             signing = _Signing(out, _mac(key, version))
-            with _collector_paused():
+            with no_cyclic_gc():
                 pickle.dump(obj, signing, protocol=pickle.HIGHEST_PROTOCOL)
             out.seek(len(MAGIC))
             out.write(signing.mac.hexdigest().encode())
@@ -104,7 +103,7 @@ def load(path: Path, version: str) -> Any | None:
             if not hmac.compare_digest(tag, mac.hexdigest().encode() + b"\n"):
                 return None
             fh.seek(start)
-            with _collector_paused():
+            with no_cyclic_gc():
                 return pickle.load(fh)
     except OSError:
         return None
@@ -115,14 +114,3 @@ def load(path: Path, version: str) -> Any | None:
 def _mac(key: bytes, version: str):
     return hmac.new(key, version.encode() + b"\0", hashlib.sha256)
 
-
-@contextlib.contextmanager
-def _collector_paused():
-    """(Un)pickling makes or walks millions of objects; the cyclic collector would scan them again and again."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
