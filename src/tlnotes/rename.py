@@ -4,7 +4,7 @@ The record file moves from `papers/OLD.yaml` to `papers/NEW.yaml` and keeps OLD 
 every citation of OLD (every form `citations.find_citations` reads) in the topic notes and in the
 records' `notes`, and every `related` entry naming OLD, is rewritten. Only the bytes of the key
 change: comments, quoting, line breaks and key order stay as they were. The site keeps the old
-address alive with a small redirect page, `papers/OLD/index.html` (`render.redirect_files`).
+address alive with a small redirect page, `papers/OLD/index.html` (`render.redirect_page`).
 
 Run again with the same OLD and NEW after a merge brought in new citations of OLD, it rewrites
 those (OLD is already an alias of NEW): `check` names the command in its hint.

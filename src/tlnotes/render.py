@@ -1038,25 +1038,27 @@ BIBLIOGRAPHY = "papers.bib"
 
 
 def extra_files(kb: KnowledgeBase, site: Site = Site(), idx: Index | None = None) -> dict[str, str]:
-    """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds."""
+    """Files besides pages that the site offers: the whole KB as BibTeX, the graphs' data, the Atom feeds, redirects."""
     idx = idx or build_index(kb)
-    return {path: make(idx) for path, make in extra_makers(kb, site, idx).items()}
+    return {path: make(idx) for path, make in extra_makers(site, idx).items()}
 
 
-def extra_makers(kb: KnowledgeBase, site: Site, idx: Index) -> dict[str, Callable[[Index], str]]:
+def extra_makers(site: Site, idx: Index) -> dict[str, Callable[[Index], str]]:
     """`extra_files`, each as its path and what makes it from the index (rerender.py makes only those that changed)."""
     return {
         BIBLIOGRAPHY: lambda ix: bibliography(ix.kb, ix.bibtex),
         **graph.graph_makers(idx),
         **feeds.feed_makers(idx, site.name, site.url),
-        **{path: partial(_redirect, key) for path, key in _redirects(kb).items()},
+        **{f"papers/{a}/index.html": partial(redirect_page, p.key) for p in idx.kb.papers.values() for a in p.aliases},
     }
 
 
-def redirect_html(title: str, new: str) -> str:
-    """A page that sends a reader (and a crawler, by its canonical link) from an old key's address to the paper's."""
-    target = f"../{new}/"
-    shown = safe.attr(title)
+def redirect_page(key: str, idx: Index) -> str:
+    """The page at a renamed record's old address (`aliases`, `tlnotes rename`), `papers/OLD/index.html` as an extra
+    file: out of the nav, the search index and the sitemap. It sends a reader (and a crawler, by its canonical link)
+    to the paper's page."""
+    target = f"../{key}/"
+    shown = safe.attr(idx.kb.papers[key].title)
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -1067,20 +1069,6 @@ def redirect_html(title: str, new: str) -> str:
         "</head>"
         f'<body data-pagefind-ignore="all"><p>This page has moved to <a href="{target}">{shown}</a>.</p></body></html>\n'
     )
-
-
-def redirect_files(kb: KnowledgeBase) -> dict[str, str]:
-    """A redirect page at the old address of each renamed record (`aliases`, `tlnotes rename`), as extra files:
-    out of the nav, the search index and the sitemap. Served as MkDocs serves pages: `papers/OLD/`."""
-    return {path: redirect_html(kb.papers[key].title, key) for path, key in _redirects(kb).items()}
-
-
-def _redirects(kb: KnowledgeBase) -> dict[str, str]:
-    return {f"papers/{a}/index.html": p.key for p in kb.papers.values() for a in p.aliases}
-
-
-def _redirect(key: str, idx: Index) -> str:
-    return redirect_html(idx.kb.papers[key].title, key)
 
 
 def nav(kb: KnowledgeBase, idx: Index | None = None) -> list:

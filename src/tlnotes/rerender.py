@@ -255,7 +255,7 @@ class Rerender:
         log: set[Read] = set()
         wkb, widx = _watched(kb, idx, log)
         makers: dict[str, Callable[[], Any]] = {path: partial(render_page, wkb, path, site, widx) for path in page_paths(kb, idx)}
-        for path, extra_maker in extra_makers(kb, site, idx).items():
+        for path, extra_maker in extra_makers(site, idx).items():
             makers["extra:" + path] = partial(extra_maker, widx)
         outputs: dict[str, _Output] = {}
         self.made = []
