@@ -132,6 +132,9 @@ class KnowledgeBase:
     # or inside a note's body) is in its file; records are re-read for it only when asked
     positions: dict[str, Callable[..., tuple[int, int]]] = field(default_factory=dict, repr=False)
 
+    def __getstate__(self):  # kept between builds (rerender.Warm) without `positions`, functions made by each load
+        return {**self.__dict__, "positions": {}}
+
     def position(self, file: str, path: tuple = (), line: int = 1, column: int = 1) -> tuple[int, int]:
         """Line and column in `file` of the field at `path` of a record, or of `line`:`column` inside its text."""
         where = self.positions.get(file)

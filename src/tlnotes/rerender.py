@@ -304,8 +304,6 @@ class Warm:
 
     def save(self, root) -> None:
         """Keep this state for the next `tlnotes build` of `root`; a failure only means the next one starts cold."""
-        if self.index is not None:  # the KB's positions are functions, and nothing here needs them
-            self.index.kb = dataclasses.replace(self.index.kb, positions={}, problems=[])
         gc.collect()  # the build's converted pages, in cycles: their room, before pickling's memo needs as much again
         signed.dump(self.path(root), self, _version())
 
