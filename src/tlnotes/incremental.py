@@ -227,6 +227,19 @@ class Tracker:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
         self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
 
+    def again(self, pages: Mapping[str, str], outputs: Mapping[str, str]) -> set[str]:
+        """A server's next build into the same folder, under the same global key, without MkDocs' setup
+        (`mkdocs_plugin.Built`): the pages and extra files to write, by `pages` (source path -> hash) against the
+        last build's; the output of those no longer made is removed. `outputs` maps each source path to its file."""
+        assert self.manifest is not None
+        old = self.manifest
+        forget_manifest(self.root, self.site_dir)
+        gone = old.pages.keys() - pages.keys()
+        remove_outputs(self.site_dir, [old.outputs[src] for src in gone if src in old.outputs])
+        self.changed, self.full = changed_pages(old, pages) | gone, False
+        self.manifest = Manifest(old.site_dir, old.global_key, dict(pages), dict(outputs))
+        return self.changed
+
     def global_key(self, config, nav_titles: object) -> str:
         """`global_key` of this build's config; `nav_titles` as `start` takes them."""
         theme_dir = config.theme.custom_dir

@@ -78,7 +78,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             self.pages = render(kb, site, idx)
             self.extra = extra_files(kb, site, idx)
         self.site = site
-        self.topic_titles = self.nav_titles(kb)
+        self.topic_titles = _topic_titles(kb)  # what of the generated pages the nav shows besides their paths
         self.auto_nav = not config.nav
         self.nav = nav(kb, idx)
         self.section_heads = set(_section_heads(self.nav))
@@ -90,15 +90,11 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_files(self, files: Files, config) -> Files:
         self.generated = set()
         self.generated_extra: dict[str, str] = {}
-        for path, markdown in self.pages.items():
+        for path in self.pages:
             if files.get_file_from_path(path) is not None:
                 log.info(f"tlnotes: docs/{path} is hand-written; it is kept and the generated page is skipped")
                 continue
-            inclusion = InclusionLevel.UNDEFINED if markdown.kind.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, path, content=markdown, inclusion=inclusion)
-            if path in self.section_heads:
-                _as_section_index(file)
-            files.append(file)
+            files.append(self._page_file(config, path))
             self.generated.add(path)
         for path, text in self.extra.items():
             if files.get_file_from_path(path) is None:
@@ -114,9 +110,14 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.tracker.start(files, config, {**hashes, **self.generated_extra}, self.topic_titles)
         return files
 
-    def nav_titles(self, kb: KnowledgeBase) -> dict[str, str]:
-        """What of the generated pages the nav shows besides their paths: the topics' titles."""
-        return {t.id: t.title for t in kb.topics.values()}
+    def _page_file(self, config, path: str) -> File:
+        """A generated page as MkDocs' file: in the nav or not, as its kind says; a section's page standing for it."""
+        page = self.pages[path]
+        inclusion = InclusionLevel.UNDEFINED if page.kind.in_nav else InclusionLevel.NOT_IN_NAV
+        file = File.generated(config, path, content=page, inclusion=inclusion)
+        if path in self.section_heads:
+            _as_section_index(file)
+        return file
 
     def _page_hash(self, path: str) -> str:
         page = self.pages[path]
@@ -290,7 +291,7 @@ class Built:
         if not tracker.site_dir.is_dir() or plugin.root != Path(kb.root).resolve() or kb.errors:
             return False
         idx, pages, extra = warm.build(kb, plugin.site)
-        if nav(kb, idx) != plugin.nav or tracker.global_key(config, plugin.nav_titles(kb)) != tracker.manifest.global_key:
+        if nav(kb, idx) != plugin.nav or tracker.global_key(config, _topic_titles(kb)) != tracker.manifest.global_key:
             return False
         added = [path for path in pages if path not in plugin.pages]
         added_extra = [path for path in extra if path not in plugin.extra]
@@ -298,66 +299,58 @@ class Built:
             return False
         if any(files.get_file_from_path(path) is not None for path in [*added, *added_extra]):  # hand-written there
             return False
-        gone = [path for path in plugin.generated if path not in pages]
-        gone_extra = [path for path in plugin.generated_extra if path not in extra]
 
-        outputs = tracker.manifest.outputs
-        for path in [*gone, *gone_extra]:
-            file = files.get_file_from_path(path)
-            if file is not None:
-                files.remove(file)
-            incremental.remove_outputs(tracker.site_dir, [outputs.pop(path, file.dest_uri if file else path)])
-        plugin.generated -= set(gone)
-        for path in added:
-            file = File.generated(config, path, content=pages[path], inclusion=InclusionLevel.NOT_IN_NAV)
-            files.append(file)
-            Page(None, file, config)
-            plugin.generated.add(path)
-            outputs[path] = file.dest_uri
-        for path in added_extra:
-            file = File.generated(config, path, content=extra[path])
-            files.append(file)
-            outputs[path] = file.dest_uri
-
-        if list(pages) != list(plugin.pages) or list(extra) != list(plugin.extra):
-            # in the order `on_files` adds them, which the sitemap follows: at the end, pages, extra files, assets
-            ours = {*plugin.generated, *plugin.generated_extra, *added_extra, *asset_files()}  # not hand-written files
-            for path in [*pages, *extra, *asset_files()]:
-                file = files.get_file_from_path(path)
-                if file is not None and path in ours:
-                    files.remove(file)
-                    files.append(file)
+        # the files: those no longer made out, new ones in, all in the order `on_files` gives (the sitemap's)
+        gone = [path for path in [*plugin.generated, *plugin.generated_extra] if path not in pages and path not in extra]
+        for path in gone:
+            files.remove(files.get_file_from_path(path))  # type: ignore[arg-type]
         plugin.pages, plugin.extra = pages, extra
-        old = tracker.manifest.pages
-        made = set(warm.rendered.made)  # the others are as the last build had them, and so are their hashes
+        plugin.generated = (plugin.generated - set(gone)) | set(added)
+        ours = {*plugin.generated, *(p for p in plugin.generated_extra if p in extra), *added_extra}
+        assets = asset_files()
+        for path in [*pages, *extra, *assets]:
+            file = files.get_file_from_path(path)
+            if path in added:
+                file = plugin._page_file(config, path)
+                Page(None, file, config)
+            elif path in added_extra:
+                file = File.generated(config, path, content=extra[path])
+            elif file is None or (path not in ours and path not in assets):  # a hand-written file stays where it is
+                continue
+            else:
+                files.remove(file)
+            files.append(file)
+
+        # what changed, by the manifest's hashes; those of outputs rerender.py did not make again are as they were
+        made, old = set(warm.rendered.made), tracker.manifest.pages
         plugin.generated_extra = {
-            path: incremental.page_hash(text) if "extra:" + path in made or path not in old else old[path]
-            for path, text in extra.items()
-            if path in plugin.generated_extra or path in added_extra
+            path: incremental.page_hash(extra[path]) if "extra:" + path in made or path not in old else old[path]
+            for path in ours - plugin.generated
         }
         hashes = {path: plugin._page_hash(path) if path in made or path not in old else old[path] for path in plugin.generated}
-        changed = [path for path in plugin.generated if old.get(path) != hashes[path]]
-        changed_extra = [path for path, h in plugin.generated_extra.items() if old.get(path) != h]
-        incremental.forget_manifest(tracker.root, tracker.site_dir)
-        tracker.changed, tracker.full = {*changed, *changed_extra, *gone, *gone_extra}, False
-        tracker.manifest.pages = {**hashes, **plugin.generated_extra}
-        for path in changed_extra:
+        outputs = {path: files.get_file_from_path(path).dest_uri for path in ours}  # type: ignore[union-attr]
+        changed = tracker.again({**hashes, **plugin.generated_extra}, outputs)
+        for path in sorted(changed & set(plugin.generated_extra)):
             file = files.get_file_from_path(path)
-            assert file is not None
-            file.content_string = extra[path]
-            file.copy_file()
-        for path in changed:
+            file.content_string = extra[path]  # type: ignore[union-attr]
+            file.copy_file()  # type: ignore[union-attr]
+        written = [path for path in plugin.generated if path in changed]
+        for path in written:
             file = files.get_file_from_path(path)
-            assert file is not None and file.page is not None
-            file.content_string = pages[path]
-            _populate_page(file.page, config, files)
+            file.content_string = pages[path]  # type: ignore[union-attr]
+            _populate_page(file.page, config, files)  # type: ignore[union-attr,arg-type]
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        for path in changed:
+        for path in written:
             _build_page(files.get_file_from_path(path).page, config, doc_files, self.nav, self.env)  # type: ignore[union-attr,arg-type]
         if (added or gone) and "sitemap.xml" in config.theme.static_templates:  # it lists every page
             _build_theme_template("sitemap.xml", self.env, files, config, self.nav)
         plugin.on_post_build(config)
         return True
+
+
+def _topic_titles(kb: KnowledgeBase) -> dict[str, str]:
+    """What of the generated pages the nav shows besides their paths: the topics' titles."""
+    return {t.id: t.title for t in kb.topics.values()}
 
 
 _ID = re.compile(r'<[^<>]*?\sid="([^"]*)"')
