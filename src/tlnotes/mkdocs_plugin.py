@@ -267,12 +267,13 @@ def build_site(
 class Built:
     """What a server keeps of its last MkDocs build, to write the next one's changed pages without MkDocs' setup.
 
-    A save that changes pages and extra files but not which exist, nor the nav, mkdocs.yml, docs/ or the theme
-    (the manifest's global key, incremental.py), needs none of what `build` does before and after the pages:
-    loading the config, the theme's files and templates, the nav, the sitemap and 404 page. `rebuild` then makes
-    just the changed pages with MkDocs' own two steps for a page (read and convert, then template and write), and
-    the plugin's events for them run as in a build. Anything else (or another plugin, whose events a page-only build
-    would skip) and it declines: the caller builds as usual.
+    A save that leaves the nav, mkdocs.yml, docs/ and the theme as they were (the manifest's global key,
+    incremental.py) needs none of what `build` does around the pages: loading the config, the theme's files and
+    templates, the nav, the 404 page. `rebuild` makes just the changed pages with MkDocs' own two steps for a page
+    (read and convert, then template and write), with the plugin's events as in a build; pages and files out of the
+    nav may come and go (a new record, its graph, an author-index page), and then the sitemap is written again.
+    Anything else (or another plugin, whose events a page-only build would skip) and it declines: the caller builds
+    as usual.
     """
 
     def __init__(self, plugin: TlnotesPlugin, config, files: Files, nav, env) -> None:

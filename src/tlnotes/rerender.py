@@ -1,4 +1,4 @@
-"""Render again only the pages and files whose inputs changed: a server's rebuild after one save.
+"""Render again only the pages and files whose inputs changed: a server's rebuild after a save, and a build after an edit.
 
 `render_page` and the extra files' makers read the knowledge base and its Index through their mappings
 (`kb.papers`, `idx.by_topic`, `idx.authors`, ...). Making each output with those mappings wrapped notes which
@@ -232,7 +232,7 @@ class _Output:
 
 
 class Rerender:
-    """What the last render made and read, kept between rebuilds of one knowledge base in one process."""
+    """What the last render made and read, kept between rebuilds of one knowledge base (`Warm`)."""
 
     def __init__(self) -> None:
         self.outputs: dict[str, _Output] = {}
@@ -277,9 +277,9 @@ class Rerender:
 
 @dataclasses.dataclass
 class Warm:
-    """What one process keeps between builds of one knowledge base (`tlnotes serve`): the parsed records, the last
-    index and what the last render made and read. Each build still loads, checks and renders everything; this only
-    spares it the work whose inputs did not change."""
+    """What is kept between builds of one knowledge base: the parsed records, the last index and what the last render
+    made and read. `tlnotes serve` keeps it in memory, `tlnotes build` in `.tlnotes/` (`open`, `save`). Each build
+    still loads, checks and renders everything; this only spares it the work whose inputs did not change."""
 
     parsed: ParseCache = dataclasses.field(default_factory=ParseCache)
     index: Index | None = None

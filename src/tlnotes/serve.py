@@ -1,10 +1,12 @@
 """`tlnotes serve`: build the site once, serve it with live reload, rebuild what an edit changed.
 
 MkDocs' own `LiveReloadServer` serves `DIR/site` and reloads the browser; each burst of file events (an editor's
-save is several) becomes one dirty build (`mkdocs.commands.build.build(config, dirty=True)`), which re-renders
-only the files whose `is_modified()` is true. The plugin answers that from `incremental.py`'s manifest, the same
-mechanism as `tlnotes build`: a changed nav or mkdocs.yml rebuilds every page, and the output of a page no longer
-made is removed. The search index follows each build on a thread of its own, so the page reloads first.
+save is several) becomes one rebuild. The server keeps its parsed records and rendered pages (`rerender.Warm`) and
+its last MkDocs build (`mkdocs_plugin.Built`): a save that leaves the nav, mkdocs.yml, docs/ and the theme as they
+were writes just the pages and files it changed; any other is a MkDocs dirty build, which the plugin answers from
+`incremental.py`'s manifest as for `tlnotes build` (a changed nav or mkdocs.yml rebuilds every page, the output of
+a page no longer made is removed). The search index follows each build on a thread of its own, so the page reloads
+first.
 
 While the knowledge base has errors nothing is built: the last good site stays, and every HTML page served
 carries the errors in a fixed box over it, the same lines `tlnotes check` prints (printed once per distinct set

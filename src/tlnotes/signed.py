@@ -113,4 +113,3 @@ def load(path: Path, version: str) -> Any | None:
 
 def _mac(key: bytes, version: str):
     return hmac.new(key, version.encode() + b"\0", hashlib.sha256)
-
