@@ -305,11 +305,12 @@ class Built:
         gone = [path for path in [*plugin.generated, *plugin.generated_extra] if path not in pages and path not in extra]
         for path in gone:
             files.remove(files.get_file_from_path(path))  # type: ignore[arg-type]
+        reorder = list(pages) != list(plugin.pages) or list(extra) != list(plugin.extra)  # a save seldom moves any
         plugin.pages, plugin.extra = pages, extra
         plugin.generated = (plugin.generated - set(gone)) | set(added)
         ours = {*plugin.generated, *(p for p in plugin.generated_extra if p in extra), *added_extra}
-        assets = asset_files()
-        for path in [*pages, *extra, *assets]:
+        assets = asset_files() if reorder else {}
+        for path in [*pages, *extra, *assets] if reorder else []:
             file = files.get_file_from_path(path)
             if path in added:
                 file = plugin._page_file(config, path)
@@ -329,7 +330,8 @@ class Built:
             for path in ours - plugin.generated
         }
         hashes = {path: plugin._page_hash(path) if path in made or path not in old else old[path] for path in plugin.generated}
-        outputs = {path: files.get_file_from_path(path).dest_uri for path in ours}  # type: ignore[union-attr]
+        before = tracker.manifest.outputs
+        outputs = {p: before[p] if p in before else files.get_file_from_path(p).dest_uri for p in ours}  # type: ignore[union-attr]
         changed = tracker.again({**hashes, **plugin.generated_extra}, outputs)
         for path in sorted(changed & set(plugin.generated_extra)):
             file = files.get_file_from_path(path)
