@@ -97,7 +97,7 @@ def material_dialog(page) -> None:
 
 
 def index_seconds(site: Path) -> float:
-    from tlnotes.mkdocs_plugin import index_site
+    from tlnotes.search_index import index_site
 
     shutil.rmtree(site / "pagefind")
     start = time.perf_counter()

@@ -47,6 +47,20 @@ def indexed_urls(site: Path) -> set[str]:
     return urls
 
 
+def index_files(site: Path) -> dict[str, set[str]]:
+    """The files of the Pagefind index by kind: a page's fragment and a word-index chunk are named by their content
+    alone; filters and the meta index also by what varies between runs, so only their number is compared."""
+    folder = site / "pagefind"
+    return {
+        "fragment": {p.name for p in (folder / "fragment").iterdir()},
+        "index": {p.name for p in (folder / "index").iterdir()},
+        "filters": {str(len(list((folder / "filter").iterdir())))},
+        "meta": {str(len(list(folder.glob("*.pf_meta"))))},
+        "other": {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and "." in p.name}
+        - {p.relative_to(folder).as_posix() for p in folder.rglob("*.pf_*")},
+    }
+
+
 def assert_same_as_clean(root: Path, site: Path, tmp_path: Path, run) -> None:
     clean = tmp_path / "clean-site"
     shutil.rmtree(clean, ignore_errors=True)
@@ -58,6 +72,7 @@ def assert_same_as_clean(root: Path, site: Path, tmp_path: Path, run) -> None:
     assert not different, different[:5]
     assert page_count(site) == page_count(clean) == len(indexed_urls(clean))
     assert indexed_urls(site) == indexed_urls(clean)
+    assert index_files(site) == index_files(clean)  # a rebuild's index, written over the last, keeps nothing stale
 
 
 def age(site: Path) -> None:
@@ -284,6 +299,146 @@ def test_no_page_written_again_keeps_the_index(kb_root, tmp_path, run):
     (site / "pagefind" / "pagefind-entry.json").unlink()  # an index gone: made again
     assert run("build", kb_root).code == 0
     assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def index_ages(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in (site / "pagefind").rglob("*.pf_*")}
+
+
+def test_a_rebuild_writes_only_the_index_files_that_changed(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    for path in index_ages(site):
+        os.utime(site / path, ns=(OLD, OLD))
+    planted = site / "pagefind" / "fragment" / "en_planted.pf_fragment"  # not Pagefind's: not named by its index
+    planted.write_bytes(b"stale")
+    path = kb_root / "papers" / "p1.yaml"
+    path.write_text(path.read_text().replace("Paper number 1", "A renamed paper"))
+    assert run("build", kb_root).code == 0
+    ages = index_ages(site)
+    kept = {name for name, ns in ages.items() if ns == OLD and name.startswith("pagefind/fragment/")}
+    assert len(kept) >= len(indexed_urls(site)) - 4  # the pages that do not show the title keep their fragment
+    assert not planted.exists()
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+    # a change to every page (the hand-written pages' titles are in each nav) writes over the index too
+    edit_hand_written(kb_root, random.Random(3))
+    for path in ages:
+        os.utime(site / path, ns=(OLD, OLD))
+    assert run("build", kb_root).code == 0
+    assert any(ns == OLD for ns in index_ages(site).values())
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_an_index_left_half_written_is_made_anew(kb_root, tmp_path, run):
+    """A run killed mid-way leaves files under their final names and no entry: the next run writes none over."""
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    fragment = sorted((site / "pagefind" / "fragment").iterdir())[0]
+    fragment.write_bytes(fragment.read_bytes()[:10])  # cut short, as by a kill
+    (site / "pagefind" / "pagefind-entry.json").unlink()
+    path = kb_root / "papers" / "p2.yaml"
+    path.write_text(path.read_text().replace("Paper number 2", "Paper two, edited"))
+    assert run("build", kb_root).code == 0
+    gzip.decompress(fragment.read_bytes())  # whole again
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_an_index_it_cannot_read_is_made_anew(tmp_path, monkeypatch):
+    from tlnotes import search_index
+
+    site = tmp_path / "site"
+    (site / "papers").mkdir(parents=True)
+    (site / "papers" / "a.html").write_text("<html><body><h1>Alpha</h1><p>Some words here.</p></body></html>")
+    search_index.index_site(site)
+    folder = site / "pagefind"
+    (folder / "fragment" / "en_old.pf_fragment").write_bytes(b"left over")
+    runs = []
+    real_prune = search_index.prune
+
+    def prune_once_unreadable(f):
+        runs.append(f)
+        if len(runs) == 1:
+            raise search_index.Unreadable("a format this version does not know")
+        real_prune(f)
+
+    monkeypatch.setattr(search_index, "prune", prune_once_unreadable)
+    search_index.index_site(site)
+    assert len(runs) == 1  # then a run into an empty folder, which leaves nothing to prune
+    assert not (folder / "fragment" / "en_old.pf_fragment").exists()
+    assert len(list((folder / "fragment").iterdir())) == 1
+    assert search_index.in_use(folder)["fragment"] == {p.name for p in (folder / "fragment").iterdir()}
+
+
+def _meta_file(folder: Path, meta: object, name: str = "en_abc") -> None:
+    import cbor2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"hash": name}}}))
+    (folder / f"pagefind.{name}.pf_meta").write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(meta)))
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        ["1.5.2", [["../../outside", 1]], [], []],  # a hash that is a path
+        ["1.5.2", [[".hidden", 1]], [], []],
+        ["1.5.2", [[7, 1]], [], []],  # not a string
+        ["1.5.2", [["en_missing", 1]], [], []],  # names a file that is not there
+        ["1.5.2", "pages"],  # another shape
+        {"version": "2.0"},
+    ],
+)
+def test_a_meta_index_that_is_not_pagefinds_is_unreadable(tmp_path, meta):
+    from tlnotes import search_index
+
+    folder = tmp_path / "pagefind"
+    _meta_file(folder, meta)
+    (tmp_path / "outside.pf_fragment").write_text("keep")
+    with pytest.raises(search_index.Unreadable):
+        search_index.prune(folder)
+    assert (tmp_path / "outside.pf_fragment").exists() and (folder / "pagefind.en_abc.pf_meta").exists()
+
+
+@pytest.mark.parametrize("damage", ["not gzip", "no signature", "bad cbor", "bad entry"])
+def test_a_damaged_index_is_unreadable(tmp_path, damage):
+    from tlnotes import search_index
+
+    folder = tmp_path / "pagefind"
+    _meta_file(folder, ["1.5.2", [], [], []])
+    meta = folder / "pagefind.en_abc.pf_meta"
+    if damage == "not gzip":
+        meta.write_bytes(b"plain bytes")
+    elif damage == "no signature":
+        meta.write_bytes(gzip.compress(b"\x84"))
+    elif damage == "bad cbor":
+        meta.write_bytes(gzip.compress(b"pagefind_dcd\xff\xff"))
+    else:
+        (folder / "pagefind-entry.json").write_text('{"languages": ["en"]}')
+    with pytest.raises(search_index.Unreadable):
+        search_index.prune(folder)
+
+
+def test_prune_keeps_what_the_index_names(tmp_path):
+    from tlnotes import search_index
+
+    folder = tmp_path / "pagefind"
+    _meta_file(folder, ["1.5.2", [["en_p1", 3]], [["a", "m", "en_i1"]], [["topic", "en_f1"]], [], []])
+    for sub, name in [("fragment", "en_p1.pf_fragment"), ("index", "en_i1.pf_index"), ("filter", "en_f1.pf_filter")]:
+        (folder / sub).mkdir(exist_ok=True)
+        (folder / sub / name).write_bytes(b"used")
+        (folder / sub / ("en_zz." + name.split(".")[1])).write_bytes(b"stale")
+    (folder / "pagefind.en_old.pf_meta").write_bytes(b"stale")
+    (folder / "pagefind.js").write_text("// not hashed: Pagefind writes it again each run")
+    search_index.prune(folder)
+    left = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert left == [
+        "filter/en_f1.pf_filter",
+        "fragment/en_p1.pf_fragment",
+        "index/en_i1.pf_index",
+        "pagefind-entry.json",
+        "pagefind.en_abc.pf_meta",
+        "pagefind.js",
+    ]
 
 
 def test_indexing_in_the_background_ends_as_a_clean_build(kb_root, tmp_path, run, monkeypatch):

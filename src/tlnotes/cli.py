@@ -126,8 +126,9 @@ def cmd_build(args) -> int:
             jobs=args.jobs,
             warm=warm,
             say=lambda text: print(f"tlnotes build: {text}", file=sys.stderr),
+            # for the next build, what this one parsed and rendered (.tlnotes/warm.pickle, signed), while Pagefind runs
+            meanwhile=lambda: warm.save(root),
         )
-        warm.save(root)  # for the next build: what it parsed and rendered (.tlnotes/warm.pickle, signed)
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:

@@ -16,8 +16,9 @@ folder, tlnotes' own code and assets, and the versions of MkDocs, Material and P
 - When the global key differs (or there is no manifest), the plugin empties the site folder before MkDocs writes
   anything, so a dirty build then equals a clean one; otherwise it deletes the output of pages and extra files that
   are gone.
-- Pagefind cannot update an index in place (its API builds one from all the pages it is given), so each build,
-  dirty or clean, re-indexes the whole site into a fresh `pagefind/` folder: the index always holds every page.
+- Pagefind cannot update an index in place (its API builds one from all the pages it is given), so each build that
+  wrote a page re-indexes the whole site: the index always holds every page. It writes over the last finished
+  build's index, which saves compressing what did not change (search_index.py); a clean build starts empty.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
+from . import search_index
 from .files import remove_empty_folders
 
 MANIFEST_DIR = ".tlnotes"
@@ -169,12 +171,14 @@ def global_key(config_file: Path | None, nav: object, docs_dir: Path | None, cus
     return digest(*parts)
 
 
-def empty_folder(site_dir: Path) -> None:
-    """What MkDocs does before a clean build: remove everything inside the site folder, keep the folder."""
+def empty_folder(site_dir: Path, keep: Iterable[str] = ()) -> None:
+    """What MkDocs does before a clean build: remove everything inside the site folder but `keep`, keep the folder."""
     site = Path(site_dir)
     if not site.is_dir():
         return
     for entry in site.iterdir():
+        if entry.name in keep:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
@@ -221,8 +225,8 @@ class Tracker:
                 file.is_modified = _answer(src in self.changed)
             elif file.is_documentation_page():  # a hand-written page: few, and its title is in every page's nav
                 file.is_modified = _answer(True)
-        if self.full:
-            empty_folder(self.site_dir)
+        if self.full:  # the search index of a build that finished is written over (search_index.py), not anew
+            empty_folder(self.site_dir, keep=[search_index.FOLDER] if old is not None else [])
         elif old is not None:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
         self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
@@ -262,10 +266,6 @@ class Tracker:
         """Whether Pagefind must index the site again: some generated page was written again, or there is no index."""
         return self.full or bool(self.changed) or not (self.site_dir / "pagefind" / "pagefind-entry.json").is_file()
 
-    def before_index(self) -> None:
-        """Pagefind writes a new index of the whole site: remove the last one first, or its fragments stay."""
-        shutil.rmtree(self.site_dir / "pagefind", ignore_errors=True)
-
     def finish(self) -> None:
         if self.manifest is not None:
             write_manifest(self.root, self.manifest)
@@ -293,7 +293,7 @@ def quiet_dirty_warning():
         logger.removeFilter(quiet)
 
 
-INDEXING = threading.Lock()  # one Pagefind run at a time: a later one starts from an empty pagefind/ folder
+INDEXING = threading.Lock()  # one Pagefind run at a time: a later one writes over the index the last one left
 _pending: list[threading.Thread] = []
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
@@ -308,7 +308,6 @@ def index_later(site_dir: Path, index_site) -> threading.Thread:
     def work() -> None:
         _yield_cpu()
         with INDEXING:
-            shutil.rmtree(site / "pagefind", ignore_errors=True)
             try:
                 index_site(site)
             except Exception as exc:  # the binary missing or failing; the site itself is fine

@@ -9,8 +9,6 @@ A hand-written page at the same path always wins.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import html as _html
 import logging
 import os
@@ -27,7 +25,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from pagefind.index import PagefindIndex
 
 from . import incremental, parallel, safe, signed
 from .feeds import FEED, topic_feed
@@ -38,6 +35,7 @@ from .ondisk import asset_files
 from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
 from .rerender import Warm
 from .sanitize import clean
+from .search_index import index_site
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
@@ -56,6 +54,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     built: Built | None = None  # this build's config, files, nav and theme, once MkDocs has them
     builder_pid: int | None = None  # the process that started the build; any other is the second writer
     warm: Warm | None = None  # a server's state kept between its builds (rerender.py)
+    meanwhile: Callable[[], object] | None = None  # the caller's work once the pages are written, while Pagefind runs
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -189,17 +188,19 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             except RuntimeError as exc:
                 raise PluginError(f"tlnotes: {exc}") from None
         site = Path(config.site_dir)
+        meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
             self.tracker.finish()
+            meanwhile()
             return
         if self.background_index:  # a server: the rebuilt page shows first, the index follows (incremental.py)
             self.tracker.finish()
             incremental.index_later(site, index_site)
+            meanwhile()
             return
         try:
             with incremental.INDEXING:
-                self.tracker.before_index()
-                index_site(site)
+                index_site(site, meanwhile=meanwhile)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
             raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
         self.tracker.finish()
@@ -226,13 +227,16 @@ def build_site(
     warm: Warm | None = None,
     say: Callable[[str], None] | None = None,
     last: Built | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Built | None:
     """Build `kb`'s site with MkDocs and this plugin, into `site_dir`: `tlnotes build`, and `tlnotes serve` on each save.
 
     Incremental unless `clean` (incremental.py); `warm` keeps a server's work between its builds (rerender.py), and
     with `last`, the Built this returned for the previous build, a save that changes only pages writes just those
-    (`Built.rebuild`). A missing mkdocs.yml, or one without the plugin, is a TlnotesError
-    naming it; MkDocs' own failures are its MkDocsException. `say` hears what the site lacks (a site_url).
+    (`Built.rebuild`). `meanwhile` runs once the pages are written, while Pagefind indexes them in its own
+    process (`tlnotes build` saves its state then), and not if the build fails. A missing mkdocs.yml, or one
+    without the plugin, is a TlnotesError naming it; MkDocs' own failures are its MkDocsException. `say` hears
+    what the site lacks (a site_url).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -254,13 +258,14 @@ def build_site(
     # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
     plugin = cast(TlnotesPlugin, config.plugins["tlnotes"])
     plugin.preloaded, plugin.jobs, plugin.background_index, plugin.warm = kb, jobs, background_index, warm
+    plugin.meanwhile = meanwhile
     if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
         incremental.forget_manifest(root, site_dir)
     plugin.built = None
     with incremental.quiet_dirty_warning():
         build(config, dirty=incremental.can_build_dirty(root, site_dir))
     # MkDocs' `plugins` option keeps the last plugins it loaded, for ever: the build's pages stay only with the caller
-    built, plugin.built, plugin.preloaded = plugin.built, None, None
+    built, plugin.built, plugin.preloaded, plugin.meanwhile = plugin.built, None, None, None
     return built
 
 
@@ -403,23 +408,6 @@ def for_search(html: str, tags: str) -> str:
     html = _IGNORED.sub(r"\1 data-pagefind-ignore\2 data-pagefind-ignore", html)
     html = _BADGES.sub(r'<p class="\1" data-pagefind-ignore', html)
     return f"<div data-pagefind-body>{tags}{html}</div>"
-
-
-def index_site(site: Path) -> None:
-    """Write `site/pagefind/`, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter,
-    an async program), in which `asyncio.run` refuses to start another."""
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
-        pool.submit(asyncio.run, _index(site)).result()
-
-
-SEARCHED = "{papers,topics}/**/*.html"  # where the searchable pages are (render.PAPER_PAGE, TOPIC_PAGE); Pagefind
-# ignores a page without `data-pagefind-body` once one has it, so reading only these gives the same index, sooner
-
-
-async def _index(site: Path) -> None:
-    # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
-    async with PagefindIndex(config={"force_language": "en", "output_path": str(site / "pagefind")}) as index:
-        await index.add_directory(str(site), glob=SEARCHED)
 
 
 def _template_cache():

@@ -1,0 +1,129 @@
+"""The site's Pagefind index, written over the last build's so a rebuild compresses only what changed.
+
+Pagefind names each index file (a page's fragment, a chunk of the word index, a filter, the meta index) by a hash
+of its content, and skips writing a hashed file that already exists. Compressing every file at gzip's best level
+is most of a run: at 3,000 papers, indexing into an empty folder takes about 4.7 s, into the last build's 1.9 s
+(`benchmarks/bench_incremental.py`). Pagefind cannot update an index in place, so every run still reads every
+page and builds a whole new index: the index always holds every page, as a clean build's would.
+
+Two things make the last build's files safe to keep:
+- Pagefind leaves behind what the new index no longer names. `prune` reads the new meta index (CBOR) and removes
+  every hashed file it does not name; a meta index it cannot read means a fresh run into an empty folder.
+- A run that stops half-way (a killed build or server) may leave a half-written file under its final name, which
+  the next run would skip. So `pagefind-entry.json` goes first: Pagefind writes it after every hashed file, and
+  only a folder that has it is written over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import gzip
+import json
+import shutil
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import cbor2
+from pagefind.index import PagefindIndex
+
+FOLDER = "pagefind"
+ENTRY = "pagefind-entry.json"  # the index's entry point, written last: present means the last run finished
+SEARCHED = "{papers,topics}/**/*.html"  # where the searchable pages are (render.PAPER_PAGE, TOPIC_PAGE); Pagefind
+# ignores a page without `data-pagefind-body` once one has it, so reading only these gives the same index, sooner
+HASHED = {"fragment": ".pf_fragment", "index": ".pf_index", "filter": ".pf_filter"}  # folder: suffix, as _meta orders them
+SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each compressed file's content
+
+
+class Unreadable(ValueError):
+    """A meta index that is not what Pagefind 1.5 writes: the index is made again from an empty folder."""
+
+
+def index_site(site: Path, fresh: bool = False, meanwhile: Callable[[], object] | None = None) -> None:
+    """Write `site/pagefind/`: over the last finished index unless `fresh`, then without what it no longer uses.
+
+    `meanwhile` runs in this process while Pagefind runs in its own."""
+    folder = Path(site) / FOLDER
+    if fresh or not (folder / ENTRY).is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        (folder / ENTRY).unlink()  # until Pagefind writes it again, this folder is a run in progress
+    _run(Path(site), meanwhile)
+    try:
+        prune(folder)
+    except (Unreadable, OSError):
+        shutil.rmtree(folder, ignore_errors=True)
+        _run(Path(site))
+
+
+def _run(site: Path, meanwhile: Callable[[], object] | None = None) -> None:
+    """Pagefind, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter, an async
+    program), in which `asyncio.run` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
+        indexing = pool.submit(asyncio.run, _index(site))
+        if meanwhile is not None:
+            meanwhile()
+        indexing.result()
+
+
+async def _index(site: Path) -> None:
+    # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
+    async with PagefindIndex(config={"force_language": "en", "output_path": str(site / FOLDER)}) as index:
+        await index.add_directory(str(site), glob=SEARCHED)
+
+
+def prune(folder: Path) -> None:
+    """Remove the hashed files the index in `folder` does not name; Unreadable if it names one that is missing."""
+    keep = in_use(folder)
+    for sub in HASHED:
+        for path in (folder / sub).glob("*"):
+            if path.name not in keep[sub]:
+                path.unlink()
+    for path in folder.glob("pagefind.*.pf_meta"):
+        if path.name not in keep[""]:
+            path.unlink()
+
+
+def in_use(folder: Path) -> dict[str, set[str]]:
+    """The hashed files the index in `folder` names, by subfolder ("" for the meta index): each exists."""
+    try:
+        entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+        hashes = [language["hash"] for language in entry["languages"].values()]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Unreadable(f"{folder / ENTRY}: {exc}") from None
+    used: dict[str, set[str]] = {"": set(), **{sub: set() for sub in HASHED}}
+    for meta_hash in hashes:
+        name = f"pagefind.{meta_hash}.pf_meta"
+        used[""].add(name)
+        for sub, stems in zip(HASHED, _meta(folder / name), strict=True):
+            used[sub].update(stem + HASHED[sub] for stem in stems)
+    missing = [f"{sub}/{name}" for sub, names in used.items() for name in names if not (folder / sub / name).is_file()]
+    if missing:
+        raise Unreadable(f"{folder}: the index names {missing[0]}, which is not there")
+    return used
+
+
+def _meta(path: Path) -> tuple[list[str], list[str], list[str]]:
+    """The fragment, word-index chunk and filter hashes a meta index names.
+
+    Pagefind 1.5's meta index is CBOR: [version, [[page hash, word count], ...], [[first word, last word, chunk
+    hash], ...], [[filter name, filter hash], ...], ...], gzipped after its signature."""
+    try:
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(SIGNATURE):
+            raise Unreadable(f"{path}: not a Pagefind file")
+        meta = cbor2.loads(data[len(SIGNATURE) :])
+        pages = [_stem(page[0]) for page in meta[1]]
+        chunks = [_stem(chunk[2]) for chunk in meta[2]]
+        filters = [_stem(entry[1]) for entry in meta[3]]
+    except (EOFError, zlib.error, gzip.BadGzipFile, cbor2.CBORDecodeError, LookupError, TypeError) as exc:
+        raise Unreadable(f"{path}: {exc}") from None
+    return pages, chunks, filters
+
+
+def _stem(value: object) -> str:
+    """A hash from the meta index, as a file name's stem: never a path."""
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value or value.startswith("."):
+        raise Unreadable(f"{value!r} is not an index file's hash")
+    return value
