@@ -54,15 +54,16 @@ def test_dirty_builds_in_two_processes_build_what_a_clean_build_builds(kb_root, 
     assert any(isinstance(w, parallel.Worker) for w in forks)
 
 
-def test_a_failing_second_process_fails_the_build_in_one_line(kb_root, run, forks, monkeypatch):
-    real = mkdocs_plugin.TlnotesPlugin.on_post_page
+@pytest.mark.parametrize("event", ["on_page_content", "on_post_page"])  # while reading its pages, or writing them
+def test_a_failing_second_process_fails_the_build_in_one_line(kb_root, run, forks, monkeypatch, event):
+    real = getattr(mkdocs_plugin.TlnotesPlugin, event)
 
-    def broken_in_the_child(self, output, page, config):
+    def broken_in_the_child(self, *args, **kwargs):
         if self.builder_pid is not None and os.getpid() != self.builder_pid:
             raise OSError(28, "No space left on device")
-        return real(self, output, page, config)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(mkdocs_plugin.TlnotesPlugin, "on_post_page", broken_in_the_child)
+    monkeypatch.setattr(mkdocs_plugin.TlnotesPlugin, event, broken_in_the_child)
     r = run("build", kb_root, "--jobs", "2")
     assert r.code == 1 and "second build process failed" in r.err and "Traceback" not in r.err
     assert isinstance(forks[-1], parallel.Worker)
@@ -72,3 +73,42 @@ def test_a_failing_second_process_fails_the_build_in_one_line(kb_root, run, fork
 def test_jobs_is_one_or_two(kb_root, run, jobs):
     r = run("build", kb_root, "--jobs", jobs)
     assert r.code != 0 and "--jobs" in r.err and "Traceback" not in r.err
+
+
+def _warnings(text: str) -> list[str]:
+    return sorted(line for line in text.splitlines() if line.startswith("WARNING"))
+
+
+def test_links_to_anchors_in_either_processs_pages_are_checked_once(kb_root, tmp_path, run, forks, monkeypatch):
+    """Each process reads only its share of the generated pages: a hand-written page's links into any of them are
+    still checked against the anchors each has, and a strict build fails with the warnings one process gives.
+    (`tlnotes check` finds such links first; here they reach MkDocs behind its back.)"""
+    links = [f"[p{i}](papers/p{i}.md#summary), [p{i} too](papers/p{i}.md#no-such-anchor)" for i in range(6)]
+
+    def with_links(self, markdown, page, config, files):
+        return markdown + "\n\n" + "\n".join(links) + "\n" if page.file.src_uri == "about.md" else markdown
+
+    monkeypatch.setattr(mkdocs_plugin.TlnotesPlugin, "on_page_markdown", with_links, raising=False)
+    one = run("build", kb_root, "--site-dir", tmp_path / "one", "--jobs", "1")
+    assert one.code == 1 and forks == [None]
+    two = run("build", kb_root, "--site-dir", tmp_path / "two", "--jobs", "2")
+    assert two.code == 1 and isinstance(forks[-1], parallel.Worker), two.err
+    said = _warnings(two.err)
+    assert said == _warnings(one.err) and len(said) == len(set(said)) == 6, said
+    assert all("does not contain an anchor '#no-such-anchor'" in line for line in said)
+
+
+def test_warnings_from_the_second_processs_pages_reach_the_first(kb_root, tmp_path, run, forks, monkeypatch):
+    real = mkdocs_plugin.TlnotesPlugin.on_page_content
+
+    def warning(self, html, page, config, files):
+        if page.file.src_uri.startswith("papers/p"):
+            mkdocs_plugin.log.warning(f"a warning about {page.file.src_uri}")
+        return real(self, html, page, config, files)
+
+    monkeypatch.setattr(mkdocs_plugin.TlnotesPlugin, "on_page_content", warning)
+    one = run("build", kb_root, "--site-dir", tmp_path / "one", "--jobs", "1")
+    two = run("build", kb_root, "--site-dir", tmp_path / "two", "--jobs", "2")
+    assert one.code == two.code == 1 and isinstance(forks[-1], parallel.Worker)
+    said = _warnings(two.err)
+    assert said == _warnings(one.err) and len(said) == 6, said

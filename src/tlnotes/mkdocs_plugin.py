@@ -124,7 +124,10 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         return incremental.page_hash(page, *context)
 
     def on_nav(self, nav, config, files):
-        self.tracker.read_titles(nav, config)
+        self.builder_pid = os.getpid()
+        generated = self.generated | set(self.generated_extra)
+        self.worker = parallel.split(config, files, generated, self.jobs)  # before MkDocs reads any page
+        self.tracker.read_titles(nav, config)  # of nav pages this process does not read
         self.built = Built(self, config, files, nav, None)
         return nav
 
@@ -133,8 +136,14 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             self.built.env = env
         if self.warm is not None and env.bytecode_cache is None:  # tlnotes drives the build: its templates compiled once
             env.bytecode_cache = _template_cache()
-        self.builder_pid = os.getpid()
-        self.worker = parallel.split(env, config, files, self.jobs)
+        if self._in_child() and parallel.child is not None:
+            parallel.child.report(env)
+        if self.worker is not None:
+            try:
+                self.worker.merge(files)
+            except RuntimeError as exc:
+                self.worker = None
+                raise PluginError(f"tlnotes: {exc}") from None
         return env
 
     def _in_child(self) -> bool:
@@ -262,8 +271,11 @@ def build_site(
     if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
         incremental.forget_manifest(root, site_dir)
     plugin.built = None
+    # a dirty build reads and writes only the pages whose `is_modified()` is true: what the manifest says changed
+    # (all of them in a full build, where the plugin empties the site folder first), of this process's share
+    dirty = jobs > 1 or incremental.can_build_dirty(root, site_dir)
     with incremental.quiet_dirty_warning():
-        build(config, dirty=incremental.can_build_dirty(root, site_dir))
+        build(config, dirty=dirty)
     # MkDocs' `plugins` option keeps the last plugins it loaded, for ever: the build's pages stay only with the caller
     built, plugin.built, plugin.preloaded, plugin.meanwhile = plugin.built, None, None, None
     return built

@@ -1,9 +1,18 @@
-"""Write a build's pages from two processes: MkDocs renders each page's theme template on one core, one page at a time.
+"""Build a site's generated pages in two processes: MkDocs reads, converts and writes one page at a time, on one core.
 
-MkDocs has no parallel build. Once every page is read and converted (its `on_env` event), what is left per page is
-the theme's template and the write, independent between pages. `split` forks there: the child writes every second
-page, the parent the others, and the parent waits for the child before anything reads the site (Pagefind, the
-manifest). A page the other process writes takes an empty template here, which MkDocs skips without writing.
+MkDocs has no parallel build, but a generated page is independent of the others from the moment the nav is made
+(its `on_nav` event): converting its Markdown and rendering its theme template read only the page itself and the
+nav. `split` forks there, in a dirty build (`tlnotes build` always asks for one, see `build_site`): each process
+answers `is_modified()` False for every second generated page, so MkDocs neither reads nor writes the pages the other
+process makes. Hand-written pages are few: both processes read them, since their titles may come from their
+rendered headings, which every page's nav shows, and only the parent writes them (the child gives them a template
+that renders nothing, which MkDocs skips without writing).
+
+What MkDocs needs of a page after reading it, besides writing it, is for its check of links to anchors, which the
+parent runs over every page: the anchors each page has and the links it makes. The child sends those for its pages,
+with the warnings it logged while reading them, through a pipe once it has read them (`Child.report`); the parent
+takes them before it writes (`Worker.merge`), so a strict build fails on a warning from either process, said once.
+The parent waits for the child before anything reads the site (Pagefind, the manifest).
 
 Only `tlnotes build` asks for it (`TlnotesPlugin.jobs`); a server's rebuilds and plain `mkdocs build` stay in one
 process. Where there is no `fork` (Windows) or too few pages to gain from it, nothing changes.
@@ -11,9 +20,12 @@ process. Where there is no `fork` (Windows) or too few pages to gain from it, no
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+import threading
+from collections.abc import Collection
 
 import jinja2
 
@@ -26,8 +38,31 @@ log = logging.getLogger("mkdocs.plugins.tlnotes")
 class Worker:
     """The child process of a split build, seen from the parent."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, reports: int) -> None:
         self.pid = pid
+        self._report = bytearray()
+        # read as it comes, so the child never waits on a full pipe while the parent is still reading its pages
+        self._reader = threading.Thread(target=self._read, args=(reports,), name="tlnotes-child-report", daemon=True)
+        self._reader.start()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as pipe:
+            while chunk := pipe.read(1 << 16):
+                self._report += chunk
+
+    def merge(self, files) -> None:
+        """Take what the child read: its pages' anchors and links to anchors, and its warnings, logged here."""
+        self._reader.join()
+        if not self._report:  # the child failed before it had read its pages
+            self.wait()
+            raise RuntimeError("the second build process ended before it had read its pages")
+        report = json.loads(self._report)
+        for src, (anchors, links) in report["pages"].items():
+            page = files.get_file_from_path(src).page
+            page.present_anchor_ids = set(anchors)
+            page.links_to_anchors = {files.get_file_from_path(to): found for to, found in links.items()}
+        for name, level, message in report["warnings"]:
+            logging.getLogger(name).log(level, message)
 
     def wait(self) -> None:
         """Wait for the child; raise if it failed (it has logged why)."""
@@ -45,41 +80,103 @@ class Worker:
             pass
 
 
-def split(env: jinja2.Environment, config, files, jobs: int) -> Worker | None:
+class Child:
+    """The child's side: the pages it makes, and what it reports to the parent once it has read them."""
+
+    def __init__(self, config, files, mine: list, reports: int) -> None:
+        self.config, self.files, self.mine, self.reports = config, files, mine, reports
+        self.warnings: list[tuple[str, int, str]] = []
+        self._handler = _Collect(self)
+        mkdocs_log = logging.getLogger("mkdocs")
+        for handler in mkdocs_log.handlers:
+            handler.addFilter(_errors_only)  # the parent says the warnings, once
+        mkdocs_log.addHandler(self._handler)
+
+    def report(self, env: jinja2.Environment) -> None:
+        """Its pages are read: send the parent their anchors, links and warnings; leave the hand-written pages to it."""
+        logging.getLogger("mkdocs").removeHandler(self._handler)
+        pages = {}
+        for file in self.mine:
+            page = file.page
+            links = {to.src_uri: found for to, found in (page.links_to_anchors or {}).items()}
+            pages[file.src_uri] = (sorted(page.present_anchor_ids or ()), links)
+        with os.fdopen(self.reports, "wb") as pipe:
+            pipe.write(json.dumps({"pages": pages, "warnings": self.warnings}).encode())
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP: ""}), env.loader])  # type: ignore[list-item]
+        mine = {id(file) for file in self.mine}
+        for file in self.files.documentation_pages():
+            if id(file) not in mine and file.page is not None and file.is_modified():
+                file.page.meta["template"] = SKIP
+
+
+class _Collect(logging.Handler):
+    """The child's warnings about the pages it makes, for the parent to log (whose count fails a strict build)."""
+
+    def __init__(self, child: Child) -> None:
+        super().__init__(logging.WARNING)
+        self.child = child
+        self.mine = {id(file) for file in child.mine}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            return  # the child says its errors itself, and fails
+        page = getattr(self.child.config, "_current_page", None)  # the page MkDocs is reading
+        if page is not None and id(page.file) in self.mine:
+            self.child.warnings.append((record.name, record.levelno, record.getMessage()))
+
+
+def _errors_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.ERROR
+
+
+child: Child | None = None  # set in the child process of a split build
+
+
+def split(config, files, generated: Collection[str], jobs: int) -> Worker | None:
     """Fork if it pays; in the parent return the child, in the child return None after arranging its share.
 
-    The child's share is every second page MkDocs will write; the child writes no static file, theme template
-    (sitemap, 404) or extra template, so each file is written once.
+    The shares are every second generated page and every second generated file (a graph, a feed, a redirect)
+    MkDocs will write, by `is_modified()`, which the incremental manifest answers (all of them in a full build);
+    the child writes no other static file, theme template (sitemap, 404) or extra template, so each file is
+    written once.
     """
+    global child
     if jobs < 2 or not hasattr(os, "fork"):
         return None
-    # the pages this build writes, as the incremental manifest answers MkDocs (all of them in a full build)
-    pages = [f.page for f in files.documentation_pages() if f.page is not None and f.is_modified()]
+    pages = [f for f in files.documentation_pages() if f.src_uri in generated and f.is_modified()]
     if len(pages) < MIN_PAGES:
         return None
-    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP: ""}), env.loader])  # type: ignore[list-item]
+    extra = [f for f in files if not f.is_documentation_page() and f.src_uri in generated and f.is_modified()]
+    reports, report_to = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     mine = 1 if pid == 0 else 0
-    for i, page in enumerate(pages):
-        if i % 2 != mine:
-            page.meta["template"] = SKIP
+    for share in (pages, extra):
+        for i, file in enumerate(share):
+            if i % 2 != mine:
+                file.is_modified = _not_mine
     if pid:
-        return Worker(pid)
-    _become_child(config, files)
+        os.close(report_to)
+        return Worker(pid, reports)
+    os.close(reports)
+    child = Child(config, files, pages[1::2], report_to)
+    _become_child(config, files, generated)
     return None
 
 
-def _become_child(config, files) -> None:
+def _not_mine() -> bool:
+    return False
+
+
+def _become_child(config, files, generated: Collection[str]) -> None:
     from mkdocs.structure.files import InclusionLevel
 
     for file in files:
-        if not file.is_documentation_page():
-            file.inclusion = InclusionLevel.EXCLUDED  # the parent copies the static files
+        if not file.is_documentation_page() and file.src_uri not in generated:
+            file.inclusion = InclusionLevel.EXCLUDED  # the parent copies the static files (the theme's, the assets)
     config.theme.static_templates.clear()
     config.extra_templates = []
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the parent reports warnings; errors still show
 
 
 def exit_child(ok: bool) -> None:
