@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 
@@ -112,3 +113,15 @@ def test_warnings_from_the_second_processs_pages_reach_the_first(kb_root, tmp_pa
     assert one.code == two.code == 1 and isinstance(forks[-1], parallel.Worker)
     said = _warnings(two.err)
     assert said == _warnings(one.err) and len(said) == 6, said
+
+
+def test_another_plugin_sees_every_page_in_one_process(kb_root, tmp_path, run, forks):
+    """MkDocs' own search plugin indexes the pages it is shown: split, it would miss the other process's half."""
+    config = kb_root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - tlnotes\n", "  - tlnotes\n  - search\n", 1))
+    r = run("build", kb_root, "--jobs", "2")
+    assert r.code == 0, r.err
+    assert forks == [None]
+    index = json.loads((kb_root / "site" / "search" / "search_index.json").read_text())
+    found = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert {f"papers/p{i}/" for i in range(6)} <= found

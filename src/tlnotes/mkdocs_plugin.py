@@ -126,7 +126,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     def on_nav(self, nav, config, files):
         self.builder_pid = os.getpid()
         generated = self.generated | set(self.generated_extra)
-        self.worker = parallel.split(config, files, generated, self.jobs)  # before MkDocs reads any page
+        # another plugin would see only one process's pages (a search index, a list of tags): one process then
+        jobs = self.jobs if set(config.plugins) == {"tlnotes"} else 1
+        self.worker = parallel.split(config, files, generated, jobs)  # before MkDocs reads any page
         self.tracker.read_titles(nav, config)  # of nav pages this process does not read
         self.built = Built(self, config, files, nav, None)
         return nav
