@@ -20,6 +20,7 @@ process. Where there is no `fork` (Windows) or too few pages to gain from it, no
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -148,6 +149,9 @@ def split(config, files, generated: Collection[str], jobs: int) -> Worker | None
         return None
     extra = [f for f in files if not f.is_documentation_page() and f.src_uri in generated and f.is_modified()]
     reports, report_to = os.pipe()
+    # what exists now lives until the build ends: the collector stops scanning it in either process, and the
+    # child's collections stop writing to (and so copying) every page of memory it shares with the parent
+    gc.freeze()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

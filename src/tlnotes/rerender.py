@@ -23,7 +23,7 @@ from typing import Any
 from . import signed
 from .incremental import MANIFEST_DIR, code_key
 from .index import Index, build_index
-from .load import ParseCache, load
+from .load import ParseCache, load, no_cyclic_gc
 from .model import KnowledgeBase
 from .render import Page, Site, extra_makers, page_paths, render_page
 
@@ -308,9 +308,12 @@ class Warm:
         signed.dump(self.path(root), self, _version())
 
     def build(self, kb: KnowledgeBase, site: Site) -> tuple[Index, dict[str, Page], dict[str, str]]:
-        """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them."""
-        idx = build_index(kb, reuse=self.index if self.index is not None and self.index.kb.root == kb.root else None)
-        pages, extra = self.rendered.update(kb, site, idx)
+        """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them.
+
+        Like loading, this makes many long-lived objects and few cycles: the collector waits until it is done."""
+        with no_cyclic_gc():
+            idx = build_index(kb, reuse=self.index if self.index is not None and self.index.kb.root == kb.root else None)
+            pages, extra = self.rendered.update(kb, site, idx)
         self.index = idx
         return idx, pages, extra
 
