@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 
 import pytest
 
@@ -125,3 +126,35 @@ def test_another_plugin_sees_every_page_in_one_process(kb_root, tmp_path, run, f
     index = json.loads((kb_root / "site" / "search" / "search_index.json").read_text())
     found = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert {f"papers/p{i}/" for i in range(6)} <= found
+
+
+def test_the_nav_made_once_per_folder_is_the_nav_made_for_each_page(kb_root, tmp_path, run, monkeypatch):
+    """Pages outside the nav share one rendering of it per folder; a hand-written page below one paper's URL
+    (which that paper's nav links as `extra/`, its siblings' as `../p1/extra/`) keeps them apart."""
+    (kb_root / "docs" / "papers" / "p1").mkdir(parents=True)
+    (kb_root / "docs" / "papers" / "p1" / "extra.md").write_text("# Extra\n\nHand-written, below a paper.\n")
+    made = []
+    real = mkdocs_plugin.nav_once_per_folder
+
+    def counted(env):  # counts the navs rendered underneath the once-per-folder layer
+        template = env.get_template(mkdocs_plugin.NAV)
+        render = template.root_render_func
+
+        def counting(context):
+            made.append(getattr(context.get("page"), "url", None))
+            yield from render(context)
+
+        template.root_render_func = counting
+        real(env)
+
+    monkeypatch.setattr(mkdocs_plugin, "nav_once_per_folder", counted)
+    r = run("build", kb_root, "--site-dir", tmp_path / "once", "--jobs", "1")
+    assert r.code == 0, r.err
+    monkeypatch.setattr(mkdocs_plugin, "nav_once_per_folder", lambda env: None)
+    r = run("build", kb_root, "--site-dir", tmp_path / "each", "--jobs", "1")
+    assert r.code == 0, r.err
+    assert files_of(tmp_path / "once") == files_of(tmp_path / "each")
+    assert 'href="extra/"' in (tmp_path / "once" / "papers" / "p1" / "index.html").read_text()
+    assert 'href="../p1/extra/"' in (tmp_path / "once" / "papers" / "p2" / "index.html").read_text()
+    papers = [url for url in made if url and re.fullmatch(r"papers/p\d+/", url)]
+    assert papers == ["papers/p1/", "papers/p0/"] or papers == ["papers/p0/", "papers/p1/"], made  # p1 needs its own

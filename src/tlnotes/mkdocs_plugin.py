@@ -138,6 +138,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             self.built.env = env
         if self.warm is not None and env.bytecode_cache is None:  # tlnotes drives the build: its templates compiled once
             env.bytecode_cache = _template_cache()
+        nav_once_per_folder(env)
         if self._in_child() and parallel.child is not None:
             parallel.child.report(env)
         if self.worker is not None:
@@ -424,6 +425,48 @@ def for_search(html: str, tags: str) -> str:
     html = _IGNORED.sub(r"\1 data-pagefind-ignore\2 data-pagefind-ignore", html)
     html = _BADGES.sub(r'<p class="\1" data-pagefind-ignore', html)
     return f"<div data-pagefind-body>{tags}{html}</div>"
+
+
+NAV = "partials/nav.html"  # the theme's site nav (Material): a third to a half of each paper page's template time
+
+
+def nav_once_per_folder(env) -> None:
+    """Render the site nav once for all pages outside it that sit in one folder, not once for each.
+
+    The nav marks the page being shown and the sections above it, and links relative to the page's URL: for a
+    page outside the nav (a paper's, an author's) nothing is marked, and pages side by side (papers/a/,
+    papers/b/) link every nav page the same way unless one lies below a page's own URL, which this checks. Kept
+    with the nav it was made for, so a server's next build never takes a stale one. A theme without this
+    template, or a Jinja without `root_render_func`, renders every nav as before.
+    """
+    try:
+        template = env.get_template(NAV)
+        render = template.root_render_func
+    except Exception:  # no such template in this theme (TemplateNotFound), or another Jinja
+        return
+    made: dict[str, tuple[object, str]] = {}
+    below: dict[int, tuple[object, tuple[str, ...]]] = {}  # nav -> its pages' URLs
+
+    def once(context):
+        page, nav = context.get("page"), context.get("nav")
+        file = getattr(page, "file", None)
+        if file is None or nav is None or not file.inclusion.is_not_in_nav():
+            yield from render(context)
+            return
+        if below.get(id(nav), (None,))[0] is not nav:
+            below[id(nav)] = (nav, tuple(item.url for item in nav.pages))
+        folder, _, _ = page.url.rpartition("/")  # papers/a for papers/a/ (papers for papers/a.html)
+        if page.url.endswith("/"):
+            if any(url.startswith(folder + "/") for url in below[id(nav)][1]):
+                yield from render(context)
+                return
+            folder = folder.rpartition("/")[0]
+        kept = made.get(folder)
+        if kept is None or kept[0] is not nav:
+            kept = made[folder] = (nav, "".join(render(context)))
+        yield kept[1]
+
+    template.root_render_func = once
 
 
 def _template_cache():
