@@ -158,3 +158,53 @@ def test_the_nav_made_once_per_folder_is_the_nav_made_for_each_page(kb_root, tmp
     assert 'href="../p1/extra/"' in (tmp_path / "once" / "papers" / "p2" / "index.html").read_text()
     papers = [url for url in made if url and re.fullmatch(r"papers/p\d+/", url)]
     assert papers == ["papers/p1/", "papers/p0/"] or papers == ["papers/p0/", "papers/p1/"], made  # p1 needs its own
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n, n * n
+
+
+def test_in_halves_makes_what_one_process_makes_in_order(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    items = list(range(11))
+    parent = os.getpid()
+    seen = []
+
+    def make(n):
+        seen.append(n)  # in this process only: the child's list is its own copy
+        return _square(n), os.getpid() == parent
+
+    out = parallel.in_halves(items, make, jobs=2)
+    assert [value for value, _ in out] == [_square(n) for n in items]
+    assert [here for _, here in out] == [n % 2 == 0 for n in items]  # every second item made by the child
+    assert seen == items[0::2]
+    assert parallel.in_halves(items, make, jobs=1) == [(_square(n), True) for n in items]
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "unpicklable"])
+def test_in_halves_makes_the_childs_half_itself_when_the_child_fails(monkeypatch, failure):
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    parent = os.getpid()
+
+    def make(n):
+        if os.getpid() != parent:
+            if failure == "raises":
+                raise ValueError("only in the child")
+            if failure == "dies":
+                os._exit(3)
+            return lambda: n  # a local function cannot be pickled
+        return _square(n)
+
+    assert parallel.in_halves(list(range(7)), make, jobs=2) == [_square(n) for n in range(7)]
+
+
+def test_an_error_in_make_is_raised_in_the_parent(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+
+    def make(n):
+        if n == 3:  # the child's item: made again here, where it raises as in one process
+            raise KeyError("p3")
+        return n
+
+    with pytest.raises(KeyError, match="p3"):
+        parallel.in_halves(list(range(6)), make, jobs=2)

@@ -170,7 +170,12 @@ EDITS = [
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_random_edit_sequences_give_what_a_full_render_gives(tmp_path, seed):
+def test_random_edit_sequences_give_what_a_full_render_gives(tmp_path, seed, monkeypatch):
+    """Odd seeds make in two processes what they make (parallel.in_halves), what the child read included."""
+    from tlnotes import parallel
+
+    jobs = 2 if seed % 2 else 1
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
     root = make(tmp_path / "kb", seed=seed)
     rng = random.Random(seed)
     warm = Warm()
@@ -178,7 +183,7 @@ def test_random_edit_sequences_give_what_a_full_render_gives(tmp_path, seed):
         for _ in range(rng.randint(1, 2)):
             rng.choice(EDITS)(root, rng)
         kb = warm.load(root)
-        idx, pages, extra = warm.build(kb, SITE)
+        idx, pages, extra = warm.build(kb, SITE, jobs=jobs)
         fresh = load(root)
         assert fresh.problems == kb.problems and fresh.papers == kb.papers, step
         assert pages == render(fresh, SITE), step

@@ -71,7 +71,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if not site.url:
             log.info(f"tlnotes: {NO_SITE_URL}")  # info: a strict build must not fail on it
         if self.warm is not None:  # a server's rebuild: only what changed is made again
-            idx, self.pages, self.extra = self.warm.build(kb, site)
+            idx, self.pages, self.extra = self.warm.build(kb, site, jobs=self.jobs)
         else:
             idx = build_index(kb)
             self.pages = render(kb, site, idx)

@@ -14,6 +14,9 @@ with the warnings it logged while reading them, through a pipe once it has read 
 takes them before it writes (`Worker.merge`), so a strict build fails on a warning from either process, said once.
 The parent waits for the child before anything reads the site (Pagefind, the manifest).
 
+Before MkDocs, `in_halves` makes the pages' Markdown in two processes the same way, when a build makes most of them
+(a clean one): the child sends its half back, with what each page read (rerender.py).
+
 Only `tlnotes build` asks for it (`TlnotesPlugin.jobs`); a server's rebuilds and plain `mkdocs build` stay in one
 process. Where there is no `fork` (Windows) or too few pages to gain from it, nothing changes.
 """
@@ -24,9 +27,11 @@ import gc
 import json
 import logging
 import os
+import pickle
 import sys
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
+from typing import TypeVar
 
 import jinja2
 
@@ -34,6 +39,8 @@ SKIP = "tlnotes-skip.html"  # a template that renders nothing: MkDocs then write
 MIN_PAGES = 200  # below this, a fork costs more than it saves
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Worker:
@@ -171,6 +178,58 @@ def split(config, files, generated: Collection[str], jobs: int) -> Worker | None
 
 def _not_mine() -> bool:
     return False
+
+
+def in_halves(items: Sequence[T], make: Callable[[T], R], jobs: int) -> list[R]:
+    """`[make(item) for item in items]`, with `jobs` 2 made half in a forked process: the one that renders a whole
+    site's pages in `tlnotes build` (rerender.py). The child makes every second item and sends the results back
+    pickled (it is this process's own copy: nothing else writes to that pipe). If the child fails in any way, this
+    process makes its half too, so an error in `make` is raised here as it would be in one process.
+
+    Only a process with no other threads may fork (`tlnotes build`, before MkDocs starts its own): a server passes
+    `jobs` 1.
+    """
+    if jobs < 2 or not hasattr(os, "fork") or len(items) < MIN_PAGES:
+        return [make(item) for item in items]
+    reports, report_to = os.pipe()
+    gc.freeze()  # see `split`
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: its half, then gone without running anything of the parent's at exit
+        os.close(reports)
+        ok = False
+        try:
+            with os.fdopen(report_to, "wb") as pipe:
+                pickle.dump([make(item) for item in items[1::2]], pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            ok = True
+        finally:
+            os._exit(0 if ok else 1)
+    os.close(report_to)
+    received = bytearray()
+
+    def read() -> None:
+        with os.fdopen(reports, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                received.extend(chunk)
+
+    reader = threading.Thread(target=read, name="tlnotes-child-half", daemon=True)
+    reader.start()
+    mine = [make(item) for item in items[0::2]]
+    reader.join()
+    _, status = os.waitpid(pid, 0)
+    theirs: list[R] | None = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = pickle.loads(received)
+        except Exception:
+            theirs = None
+    if theirs is None or len(theirs) != len(items[1::2]):
+        theirs = [make(item) for item in items[1::2]]
+    out: list[R] = []
+    for i in range(len(items)):
+        out.append(mine[i // 2] if i % 2 == 0 else theirs[i // 2])
+    return out
 
 
 def _become_child(config, files, generated: Collection[str]) -> None:

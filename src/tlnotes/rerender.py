@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import signed
+from . import parallel, signed
 from .incremental import MANIFEST_DIR, code_key
 from .index import Index, build_index
 from .load import ParseCache, load, no_cyclic_gc
@@ -241,8 +241,9 @@ class Rerender:
         self.made: list[str] = []  # the outputs made (not reused) by the last `update`
         self.numbers: dict[Read, int] = {}  # each entry any output has read, numbered
 
-    def update(self, kb: KnowledgeBase, site: Site, idx: Index) -> tuple[dict[str, Page], dict[str, str]]:
-        """The site's pages and extra files, as `render` and `extra_files` would make them, making only what changed."""
+    def update(self, kb: KnowledgeBase, site: Site, idx: Index, jobs: int = 1) -> tuple[dict[str, Page], dict[str, str]]:
+        """The site's pages and extra files, as `render` and `extra_files` would make them, making only what changed
+        (with `jobs` 2, half of it in a second process: parallel.in_halves)."""
         now = _mappings(kb, idx)
         context = (site, idx.has_status)
         numbers = self.numbers
@@ -257,18 +258,26 @@ class Rerender:
         makers: dict[str, Callable[[], Any]] = {path: partial(render_page, wkb, path, site, widx) for path in page_paths(kb, idx)}
         for path, extra_maker in extra_makers(site, idx).items():
             makers["extra:" + path] = partial(extra_maker, widx)
-        outputs: dict[str, _Output] = {}
-        self.made = []
-        for name, make in makers.items():
-            last = self.outputs.get(name)
-            if last is not None and entries is not None and entries.isdisjoint(last.reads) and whole.isdisjoint(last.wholes):
-                outputs[name] = last
-                continue
+
+        def make(name: str) -> tuple[Any, tuple[Read, ...]]:
             log.clear()
-            value = make()
-            reads = array("l", [numbers.setdefault(r, len(numbers)) for r in log])
-            outputs[name] = _Output(value, reads, tuple(n for n, k in log if k == EVERYTHING))
-            self.made.append(name)
+            value = makers[name]()
+            return value, tuple(log)
+
+        def unchanged(name: str) -> bool:
+            last = self.outputs.get(name)
+            return last is not None and entries is not None and entries.isdisjoint(last.reads) and whole.isdisjoint(last.wholes)
+
+        self.made = [name for name in makers if not unchanged(name)]
+        made = dict(zip(self.made, parallel.in_halves(self.made, make, jobs), strict=True))
+        outputs: dict[str, _Output] = {}
+        for name in makers:
+            if name not in made:
+                outputs[name] = self.outputs[name]
+                continue
+            value, read = made[name]
+            reads = array("l", [numbers.setdefault(r, len(numbers)) for r in read])
+            outputs[name] = _Output(value, reads, tuple(n for n, k in read if k == EVERYTHING))
         self.outputs, self.snapshot, self.context = outputs, now, context
         pages = {n: o.value for n, o in outputs.items() if not n.startswith("extra:") and o.value is not None}
         extra = {n.removeprefix("extra:"): o.value for n, o in outputs.items() if n.startswith("extra:")}
@@ -307,13 +316,14 @@ class Warm:
         gc.collect()  # the build's converted pages, in cycles: their room, before pickling's memo needs as much again
         signed.dump(self.path(root), self, _version())
 
-    def build(self, kb: KnowledgeBase, site: Site) -> tuple[Index, dict[str, Page], dict[str, str]]:
-        """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them.
+    def build(self, kb: KnowledgeBase, site: Site, jobs: int = 1) -> tuple[Index, dict[str, Page], dict[str, str]]:
+        """The index, pages and extra files of `kb`, as `build_index`, `render` and `extra_files` would make them;
+        `jobs` as `Rerender.update` takes it.
 
         Like loading, this makes many long-lived objects and few cycles: the collector waits until it is done."""
         with no_cyclic_gc():
             idx = build_index(kb, reuse=self.index if self.index is not None and self.index.kb.root == kb.root else None)
-            pages, extra = self.rendered.update(kb, site, idx)
+            pages, extra = self.rendered.update(kb, site, idx, jobs)
         self.index = idx
         return idx, pages, extra
 
