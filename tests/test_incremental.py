@@ -399,7 +399,7 @@ def test_a_meta_index_that_is_not_pagefinds_is_unreadable(tmp_path, meta):
     assert (tmp_path / "outside.pf_fragment").exists() and (folder / "pagefind.en_abc.pf_meta").exists()
 
 
-@pytest.mark.parametrize("damage", ["not gzip", "no signature", "bad cbor", "bad entry"])
+@pytest.mark.parametrize("damage", ["not gzip", "no signature", "bad cbor", "bad entry", "entry names a path"])
 def test_a_damaged_index_is_unreadable(tmp_path, damage):
     from tlnotes import search_index
 
@@ -412,8 +412,11 @@ def test_a_damaged_index_is_unreadable(tmp_path, damage):
         meta.write_bytes(gzip.compress(b"\x84"))
     elif damage == "bad cbor":
         meta.write_bytes(gzip.compress(b"pagefind_dcd\xff\xff"))
-    else:
+    elif damage == "bad entry":
         (folder / "pagefind-entry.json").write_text('{"languages": ["en"]}')
+    else:
+        (tmp_path / "pagefind.x.pf_meta").write_bytes(meta.read_bytes())  # a readable meta index, outside the folder
+        (folder / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "../pagefind.x"}}}')
     with pytest.raises(search_index.Unreadable):
         search_index.prune(folder)
 

@@ -89,7 +89,7 @@ def in_use(folder: Path) -> dict[str, set[str]]:
     """The hashed files the index in `folder` names, by subfolder ("" for the meta index): each exists."""
     try:
         entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
-        hashes = [language["hash"] for language in entry["languages"].values()]
+        hashes = [_stem(language["hash"]) for language in entry["languages"].values()]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise Unreadable(f"{folder / ENTRY}: {exc}") from None
     used: dict[str, set[str]] = {"": set(), **{sub: set() for sub in HASHED}}
