@@ -34,6 +34,16 @@ INDEX_MAPPINGS += ("author_names", "citations", "cited_in", "related", "similar"
 Read = tuple[str, Any]  # (mapping name, key), or (name, EVERYTHING)
 
 
+def _read_whole(method: Callable) -> Callable:
+    """`method` of a dict or list, noting first that the caller read the whole mapping (its keys, order, values)."""
+
+    def read(self, *args):
+        self._log.add((self._name, EVERYTHING))
+        return method(self, *args)
+
+    return read
+
+
 class _Reads(dict):
     """A copy of one mapping that notes, in `log`, each entry read and any read of the whole."""
 
@@ -54,41 +64,14 @@ class _Reads(dict):
         self._log.add((self._name, key))
         return dict.__contains__(self, key)
 
-    def _whole(self) -> None:
-        self._log.add((self._name, EVERYTHING))
-
-    def __iter__(self):
-        self._whole()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._whole()
-        return dict.__len__(self)
-
-    def __reversed__(self):
-        self._whole()
-        return dict.__reversed__(self)
-
-    def keys(self):
-        self._whole()
-        return dict.keys(self)
-
-    def values(self):
-        self._whole()
-        return dict.values(self)
-
-    def items(self):
-        self._whole()
-        return dict.items(self)
-
-    def copy(self):
-        self._whole()
-        return dict(dict.items(self))
-
-    def __eq__(self, other) -> bool:
-        self._whole()
-        return dict.__eq__(self, other)
-
+    __iter__ = _read_whole(dict.__iter__)
+    __len__ = _read_whole(dict.__len__)
+    __reversed__ = _read_whole(dict.__reversed__)
+    __eq__ = _read_whole(dict.__eq__)
+    keys = _read_whole(dict.keys)
+    values = _read_whole(dict.values)
+    items = _read_whole(dict.items)
+    copy = _read_whole(lambda self: dict(dict.items(self)))
     __hash__ = None  # a dict: unhashable
 
 
@@ -152,21 +135,10 @@ class _ReadsList(list):
         self._name = name
         self._log = log
 
-    def __iter__(self):
-        self._log.add((self._name, EVERYTHING))
-        return list.__iter__(self)
-
-    def __len__(self) -> int:
-        self._log.add((self._name, EVERYTHING))
-        return list.__len__(self)
-
-    def __getitem__(self, i):
-        self._log.add((self._name, EVERYTHING))
-        return list.__getitem__(self, i)
-
-    def __contains__(self, item) -> bool:
-        self._log.add((self._name, EVERYTHING))
-        return list.__contains__(self, item)
+    __iter__ = _read_whole(list.__iter__)
+    __len__ = _read_whole(list.__len__)
+    __getitem__ = _read_whole(list.__getitem__)
+    __contains__ = _read_whole(list.__contains__)
 
 
 def _mappings(kb: KnowledgeBase, idx: Index) -> dict[str, Any]:
