@@ -180,9 +180,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         src = page.file.src_uri
         if src in self.generated:  # written next, and read by nothing after: a site of 10,000 papers holds 80 MB less
             page.content = None
-        if src in self.generated and self.pages[src].kind.name == "topic":
-            tid = src.removeprefix("topics/").removesuffix(".md")
-            feeds.append((topic_feed(tid), f"{self.topic_titles[tid]} · {self.site.name}"))
+            if self.pages[src].kind.name == "topic":
+                tid = src.removeprefix("topics/").removesuffix(".md")
+                feeds.append((topic_feed(tid), f"{self.topic_titles[tid]} · {self.site.name}"))
         base = self.site.url.rstrip("/") + "/" if self.site.url else "../" * page.url.count("/")
         links = "".join(
             f'<link rel="alternate feed" type="application/atom+xml" title="{_html.escape(safe.plain(title))}" '
@@ -203,13 +203,11 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
                 raise PluginError(f"tlnotes: {exc}") from None
         site = Path(config.site_dir)
         meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
-        if not self.tracker.needs_index():  # no page written again: the index already is a clean build's
+        needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
+        if not needed or self.background_index:
             self.tracker.finish()
-            meanwhile()
-            return
-        if self.background_index:  # a server: the rebuilt page shows first, the index follows (incremental.py)
-            self.tracker.finish()
-            incremental.index_later(site, index_site)
+            if needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+                incremental.index_later(site, index_site)
             meanwhile()
             return
         try:
@@ -444,8 +442,8 @@ def nav_once_per_folder(env) -> None:
         render = template.root_render_func
     except Exception:  # no such template in this theme (TemplateNotFound), or another Jinja
         return
-    made: dict[str, tuple[object, str]] = {}
-    below: dict[int, tuple[object, tuple[str, ...]]] = {}  # nav -> its pages' URLs
+    made: dict[str, str] = {}  # folder -> its nav, for the nav in `shown`
+    shown: list = [None, ()]  # the nav these were made for, and the URLs of its pages
 
     def once(context):
         page, nav = context.get("page"), context.get("nav")
@@ -453,18 +451,18 @@ def nav_once_per_folder(env) -> None:
         if file is None or nav is None or not file.inclusion.is_not_in_nav():
             yield from render(context)
             return
-        if below.get(id(nav), (None,))[0] is not nav:
-            below[id(nav)] = (nav, tuple(item.url for item in nav.pages))
+        if shown[0] is not nav:  # another build's nav (a server keeps the theme between rebuilds)
+            shown[:] = [nav, tuple(item.url for item in nav.pages)]
+            made.clear()
         folder, _, _ = page.url.rpartition("/")  # papers/a for papers/a/ (papers for papers/a.html)
         if page.url.endswith("/"):
-            if any(url.startswith(folder + "/") for url in below[id(nav)][1]):
+            if any(url.startswith(folder + "/") for url in shown[1]):
                 yield from render(context)
                 return
             folder = folder.rpartition("/")[0]
-        kept = made.get(folder)
-        if kept is None or kept[0] is not nav:
-            kept = made[folder] = (nav, "".join(render(context)))
-        yield kept[1]
+        if folder not in made:
+            made[folder] = "".join(render(context))
+        yield made[folder]
 
     template.root_render_func = once
 
