@@ -13,7 +13,9 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .model import TlnotesError
 
@@ -100,13 +102,23 @@ def _make_parent(folder: Path) -> None:
 
 
 def _write_atomic(path: Path, text: str | bytes, replace: bool) -> None:
+    with atomic(path, replace) as fh:
+        fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+@contextlib.contextmanager
+def atomic(path: Path, replace: bool = True, durable: bool = True) -> Iterator[BinaryIO]:
+    """A temporary file beside `path` to write, moved into place in one step when the block ends without an error
+    (over `path` only if `replace`; `FileExists` otherwise). Not `durable`, it skips the fsync: for a cache,
+    which a crash may only lose."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if replace:
             os.replace(tmp, path)
         else:

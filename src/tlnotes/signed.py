@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from .files import TMP_SUFFIX
+from .files import atomic
 from .load import no_cyclic_gc
 
 KEY_BYTES = 32
@@ -69,19 +69,16 @@ def dump(path: Path, obj: Any, version: str) -> bool:
     key = _key(create=True)
     if key is None:
         return False
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as out:  # no fsync: a cache cut short by a crash fails its tag and is ignored
+        with atomic(path, durable=False) as out:  # no fsync: a cache cut short by a crash fails its tag, is ignored
             out.write(MAGIC + b"0" * TAG_BYTES + b"\n")
             signing = _Signing(out, _mac(key, version))
             with no_cyclic_gc():
                 pickle.dump(obj, signing, protocol=pickle.HIGHEST_PROTOCOL)
             out.seek(len(MAGIC))
             out.write(signing.mac.hexdigest().encode())
-        os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
         return False
     return True
 
