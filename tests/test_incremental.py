@@ -129,6 +129,22 @@ def test_clean_flag_and_a_missing_manifest_rebuild_everything(kb_root, tmp_path,
     assert_same_as_clean(kb_root, site, tmp_path, run)
 
 
+def test_hidden_files_in_the_site_folder_stay_as_mkdocs_keeps_them(kb_root, run):
+    """A deploy's `.git` or `.nojekyll` in the site folder survives every build, full ones included: MkDocs never
+    copies hidden files, so it never removes them either (mkdocs.utils.clean_directory)."""
+    site = kb_root / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / ".nojekyll").write_text("")
+    (site / "stale.html").write_text("left over")
+    assert run("build", kb_root).code == 0  # the first build into this folder: a full one
+    assert run("build", kb_root, "--clean").code == 0
+    edit_hand_written(kb_root, random.Random(1))  # a full build by the global key
+    assert run("build", kb_root).code == 0
+    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n" and (site / ".nojekyll").exists()
+    assert not (site / "stale.html").exists()
+
+
 def test_a_broken_save_keeps_the_last_site_and_the_next_good_save_catches_up(kb_root, tmp_path, run):
     site = kb_root / "site"
     assert run("build", kb_root).code == 0
@@ -150,19 +166,20 @@ def test_a_corrupt_manifest_means_a_full_build(kb_root, tmp_path, run):
     assert run("build", kb_root).code == 0
     (manifest,) = (kb_root / ".tlnotes").glob("build-manifest-*.json")
     manifest.write_text('{"format": 1, "site_dir": ')
-    assert not incremental.can_build_dirty(kb_root, site)
+    assert incremental.read_manifest(kb_root, site) is None
     age(site)
     assert run("build", kb_root).code == 0
     assert "papers/p3/index.html" in rewritten(site)
-    assert incremental.can_build_dirty(kb_root, site)
+    assert incremental.read_manifest(kb_root, site) is not None
 
 
 def test_a_manifest_belongs_to_its_site_folder(kb_root, tmp_path, run):
     assert run("build", kb_root).code == 0
     other = tmp_path / "elsewhere"
-    assert not incremental.can_build_dirty(kb_root, other)
+    assert incremental.read_manifest(kb_root, other) is None
     assert run("build", kb_root, "--site-dir", other).code == 0
-    assert incremental.can_build_dirty(kb_root, other) and incremental.can_build_dirty(kb_root, kb_root / "site")
+    assert incremental.read_manifest(kb_root, other) is not None
+    assert incremental.read_manifest(kb_root, kb_root / "site") is not None
     shutil.rmtree(other)  # gone: its manifest is dropped at the next write
     assert run("build", kb_root).code == 0
     assert len(list((kb_root / ".tlnotes").glob("build-manifest-*.json"))) == 1
@@ -285,7 +302,7 @@ def test_random_edit_sequences_build_what_a_clean_build_builds(kb_root, tmp_path
             edit(kb_root, rng)
         r = run("build", kb_root)
         assert r.code == 0, (step, r.err)
-        assert incremental.can_build_dirty(kb_root, site)
+        assert incremental.read_manifest(kb_root, site) is not None
         assert_same_as_clean(kb_root, site, tmp_path, run)
 
 

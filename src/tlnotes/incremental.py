@@ -1,7 +1,7 @@
 """Incremental builds: rebuild only the pages whose content changed since the last build into the same site.
 
-One mechanism for `tlnotes build` (dirty by default when the last build's manifest matches) and for a server's
-rebuilds (MkDocs' dirty build): the MkDocs plugin asks this module, for every generated file, whether it changed.
+One mechanism for `tlnotes build` and for a server's rebuilds, both MkDocs dirty builds: the MkDocs plugin asks this
+module, for every generated file, whether it changed.
 
 The manifest, `.tlnotes/build-manifest-<site>.json` in the knowledge base, is content-addressed: the SHA-256 of
 every generated page's Markdown (with everything else the plugin gives MkDocs about it: kind, search tags, the
@@ -104,11 +104,6 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
             other.unlink(missing_ok=True)
 
 
-def can_build_dirty(root: Path, site_dir: Path) -> bool:
-    """Whether `tlnotes build` may build incrementally: the site folder exists and the last build into it finished."""
-    return read_manifest(root, site_dir) is not None
-
-
 def changed_pages(old: Manifest | None, pages: Mapping[str, str], global_key: str | None = None) -> set[str]:
     """The pages (source path -> hash, as `page_hash` gives) that differ from the last build's: all of them when
     there was no finished build or when `global_key` (if given) differs from the manifest's."""
@@ -172,12 +167,13 @@ def global_key(config_file: Path | None, nav: object, docs_dir: Path | None, cus
 
 
 def empty_folder(site_dir: Path, keep: Iterable[str] = ()) -> None:
-    """What MkDocs does before a clean build: remove everything inside the site folder but `keep`, keep the folder."""
+    """What MkDocs does before a clean build: remove everything inside the site folder but `keep` and hidden files
+    (a deploy's `.git`: MkDocs never writes one, so it never removes one), keep the folder."""
     site = Path(site_dir)
     if not site.is_dir():
         return
     for entry in site.iterdir():
-        if entry.name in keep:
+        if entry.name in keep or entry.name.startswith("."):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

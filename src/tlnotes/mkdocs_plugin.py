@@ -274,11 +274,10 @@ def build_site(
     if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
         incremental.forget_manifest(root, site_dir)
     plugin.built = None
-    # a dirty build reads and writes only the pages whose `is_modified()` is true: what the manifest says changed
-    # (all of them in a full build, where the plugin empties the site folder first), of this process's share
-    dirty = jobs > 1 or incremental.can_build_dirty(root, site_dir)
+    # always dirty: MkDocs reads and writes only the pages whose `is_modified()` is true, which the manifest answers
+    # (every page in a full build, where the plugin empties the site folder first), of this process's share
     with incremental.quiet_dirty_warning():
-        build(config, dirty=dirty)
+        build(config, dirty=True)
     # MkDocs' `plugins` option keeps the last plugins it loaded, for ever: the build's pages stay only with the caller
     built, plugin.built, plugin.preloaded, plugin.meanwhile = plugin.built, None, None, None
     return built
