@@ -197,8 +197,8 @@ def build_index(kb: KnowledgeBase, reuse: Index | None = None) -> Index:
     idx.by_topic = dict(by_topic)
     idx.by_year = dict(sorted(by_year.items(), reverse=True))
     idx.authorship = {p.key: p.named_authors for p in kb.papers.values()}
-    same_names = reuse is not None and reuse.authorship == idx.authorship  # the same names on the same papers
-    idx.people = people = reuse.people if same_names and reuse and reuse.people else _people(papers)
+    kept = reuse.people if reuse is not None and reuse.authorship == idx.authorship else None  # the same names
+    idx.people = people = kept if kept is not None else _people(papers)
     names, pages, coauthors = people
     page_of = {aid: page.stem for page in pages for aid in page.authors}
     idx.authors = {
