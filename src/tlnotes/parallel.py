@@ -48,15 +48,7 @@ class Worker:
 
     def __init__(self, pid: int, reports: int) -> None:
         self.pid = pid
-        self._report = bytearray()
-        # read as it comes, so the child never waits on a full pipe while the parent is still reading its pages
-        self._reader = threading.Thread(target=self._read, args=(reports,), name="tlnotes-child-report", daemon=True)
-        self._reader.start()
-
-    def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as pipe:
-            while chunk := pipe.read(1 << 16):
-                self._report += chunk
+        self._reader, self._report = _drain(reports, "tlnotes-child-report")
 
     def merge(self, files) -> None:
         """Take what the child read: its pages' anchors and links to anchors, and its warnings, logged here."""
@@ -176,6 +168,21 @@ def split(config, files, generated: Collection[str], jobs: int) -> Worker | None
     return None
 
 
+def _drain(fd: int, name: str) -> tuple[threading.Thread, bytearray]:
+    """Read the pipe `fd` to its end on a thread of its own, so the child writing it never waits on a full pipe while
+    this process works; join the thread, then the bytes are all there."""
+    received = bytearray()
+
+    def read() -> None:
+        with os.fdopen(fd, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=read, name=name, daemon=True)
+    thread.start()
+    return thread, received
+
+
 def _not_mine() -> bool:
     return False
 
@@ -206,15 +213,7 @@ def in_halves(items: Sequence[T], make: Callable[[T], R], jobs: int) -> list[R]:
         finally:
             os._exit(0 if ok else 1)
     os.close(report_to)
-    received = bytearray()
-
-    def read() -> None:
-        with os.fdopen(reports, "rb") as pipe:
-            while chunk := pipe.read(1 << 20):
-                received.extend(chunk)
-
-    reader = threading.Thread(target=read, name="tlnotes-child-half", daemon=True)
-    reader.start()
+    reader, received = _drain(reports, "tlnotes-child-half")
     mine = [make(item) for item in items[0::2]]
     reader.join()
     _, status = os.waitpid(pid, 0)
