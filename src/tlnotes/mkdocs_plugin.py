@@ -13,7 +13,7 @@ import html as _html
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
 
@@ -30,6 +30,7 @@ from . import incremental, parallel, safe, signed
 from .feeds import FEED, topic_feed
 from .index import build_index
 from .load import NOTES_DIR, PAPERS_DIR, load
+from .mkdocs_pages import GeneratedPage, SharedMarkdown, shareable
 from .model import KnowledgeBase, TlnotesError
 from .ondisk import asset_files
 from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
@@ -83,6 +84,9 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.section_heads = set(_section_heads(self.nav))
         if not any(isinstance(ext, Prerendered) for ext in config.markdown_extensions):
             config.markdown_extensions.append(Prerendered())
+        # the user's nav may name a generated page, with a title of its own: MkDocs makes that one's Page
+        self.named_in_nav = set() if self.auto_nav else set(_nav_paths(config.nav))
+        self.shared = SharedMarkdown(config) if shareable(config) else None
         config.extra_css, config.extra_javascript = with_assets(config.extra_css, config.extra_javascript)
         return config
 
@@ -116,6 +120,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         file = File.generated(config, path, content=page, inclusion=inclusion)
         if path in self.section_heads:
             _as_section_index(file)
+        if self.shared is not None and not page.kind.in_nav and path not in self.named_in_nav:
+            GeneratedPage(None, file, config, self.shared)  # MkDocs' nav takes the page a file has
         return file
 
     def _page_hash(self, path: str) -> str:
@@ -333,7 +339,8 @@ class Built:
             file = files.get_file_from_path(path)
             if path in added:
                 file = plugin._page_file(config, path)
-                Page(None, file, config)
+                if file.page is None:
+                    Page(None, file, config)
             elif path in added_extra:
                 file = File.generated(config, path, content=extra[path])
             elif file is None or (path not in ours and path not in assets):  # a hand-written file stays where it is
@@ -378,6 +385,18 @@ def _topic_titles(kb: KnowledgeBase) -> dict[str, str]:
 _ID = re.compile(r'<[^<>]*?\sid="([^"]*)"')
 
 
+def _nav_paths(items) -> Iterator[str]:
+    """The page paths a nav from mkdocs.yml names, at any depth."""
+    if isinstance(items, str):
+        yield items
+    elif isinstance(items, dict):
+        for value in items.values():
+            yield from _nav_paths(value)
+    elif isinstance(items, list):
+        for item in items:
+            yield from _nav_paths(item)
+
+
 class Prerendered(Extension):
     """Python-Markdown passes each of tlnotes' `raw` blocks (`render.raw`) on as it is, unread.
 
@@ -385,6 +404,8 @@ class Prerendered(Extension):
     reads raw HTML a second time for anchors (`on_page_content` finds those). The block keeps its marker comments,
     which make Markdown place it as a block; the sanitiser removes them.
     """
+
+    shareable = True  # its stash is the instance's, which `reset` empties (mkdocs_pages.py)
 
     def extendMarkdown(self, md):
         # before MkDocs' scan of raw HTML (21) and Python-Markdown's (html_block, 20)
