@@ -107,6 +107,15 @@ def run(capsys):
     return _run
 
 
+@pytest.fixture
+def build_in_process(monkeypatch):
+    """`tlnotes build` in this process, for a test that watches what the build calls (`parallel.apart` makes a
+    site in a forked process, whose calls a spy here never sees); the index is still made after the pages."""
+    from tlnotes import parallel
+
+    monkeypatch.setattr(parallel, "apart", lambda work: work())
+
+
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory):
     """tlnotes keeps its cache key and compiled templates in the user's cache folder: the tests' own, not the user's."""

@@ -28,7 +28,7 @@ def noted(kb_root):
 
 
 @pytest.fixture
-def conversions(monkeypatch):
+def conversions(monkeypatch, build_in_process):
     """Count the pages converted on a shared instance."""
     seen = []
     real = mkdocs_pages.GeneratedPage.render

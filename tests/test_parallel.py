@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
 import re
+import sys
 
 import pytest
 
 from tests.test_incremental import EDITS, assert_same_as_clean, files_of, page_count
-from tlnotes import mkdocs_plugin, parallel
+from tlnotes import mkdocs_plugin, parallel, search_index
+from tlnotes.model import TlnotesError
 
 
 @pytest.fixture
-def forks(monkeypatch):
+def forks(monkeypatch, build_in_process):
     """Split even this small site, and count the splits that forked."""
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
     workers = []
@@ -128,7 +131,7 @@ def test_another_plugin_sees_every_page_in_one_process(kb_root, tmp_path, run, f
     assert {f"papers/p{i}/" for i in range(6)} <= found
 
 
-def test_the_nav_made_once_per_folder_is_the_nav_made_for_each_page(kb_root, tmp_path, run, monkeypatch):
+def test_the_nav_made_once_per_folder_is_the_nav_made_for_each_page(kb_root, tmp_path, run, monkeypatch, build_in_process):
     """Pages outside the nav share one rendering of it per folder; a hand-written page below one paper's URL
     (which that paper's nav links as `extra/`, its siblings' as `../p1/extra/`) keeps them apart."""
     (kb_root / "docs" / "papers" / "p1").mkdir(parents=True)
@@ -208,3 +211,97 @@ def test_an_error_in_make_is_raised_in_the_parent(monkeypatch):
 
     with pytest.raises(KeyError, match="p3"):
         parallel.in_halves(list(range(6)), make, jobs=2)
+
+
+# `apart`: `tlnotes build` makes the site in a process that ends, and indexes it in the one that stays
+
+
+def test_apart_returns_what_work_returns_and_relays_what_it_prints(capsys):
+    parent = os.getpid()
+    kept = []
+
+    def work():
+        kept.append("in the child")  # its own copy of the list
+        print("out: données " * 3000)  # longer than a pipe's buffer, and UTF-8 split across its chunks
+        print("err: ✓", file=sys.stderr)
+        return os.getpid(), {"a": [1, 2]}
+
+    pid, value = parallel.apart(work)
+    assert pid != parent and value == {"a": [1, 2]} and kept == []
+    with pytest.raises(ProcessLookupError):  # ended, and waited for
+        os.kill(pid, 0)
+    captured = capsys.readouterr()
+    assert captured.out == "out: données " * 3000 + "\n" and captured.err == "err: ✓\n"
+
+
+class _Located(TlnotesError):
+    def __init__(self, message, path, line):
+        super().__init__(message, path, line)
+
+
+@pytest.mark.parametrize(
+    "failure, expected",
+    [
+        (lambda: TlnotesError("fix the errors", "papers/x.yaml", 3), "papers/x.yaml:3: error: fix the errors"),
+        (lambda: OSError(28, "No space left on device", "site/index.html"), "No space left on device: 'site/index.html'"),
+        (lambda: KeyboardInterrupt(), ""),
+        (lambda: _Located("needs three arguments again", "p.yaml", 1), "needs three arguments again"),
+    ],
+)
+def test_an_exception_in_work_is_raised_in_the_parent(failure, expected):
+    def work():
+        print("before it failed")
+        raise failure()
+
+    with pytest.raises(BaseException) as info:
+        parallel.apart(work)
+    assert expected in str(info.value)
+    assert type(info.value) in (type(failure()), RuntimeError)  # one that cannot be made again: its text
+
+
+def test_a_child_that_dies_is_an_error_naming_its_exit_status():
+    with pytest.raises(RuntimeError, match=r"ended without an answer \(exit status 3\)"):
+        parallel.apart(lambda: os._exit(3))
+
+
+def test_a_full_build_is_indexed_once_the_process_that_made_it_has_ended(kb_root, run, monkeypatch):
+    events = []
+    real_index, real_apart = search_index.index_site, parallel.apart
+
+    def index_site(site, *args, **kwargs):
+        events.append(("index", os.getpid()))
+        return real_index(site, *args, **kwargs)
+
+    def apart(work):
+        value = real_apart(work)
+        events.append(("apart returned", os.getpid()))
+        return value
+
+    monkeypatch.setattr(search_index, "index_site", index_site)
+    monkeypatch.setattr(mkdocs_plugin, "index_site", index_site)
+    monkeypatch.setattr(parallel, "apart", apart)
+    here = os.getpid()
+    assert run("build", kb_root, "--jobs", "2").code == 0  # the first: every page
+    assert events == [("apart returned", here), ("index", here)] and page_count(kb_root / "site") > 0
+    (kb_root / "papers" / "p1.yaml").write_text((kb_root / "papers" / "p1.yaml").read_text().replace("number 1", "one"))
+    events.clear()
+    assert run("build", kb_root).code == 0  # one page: indexed where it was made, while that process saves its state
+    assert events == [("apart returned", here)]
+    fragments = [gzip.decompress(f.read_bytes()) for f in (kb_root / "site" / "pagefind" / "fragment").iterdir()]
+    assert any(b"Paper one" in f for f in fragments) and not any(b"Paper number 1" in f for f in fragments)
+    assert (kb_root / ".tlnotes" / "warm.pickle").is_file()
+
+
+def test_a_full_build_whose_index_fails_is_indexed_by_the_next_build(kb_root, run, monkeypatch):
+    def broken(site, *args, **kwargs):
+        raise OSError("pagefind: not found")
+
+    real = search_index.index_site
+    monkeypatch.setattr(search_index, "index_site", broken)
+    r = run("build", kb_root)
+    assert r.code == 1
+    assert r.err.splitlines()[-1] == f"tlnotes build: {kb_root / 'site'}: indexing for search failed: pagefind: not found"
+    assert not (kb_root / "site" / "pagefind" / "pagefind-entry.json").exists()
+    monkeypatch.setattr(search_index, "index_site", real)
+    assert run("build", kb_root).code == 0  # nothing changed, but the index is missing
+    assert page_count(kb_root / "site") > 0

@@ -96,12 +96,31 @@ def cmd_check(args) -> int:
 
 def cmd_build(args) -> int:
     """Check the KB, then build the site with MkDocs into DIR/site."""
+    from . import parallel
+
+    root = _kb_root(args.dir)
+    site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    # The pages are made in a process that ends once they are written, and a build of every page leaves the search
+    # index to this one: Pagefind holds every page's words while it indexes (830 MB at 10,000 papers), and the
+    # process that made the pages (770 MB) would still hold what nothing needs any more.
+    if parallel.apart(lambda: _write_site(args, root, site_dir)):
+        from .search_index import index_site
+
+        try:
+            index_site(site_dir)
+        except Exception as exc:  # the binary missing or failing, as the plugin says it
+            raise TlnotesError(f"indexing for search failed: {exc}", site_dir) from exc
+    print(f"built the site into {site_dir}", file=sys.stderr)
+    return 0
+
+
+def _write_site(args, root: Path, site_dir: Path) -> bool:
+    """Load, check and build the site; whether its search index is still to be made (`build_site`)."""
     import logging
     import os
 
     from .rerender import Warm
 
-    root = _kb_root(args.dir)
     warm = Warm() if args.clean else Warm.open(root)  # what the last build parsed and rendered (.tlnotes/)
     kb = warm.load(root)
     if _report(kb, strict=args.strict):
@@ -117,8 +136,7 @@ def cmd_build(args) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.WARNING)
     try:
-        site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-        build_site(
+        built = build_site(
             root,
             kb,
             site_dir,
@@ -128,13 +146,13 @@ def cmd_build(args) -> int:
             say=lambda text: print(f"tlnotes build: {text}", file=sys.stderr),
             # for the next build, what this one parsed and rendered (.tlnotes/warm.pickle, signed), while Pagefind runs
             meanwhile=lambda: warm.save(root),
+            full_index_to_caller=True,
         )
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:
         mkdocs_log.removeHandler(handler)
-    print(f"built the site into {site_dir}", file=sys.stderr)
-    return 0
+    return built is not None and built.needs_index
 
 
 def cmd_render(args) -> int:

@@ -23,7 +23,9 @@ process. Where there is no `fork` (Windows) or too few pages to gain from it, no
 
 from __future__ import annotations
 
+import codecs
 import gc
+import io
 import json
 import logging
 import os
@@ -31,7 +33,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 import jinja2
 
@@ -246,3 +248,85 @@ def exit_child(ok: bool) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0 if ok else 1)
+
+
+def apart(work: Callable[[], T]) -> T:
+    """`work()`, in a forked process that ends once it returns: all it made in memory goes with it, and this
+    process gets back only its result (pickled) and what it printed, as it prints it. An exception it raises is
+    raised here. `tlnotes build` makes a site so, and indexes it for search here afterwards (cli.py).
+
+    Without `fork`, `work()` runs in this process."""
+    if not hasattr(os, "fork"):
+        return work()
+    pipes = [os.pipe() for _ in range(3)]  # the result, stdout, stderr
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        for end, _ in pipes:
+            os.close(end)
+        _run_apart(work, *(end for _, end in pipes))
+    for _, end in pipes:
+        os.close(end)
+    (results, _), (out, _), (err, _) = pipes
+    relays = [_relay(out, sys.stdout), _relay(err, sys.stderr)]
+    result, received = _drain(results, "tlnotes-apart-result")
+    result.join()
+    _, status = os.waitpid(pid, 0)
+    for relay in relays:
+        relay.join()
+    try:
+        ok, value = pickle.loads(received)
+    except Exception:
+        code = os.waitstatus_to_exitcode(status)
+        raise RuntimeError(f"the build process ended without an answer (exit status {code})") from None
+    if ok:
+        return value
+    raise value
+
+
+def _run_apart(work: Callable[[], object], result_to: int, out_to: int, err_to: int) -> None:
+    """The child of `apart`: what it prints goes to the parent's stdout and stderr, whatever they are (a test
+    captures them as objects, which a forked process's writes would never reach)."""
+    code = 1
+    try:
+        sys.stdout = _text_to(out_to, sys.stdout)
+        sys.stderr = _text_to(err_to, sys.stderr)
+        try:
+            outcome: tuple[bool, object] = (True, work())
+        except BaseException as exc:  # noqa: BLE001 - the parent raises it
+            outcome = (False, exc)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with os.fdopen(result_to, "wb") as pipe:
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.loads(data)  # an exception whose class cannot be made again from its arguments
+            except Exception:
+                data = pickle.dumps((False, RuntimeError(str(outcome[1]))))
+            pipe.write(data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _text_to(fd: int, like: TextIO) -> TextIO:
+    encoding = getattr(like, "encoding", None) or "utf-8"
+    return io.TextIOWrapper(os.fdopen(fd, "wb"), encoding=encoding, errors="backslashreplace", line_buffering=True)
+
+
+def _relay(fd: int, to: TextIO) -> threading.Thread:
+    """Copy what the child of `apart` writes to `fd` onto this process's stream `to`, as it comes."""
+    encoding = getattr(to, "encoding", None) or "utf-8"
+
+    def copy() -> None:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        with os.fdopen(fd, "rb") as pipe:
+            while chunk := pipe.read1(1 << 16):
+                to.write(decoder.decode(chunk))
+                to.flush()
+        to.write(decoder.decode(b"", final=True))
+
+    thread = threading.Thread(target=copy, name="tlnotes-apart-output", daemon=True)
+    thread.start()
+    return thread
