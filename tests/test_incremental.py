@@ -494,3 +494,40 @@ def test_a_file_that_vanishes_while_hashing_is_left_out(tmp_path, monkeypatch):
     monkeypatch.undo()
     (docs / "b.md").unlink()
     assert without_b == incremental.global_key(None, [], docs, None) != key
+
+
+def _one_page_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "papers").mkdir(parents=True)
+    (site / "papers" / "a.html").write_text("<html><body><h1>Alpha</h1><p>Some words here.</p></body></html>")
+    return site
+
+
+def test_a_pagefind_config_where_tlnotes_runs_does_not_change_the_index(tmp_path, monkeypatch):
+    """Pagefind's command line reads `pagefind.yml` from the folder it runs in: tlnotes runs it from an empty one."""
+    from tlnotes import search_index
+
+    site = _one_page_site(tmp_path)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    (elsewhere / "pagefind.yml").write_text('exclude_selectors: ["h1", "p"]\noutput_subdir: "hijacked"\n')
+    monkeypatch.chdir(elsewhere)
+    search_index.index_site(site)
+    assert page_count(site) == 1 and not (site / "hijacked").exists()
+    fragment = gzip.decompress(next((site / "pagefind" / "fragment").iterdir()).read_bytes())
+    assert b"Some words here" in fragment
+
+
+def test_a_failing_pagefind_is_one_error_with_its_last_words(tmp_path, monkeypatch):
+    from tlnotes import search_index
+
+    site = _one_page_site(tmp_path)
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\n" + "".join(f"echo line {i}\n" for i in range(20)) + "echo 'Error: disk full' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(RuntimeError, match=r"^pagefind exited with status 3: line 16 / .* / Error: disk full$"):
+        search_index.index_site(site)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
+    with pytest.raises(OSError):
+        search_index.index_site(site)
