@@ -16,17 +16,17 @@ Two things make the last build's files safe to keep:
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import gzip
 import json
 import shutil
-import subprocess
-import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
-from pagefind.service import get_executable
+from pagefind.index import PagefindIndex
 
 FOLDER = "pagefind"
 ENTRY = "pagefind-entry.json"  # the index's entry point, written last: present means the last run finished
@@ -58,28 +58,19 @@ def index_site(site: Path, fresh: bool = False, meanwhile: Callable[[], object] 
 
 
 def _run(site: Path, meanwhile: Callable[[], object] | None = None) -> None:
-    """Pagefind's command line, from an empty folder (it reads a `pagefind.yml` it finds in the one it runs in).
+    """Pagefind, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter, an async
+    program), in which `asyncio.run` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
+        indexing = pool.submit(asyncio.run, _index(site))
+        if meanwhile is not None:
+            meanwhile()
+        indexing.result()
 
-    The command line, not the Python API, which drives the same binary as a service: over 10,000 pages the
-    command took 9.7 s (median of three), the service 10.6 s (`benchmarks/bench_pagefind.py`), and 840 MB against
-    890 MB at its peak."""
-    binary = get_executable()
-    if binary is None:
-        raise FileNotFoundError("no pagefind binary (the pagefind[bin] package, or PAGEFIND_BINARY_PATH)")
-    site = Path(site).resolve()
-    command = [str(binary), "--site", str(site), "--glob", SEARCHED, "--force-language", "en"]
-    command += ["--output-path", str(site / FOLDER)]
-    with tempfile.TemporaryDirectory(prefix="tlnotes-pagefind-") as here, tempfile.TemporaryFile() as output:
-        pagefind = subprocess.Popen(command, cwd=here, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            if meanwhile is not None:
-                meanwhile()
-        finally:
-            code = pagefind.wait()
-        if code != 0:
-            output.seek(0)
-            said = output.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-            raise RuntimeError(f"pagefind exited with status {code}: " + " / ".join(said))
+
+async def _index(site: Path) -> None:
+    # leaving the context writes the index, to output_path: without one, Pagefind writes into the working directory
+    async with PagefindIndex(config={"force_language": "en", "output_path": str(site / FOLDER)}) as index:
+        await index.add_directory(str(site), glob=SEARCHED)
 
 
 def prune(folder: Path) -> None:
