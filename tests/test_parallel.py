@@ -305,3 +305,17 @@ def test_a_full_build_whose_index_fails_is_indexed_by_the_next_build(kb_root, ru
     monkeypatch.setattr(search_index, "index_site", real)
     assert run("build", kb_root).code == 0  # nothing changed, but the index is missing
     assert page_count(kb_root / "site") > 0
+
+
+def test_a_nav_of_the_users_own_is_made_for_each_page(kb_root, run):
+    """An override of the nav in the theme's folder may show the page it is on: then no page shares another's."""
+    (kb_root / "overrides" / "partials").mkdir(parents=True)
+    (kb_root / "overrides" / "partials" / "nav.html").write_text('<nav class="md-nav">On {{ page.title }}</nav>\n')
+    config = kb_root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    assert "custom_dir: overrides" in config.read_text()
+    r = run("build", kb_root, "--jobs", "1")
+    assert r.code == 0, r.err
+    for i in range(6):
+        page = (kb_root / "site" / "papers" / f"p{i}" / "index.html").read_text()
+        assert f'<nav class="md-nav">On Paper number {i}</nav>' in page

@@ -145,7 +145,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             self.built.env = env
         if self.warm is not None and env.bytecode_cache is None:  # tlnotes drives the build: its templates compiled once
             env.bytecode_cache = _template_cache()
-        nav_once_per_folder(env)
+        if not _overridden(config, NAV_PARTS):
+            nav_once_per_folder(env)
         if self._in_child() and parallel.child is not None:
             parallel.child.report(env)
         if self.worker is not None:
@@ -457,7 +458,15 @@ def for_search(html: str, tags: str) -> str:
     return f"<div data-pagefind-body>{tags}{html}</div>"
 
 
+def _overridden(config, templates: tuple[str, ...]) -> bool:
+    """Whether the theme's override folder (`custom_dir`) has any of `templates`."""
+    custom = config.theme.custom_dir
+    return bool(custom) and any((Path(custom) / name).is_file() for name in templates)
+
+
 NAV = "partials/nav.html"  # the theme's site nav (Material): a third to a half of each paper page's template time
+# Material's nav marks no page outside it; the user's own (the theme's `custom_dir`) may show any page's title
+NAV_PARTS = (NAV, "partials/nav-item.html")
 
 
 def nav_once_per_folder(env) -> None:
