@@ -86,3 +86,43 @@ def test_links_to_anchors_in_raw_blocks_are_still_checked(site_kb, tmp_path, anc
     else:
         built = (tmp_path / "s" / "papers" / "vaswani2017attention" / "index.html").read_text()
         assert RAW_OPEN not in built and "tlnotes:html" not in built  # the sanitiser drops the markers
+
+
+PLACEHOLDERS = """Prose first.
+
+<div class="mine">raw HTML of Markdown's own, stashed by it</div>
+
+- an item
+
+    <div>raw HTML in a list item</div>
+
+- another
+
+> <p>raw HTML in a quote</p>
+
+    <div>indented: code, not HTML</div>
+
+Inline <span>HTML</span> and `<code>`.
+"""
+
+
+def test_a_placeholder_paragraph_without_inline_patterns_is_the_paragraph_markdown_makes(monkeypatch):
+    """`_Placeholder` only skips work: every page of this repository, and raw HTML of Markdown's own in lists,
+    quotes and code, convert to the same HTML, byte for byte, with it and without it."""
+    from tlnotes import mkdocs_plugin
+
+    def convert(page: str) -> str:
+        body = page.split("\n---\n", 1)[-1]
+        return markdown.markdown(body, extensions=[*EXTENSIONS, Prerendered()], extension_configs=CONFIGS)
+
+    pages = [*render(load(REPO)).values(), PLACEHOLDERS, f"{RAW_OPEN}\n<p>a</p>\n{RAW_CLOSE}\n- list\n\n{PLACEHOLDERS}"]
+    taken = []
+    real = mkdocs_plugin._Placeholder.run
+    monkeypatch.setattr(
+        mkdocs_plugin._Placeholder, "run", lambda self, parent, blocks: taken.append(1) or real(self, parent, blocks)
+    )
+    made = [convert(page) for page in pages]
+    assert len(taken) > len(pages)  # it did take the placeholders
+    monkeypatch.setattr(mkdocs_plugin._Placeholder, "test", lambda self, parent, block: False)
+    assert [convert(page) for page in pages] == made
+    assert '<div class="mine">' in made[-2] and "&lt;div&gt;indented" in made[-2]

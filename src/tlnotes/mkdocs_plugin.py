@@ -16,9 +16,12 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
+from xml.etree import ElementTree as etree
 
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+from markdown.util import HTML_PLACEHOLDER, AtomicString
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -416,6 +419,10 @@ class Prerendered(Extension):
     Its HTML parser and inline patterns, run over HTML tlnotes wrote itself, were most of the build's time; MkDocs
     reads raw HTML a second time for anchors (`on_page_content` finds those). The block keeps its marker comments,
     which make Markdown place it as a block; the sanitiser removes them.
+
+    A stashed block stands in the text as a placeholder paragraph until the end, when Markdown puts the HTML in
+    its place. Markdown would run each inline pattern over that placeholder, which none of them can match: two
+    fifths of converting a paper's page (`_Placeholder`).
     """
 
     shareable = True  # its stash is the instance's, which `reset` empties (mkdocs_pages.py)
@@ -423,6 +430,7 @@ class Prerendered(Extension):
     def extendMarkdown(self, md):
         # before MkDocs' scan of raw HTML (21) and Python-Markdown's (html_block, 20)
         md.preprocessors.register(_Stash(md), "tlnotes_prerendered", 25)
+        md.parser.blockprocessors.register(_Placeholder(md.parser), "tlnotes_placeholder", 11)  # paragraph: 10
 
 
 class _Stash(Preprocessor):
@@ -442,6 +450,20 @@ class _Stash(Preprocessor):
             out += ["", self.md.htmlStash.store("\n".join(lines[i : end + 1])), ""]
             i = end + 1
         return out
+
+
+class _Placeholder(BlockProcessor):
+    """A block that is one stashed block's placeholder: the paragraph Markdown's own processor makes of it, with
+    its text atomic, so no inline pattern is tried on it. Inside a list Markdown's paragraphs differ: not there."""
+
+    PLACEHOLDER = re.compile(re.escape(HTML_PLACEHOLDER).replace(r"%s", r"\d+"))
+
+    def test(self, parent, block: str) -> bool:
+        return self.PLACEHOLDER.fullmatch(block) is not None and not self.parser.state.isstate("list")
+
+    def run(self, parent, blocks: list[str]) -> None:
+        paragraph = etree.SubElement(parent, "p")
+        paragraph.text = AtomicString(blocks.pop(0))
 
 
 IGNORED_SECTIONS = ("related-papers", "similar-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")
