@@ -247,3 +247,22 @@ def test_reading_files_rebuilds_nothing_and_a_save_rebuilds_once(served, site_kb
     served.page("papers/vaswani2017attention/", lambda b: "Echidna" in b, "the edit")
     time.sleep(2)
     assert builds() == 2
+
+
+def test_an_edited_theme_override_shows_with_the_next_save(site_kb, tmp_path):
+    """Templates are read once a build: an override edited while serving shows once a save rebuilds the site."""
+    overrides = site_kb.root / "overrides"
+    overrides.mkdir()
+    banner = '{{% extends "base.html" %}}\n{{% block announce %}}{}{{% endblock %}}\n'
+    (overrides / "main.html").write_text(banner.format("Banner one"))
+    config = site_kb.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    served = Served(site_kb.root, tmp_path / "serve.log")
+    try:
+        served.page("papers/vaswani2017attention/", lambda b: "Banner one" in b, "the first banner")
+        (overrides / "main.html").write_text(banner.format("Banner two"))
+        site_kb.record("vaswani2017attention", titled("Attention, edited"))
+        page = served.page("papers/vaswani2017attention/", lambda b: "Attention, edited" in b, "the edited title")
+        assert "Banner two" in page and "Banner one" not in page
+    finally:
+        served.stop()
