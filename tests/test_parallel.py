@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from tests.conftest import VALID
 from tests.test_incremental import EDITS, assert_same_as_clean, files_of, page_count
 from tlnotes import mkdocs_plugin, parallel, search_index
 from tlnotes.model import TlnotesError
@@ -319,3 +320,30 @@ def test_a_nav_of_the_users_own_is_made_for_each_page(kb_root, run):
     for i in range(6):
         page = (kb_root / "site" / "papers" / f"p{i}" / "index.html").read_text()
         assert f'<nav class="md-nav">On Paper number {i}</nav>' in page
+
+
+def test_records_parsed_in_two_processes_load_as_in_one(kb, monkeypatch):
+    """`load(jobs=2)` parses the records first in halves: the KB, every problem and every position are the ones
+    one process finds, for records with errors of every kind too."""
+    from tlnotes.load import ParseCache, load
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    for i in range(7):
+        kb.record(f"good{i}", VALID.replace("1706.03762", f"1706.0{i:04d}").replace("All You Need", f"Number {i}"))
+    kb.record("badyaml", "title: [unclosed\n")
+    kb.record("badyear", VALID.replace("year: 2017", "year: next").replace("1706.03762", "2001.00001"))
+    kb.record("twice", VALID.replace("year: 2017", "year: 2017\nyear: 2018").replace("1706.03762", "2001.00002"))
+    kb.record("Bad_Key", VALID.replace("1706.03762", "2001.00003"))
+    kb.record("vaswani2017attention", VALID)
+    kb.record("again", VALID)  # the same arXiv id: a problem across records
+    kb.raw("latin1.yaml", "title: caf\xe9\n".encode("latin-1"))
+    (kb.root / "papers" / "outside.yaml").symlink_to("/etc/hostname")
+    one, two = load(kb.root, ParseCache(), 1), load(kb.root, ParseCache(), 2)
+    assert two.problems == one.problems and len(one.problems) >= 6
+    assert two.papers == one.papers and len(one.papers) >= 7
+    assert two.positions.keys() == one.positions.keys()
+    for rel, where in one.positions.items():
+        assert two.positions[rel](("title",)) == where(("title",)), rel
+    cache = ParseCache()
+    load(kb.root, cache, 2)
+    assert load(kb.root, cache, 2).problems == one.problems  # and from the cache it filled

@@ -122,7 +122,7 @@ def _write_site(args, root: Path, site_dir: Path) -> bool:
     from .rerender import Warm
 
     warm = Warm() if args.clean else Warm.open(root)  # what the last build parsed and rendered (.tlnotes/)
-    kb = warm.load(root)
+    kb = warm.load(root, jobs=args.jobs)
     if _report(kb, strict=args.strict):
         raise TlnotesError("fix the errors above first; nothing built")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

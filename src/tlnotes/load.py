@@ -890,20 +890,42 @@ def _read_doc(root: Path, rel: str) -> str:
         return ""
 
 
-def load(root: str | os.PathLike, cache: ParseCache | None = None) -> KnowledgeBase:
+def load(root: str | os.PathLike, cache: ParseCache | None = None, jobs: int = 1) -> KnowledgeBase:
     """Load the KB at `root`: every valid record and topic, and every problem found.
 
-    With a `cache` (kept by the caller between loads), records whose text has not changed are not parsed again."""
+    With a `cache` (kept by the caller between loads), records whose text has not changed are not parsed again;
+    with `jobs` 2 as well, the records it lacks are parsed half in a forked process first (`parallel.in_halves`,
+    which only a process without other threads may call: `tlnotes build`)."""
     with no_cyclic_gc():
-        return _load(Path(root), cache)
+        return _load(Path(root), cache, jobs)
 
 
-def _load(root: Path, cache: ParseCache | None = None) -> KnowledgeBase:
+def _parse_first(root: Path, names: list[str], cache: ParseCache, jobs: int) -> None:
+    """Put in `cache` what checking each record the cache lacks alone finds, in `jobs` processes: the load that
+    follows takes each from the cache as it would a record unchanged since the last load. At 10,000 records,
+    parsing them is 2.3 s of a 2.6 s load."""
+    from . import parallel
+
+    todo = [name for name in names if name not in cache.records]
+    alone = _Loader(root, ParseCache())  # its own problems and sources: only what `load_record` caches is kept
+
+    def parse(name: str) -> _Parsed | None:
+        alone.load_record(name)
+        return alone.cache.records.get(name) if alone.cache is not None else None  # None: unreadable
+
+    for name, parsed in zip(todo, parallel.in_halves(todo, parse, jobs), strict=True):
+        if parsed is not None:
+            cache.records[name] = parsed
+
+
+def _load(root: Path, cache: ParseCache | None = None, jobs: int = 1) -> KnowledgeBase:
     loader = _Loader(root, cache)
     papers: dict[str, Paper] = {}
     names = loader.record_files()
     if cache is not None:
         cache.keep_only(set(names))
+        if jobs > 1:
+            _parse_first(root, names, cache, jobs)
     for name in names:
         try:
             paper = loader.load_record(name)

@@ -35,8 +35,6 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import TextIO, TypeVar
 
-import jinja2
-
 SKIP = "tlnotes-skip.html"  # a template that renders nothing: MkDocs then writes no file
 MIN_PAGES = 200  # below this, a fork costs more than it saves
 
@@ -94,7 +92,7 @@ class Child:
             handler.addFilter(_errors_only)  # the parent says the warnings, once
         mkdocs_log.addHandler(self._handler)
 
-    def report(self, env: jinja2.Environment) -> None:
+    def report(self, env) -> None:
         """Its pages are read: send the parent their anchors, links and warnings; leave the hand-written pages to it."""
         logging.getLogger("mkdocs").removeHandler(self._handler)
         pages = {}
@@ -104,7 +102,9 @@ class Child:
             pages[file.src_uri] = (sorted(page.present_anchor_ids or ()), links)
         with os.fdopen(self.reports, "wb") as pipe:
             pipe.write(json.dumps({"pages": pages, "warnings": self.warnings}).encode())
-        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP: ""}), env.loader])  # type: ignore[list-item]
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP: ""}), env.loader])
         mine = {id(file) for file in self.mine}
         for file in self.files.documentation_pages():
             if id(file) not in mine and file.page is not None and file.is_modified():

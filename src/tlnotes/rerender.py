@@ -266,8 +266,8 @@ class Warm:
     index: Index | None = None
     rendered: Rerender = dataclasses.field(default_factory=Rerender)
 
-    def load(self, root) -> KnowledgeBase:
-        return load(root, self.parsed)
+    def load(self, root, jobs: int = 1) -> KnowledgeBase:
+        return load(root, self.parsed, jobs)
 
     @staticmethod
     def path(root) -> Path:
