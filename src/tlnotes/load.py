@@ -907,15 +907,16 @@ def _parse_first(root: Path, names: list[str], cache: ParseCache, jobs: int) -> 
     from . import parallel
 
     todo = [name for name in names if name not in cache.records]
-    alone = _Loader(root, ParseCache())  # its own problems and sources: only what `load_record` caches is kept
+    parsed = ParseCache()
+    alone = _Loader(root, parsed)  # its own problems and sources: only what `load_record` caches is kept
 
     def parse(name: str) -> _Parsed | None:
         alone.load_record(name)
-        return alone.cache.records.get(name) if alone.cache is not None else None  # None: unreadable
+        return parsed.records.get(name)  # None: unreadable, which the load says
 
-    for name, parsed in zip(todo, parallel.in_halves(todo, parse, jobs), strict=True):
-        if parsed is not None:
-            cache.records[name] = parsed
+    for name, record in zip(todo, parallel.in_halves(todo, parse, jobs), strict=True):
+        if record is not None:
+            cache.records[name] = record
 
 
 def _load(root: Path, cache: ParseCache | None = None, jobs: int = 1) -> KnowledgeBase:
