@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
 import re
 import sys
+import threading
 
 import pytest
 
@@ -347,3 +349,25 @@ def test_records_parsed_in_two_processes_load_as_in_one(kb, monkeypatch):
     cache = ParseCache()
     load(kb.root, cache, 2)
     assert load(kb.root, cache, 2).problems == one.problems  # and from the cache it filled
+
+
+def test_a_stream_that_fails_does_not_stop_the_child(monkeypatch):
+    """`tlnotes build | head`: once this process cannot write, the child's output is still read, and dropped; the
+    child neither waits on a full pipe nor fails writing to a closed one (it did: BrokenPipeError)."""
+
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Gone())
+
+    def work():
+        for _ in range(400):
+            print("x" * 1000)  # 400 KB: far more than a pipe holds
+        return "done"
+
+    result = []
+    thread = threading.Thread(target=lambda: result.append(parallel.apart(work)), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert result == ["done"]

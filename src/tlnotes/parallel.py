@@ -323,16 +323,27 @@ def _text_to(fd: int, like: TextIO) -> TextIO:
 
 
 def _relay(fd: int, to: TextIO) -> threading.Thread:
-    """Copy what the child of `apart` writes to `fd` onto this process's stream `to`, as it comes."""
+    """Copy what the child of `apart` writes to `fd` onto this process's stream `to`, as it comes. If `to` fails
+    (`tlnotes build | head` has gone), the rest is read and dropped: the child must never wait on a full pipe."""
     encoding = getattr(to, "encoding", None) or "utf-8"
 
     def copy() -> None:
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        failed = False
         with os.fdopen(fd, "rb") as pipe:
             while chunk := pipe.read1(1 << 16):
-                to.write(decoder.decode(chunk))
-                to.flush()
-        to.write(decoder.decode(b"", final=True))
+                if failed:
+                    continue
+                try:
+                    to.write(decoder.decode(chunk))
+                    to.flush()
+                except (OSError, ValueError):  # a closed pipe or file; the caller's own writes will say so
+                    failed = True
+        if not failed:
+            try:
+                to.write(decoder.decode(b"", final=True))
+            except (OSError, ValueError):
+                pass
 
     thread = threading.Thread(target=copy, name="tlnotes-apart-output", daemon=True)
     thread.start()
