@@ -153,9 +153,7 @@ def split(config, files, generated: Collection[str], jobs: int) -> Worker | None
     # what exists now lives until the build ends: the collector stops scanning it in either process, and the
     # child's collections stop writing to (and so copying) every page of memory it shares with the parent
     gc.freeze()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
+    pid = _fork()
     for share in (pages, extra):
         for i, file in enumerate(share):
             if _childs(i) != (pid == 0):
@@ -191,47 +189,29 @@ def _not_mine() -> bool:
 def _childs(i: int) -> bool:
     """Whether the child makes the `i`th page or file to write: every second one, but for one in 32, which the
     parent makes. With even halves the parent waited for the child about 2 s of a 10,000-paper build (0.7 s before
-    its pages' report, 1.3 s at the end, `/work/scratch/timeline.py`), though the parent also writes the
+    its pages' report, 1.3 s at the end, `benchmarks/build_phases.py`), though the parent also writes the
     hand-written pages and static files; why the child is the slower was not pinned down."""
     return i % 2 == 1 and i % 32 != 31
 
 
 def in_halves(items: Sequence[T], make: Callable[[T], R], jobs: int) -> list[R]:
-    """`[make(item) for item in items]`, with `jobs` 2 made half in a forked process: the one that renders a whole
-    site's pages in `tlnotes build` (rerender.py). The child makes every second item and sends the results back
-    pickled (it is this process's own copy: nothing else writes to that pipe). If the child fails in any way, this
-    process makes its half too, so an error in `make` is raised here as it would be in one process.
+    """`[make(item) for item in items]`, with `jobs` 2 made half in a forked process (`_start`): `tlnotes build`
+    renders a whole site's pages so (rerender.py), and parses a cold load's records (load.py). The child makes every
+    second item. If it fails in any way, this process makes its half too, so an error in `make` is raised here as
+    it would be in one process.
 
     Only a process with no other threads may fork (`tlnotes build`, before MkDocs starts its own): a server passes
     `jobs` 1.
     """
     if jobs < 2 or not hasattr(os, "fork") or len(items) < MIN_PAGES:
         return [make(item) for item in items]
-    reports, report_to = os.pipe()
     gc.freeze()  # see `split`
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: its half, then gone without running anything of the parent's at exit
-        os.close(reports)
-        ok = False
-        try:
-            with os.fdopen(report_to, "wb") as pipe:
-                pickle.dump([make(item) for item in items[1::2]], pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            ok = True
-        finally:
-            os._exit(0 if ok else 1)
-    os.close(report_to)
-    reader, received = _drain(reports, "tlnotes-child-half")
+    theirs_of = _start(lambda: [make(item) for item in items[1::2]])
     mine = [make(item) for item in items[0::2]]
-    reader.join()
-    _, status = os.waitpid(pid, 0)
-    theirs: list[R] | None = None
-    if os.waitstatus_to_exitcode(status) == 0:
-        try:
-            theirs = pickle.loads(received)
-        except Exception:
-            theirs = None
+    try:
+        theirs = theirs_of()
+    except Exception:  # whatever the child met: made here, where an error in `make` is raised as in one process
+        theirs = None
     if theirs is None or len(theirs) != len(items[1::2]):
         theirs = [make(item) for item in items[1::2]]
     out: list[R] = []
@@ -259,59 +239,75 @@ def exit_child(ok: bool) -> None:
 
 def apart(work: Callable[[], T]) -> T:
     """`work()`, in a forked process that ends once it returns: all it made in memory goes with it, and this
-    process gets back only its result (pickled) and what it printed, as it prints it. An exception it raises is
+    process gets back only its result and what it printed, as it prints it (`_start`). An exception it raises is
     raised here. `tlnotes build` makes a site so, and indexes it for search here afterwards (cli.py).
 
     Without `fork`, `work()` runs in this process."""
     if not hasattr(os, "fork"):
         return work()
-    pipes = [os.pipe() for _ in range(3)]  # the result, stdout, stderr
-    sys.stdout.flush()
+    return _start(work, relay=True)()
+
+
+def _fork() -> int:
+    sys.stdout.flush()  # or the child would write what this process has buffered a second time
     sys.stderr.flush()
-    pid = os.fork()
+    return os.fork()
+
+
+def _start(work: Callable[[], T], relay: bool = False) -> Callable[[], T]:
+    """Run `work()` in a forked process; return the call that waits for it, then returns its result (pickled back
+    through a pipe), raises its exception, or RuntimeError if it ended without either. With `relay`, what the child
+    prints reaches this process's streams, whatever they are (a test captures them as objects, which a forked
+    process's writes would never reach)."""
+    results = os.pipe()
+    outputs = [os.pipe(), os.pipe()] if relay else []  # its stdout, its stderr
+    pid = _fork()
     if pid == 0:
-        for end, _ in pipes:
+        for end, _ in [results, *outputs]:
             os.close(end)
-        _run_apart(work, *(end for _, end in pipes))
-    for _, end in pipes:
+        _child_runs(work, results[1], [end for _, end in outputs])
+    for _, end in [results, *outputs]:
         os.close(end)
-    (results, _), (out, _), (err, _) = pipes
-    relays = [_relay(out, sys.stdout), _relay(err, sys.stderr)]
-    result, received = _drain(results, "tlnotes-apart-result")
-    result.join()
-    _, status = os.waitpid(pid, 0)
-    for relay in relays:
-        relay.join()
-    try:
-        ok, value = pickle.loads(received)
-    except Exception:
-        code = os.waitstatus_to_exitcode(status)
-        raise RuntimeError(f"the build process ended without an answer (exit status {code})") from None
-    if ok:
-        return value
-    raise value
+    relays = [_relay(end, to) for (end, _), to in zip(outputs, (sys.stdout, sys.stderr), strict=False)]
+    reader, received = _drain(results[0], "tlnotes-child-result")
+
+    def wait() -> T:
+        reader.join()
+        _, status = os.waitpid(pid, 0)
+        for relay in relays:
+            relay.join()
+        try:
+            ok, value = pickle.loads(received)
+        except Exception:
+            code = os.waitstatus_to_exitcode(status)
+            raise RuntimeError(f"the build process ended without an answer (exit status {code})") from None
+        if ok:
+            return value
+        raise value
+
+    return wait
 
 
-def _run_apart(work: Callable[[], object], result_to: int, out_to: int, err_to: int) -> None:
-    """The child of `apart`: what it prints goes to the parent's stdout and stderr, whatever they are (a test
-    captures them as objects, which a forked process's writes would never reach)."""
+def _child_runs(work: Callable[[], object], result_to: int, outputs: list[int]) -> None:
+    """The child of `_start`: `work()`, its outcome pickled to the parent, then gone without running anything of the
+    parent's at exit."""
     code = 1
     try:
-        sys.stdout = _text_to(out_to, sys.stdout)
-        sys.stderr = _text_to(err_to, sys.stderr)
+        if outputs:
+            sys.stdout, sys.stderr = _text_to(outputs[0], sys.stdout), _text_to(outputs[1], sys.stderr)
         try:
             outcome: tuple[bool, object] = (True, work())
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
             outcome = (False, exc)
         sys.stdout.flush()
         sys.stderr.flush()
-        with os.fdopen(result_to, "wb") as pipe:
+        if not outcome[0]:
             try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.loads(data)  # an exception whose class cannot be made again from its arguments
+                pickle.loads(pickle.dumps(outcome))  # an exception whose class cannot be made again from its arguments
             except Exception:
-                data = pickle.dumps((False, RuntimeError(str(outcome[1]))))
-            pipe.write(data)
+                outcome = (False, RuntimeError(str(outcome[1])))
+        with os.fdopen(result_to, "wb") as pipe:
+            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # a result that cannot be pickled: exit 1
         code = 0
     finally:
         os._exit(code)
