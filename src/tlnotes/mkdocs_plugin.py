@@ -218,15 +218,13 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         site = Path(config.site_dir)
         meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
-        if needed and self.tracker.full and self.full_index_to_caller and self.built is not None:
+        to_caller = self.built if needed and self.tracker.full and self.full_index_to_caller else None
+        if not needed or to_caller is not None or self.background_index:
             # the manifest first: a site without the index's entry is indexed by the next build, whatever it changes
-            self.built.needs_index = True
             self.tracker.finish()
-            meanwhile()
-            return
-        if not needed or self.background_index:
-            self.tracker.finish()
-            if needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+            if to_caller is not None:
+                to_caller.needs_index = True
+            elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
                 incremental.index_later(site, index_site)
             meanwhile()
             return
