@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,10 @@ def test_repository_builds_with_mkdocs_strict(tmp_path):
     paper = (site / "papers/vaswani2017attention/index.html").read_text()
     assert "katex" not in paper.lower()  # no page links KaTeX: tlnotes.js loads it where a page has math
     assert paper.count("data-pagefind-body") == 1 and 'data-pagefind-weight="10"' in paper
-    assert '<pre data-pagefind-ignore class="tln-bibtex"' in paper and 'id="cited-in" data-pagefind-ignore' in paper
+    words = searchable(paper)  # its own title and summary, not the titles it lists nor its BibTeX
+    assert "Attention Is All You Need" in words and "sinusoidal position encodings" in words
+    for elsewhere in ["Semi-supervised Sequence Learning", "Formal Algorithms", "Cited in", "inproceedings"]:
+        assert elsewhere not in words
     assert 'data-pagefind-filter="author[data-value]" data-value="polosukhin"' in paper
     for listing in ["index.html", "papers/index.html", "authors/v/index.html", "years/index.html", "search/index.html"]:
         assert "data-pagefind-body" not in (site / listing).read_text(), listing
@@ -162,3 +166,55 @@ def test_build_indexes_inside_a_running_event_loop(site_kb, tmp_path, run, how):
     for out, r in results:
         assert r.code == 0 and "Traceback" not in r.err, r.err
         assert (out / "pagefind" / "pagefind.js").is_file()
+
+
+class _Searchable(HTMLParser):
+    """The text Pagefind indexes on a page: inside `data-pagefind-body`, outside any `data-pagefind-ignore`."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "track", "base"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[bool, bool]] = []  # (in the body, ignored) for each open element
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        body, ignored = self.stack[-1] if self.stack else (False, False)
+        if tag not in self.VOID:
+            self.stack.append((body or "data-pagefind-body" in names, ignored or "data-pagefind-ignore" in names))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] == (True, False):
+            self.words.append(data)
+
+
+def searchable(html: str) -> str:
+    parser = _Searchable()
+    parser.feed(html)
+    return " ".join(" ".join(parser.words).split())
+
+
+def test_sections_that_repeat_other_pages_stay_out_of_search_whole():
+    """Every element of an ignored section is ignored, not only the first after its heading: a related list after
+    its one-line explanation once made every paper listing BERT a search result for BERT's title."""
+    from tlnotes.mkdocs_plugin import for_search
+    from tlnotes.sanitize import clean
+
+    html = clean(
+        '<h1 id="t">Own title</h1>\n<h2 id="summary">Summary</h2>\n<ul><li>own words</li></ul>\n'
+        '<h2 id="related-papers">Related papers</h2>\n<p class="tln-why">why these</p>\n'
+        '<ul>\n<li><a href="../b/">Their title one</a> — A, 2019</li>\n<li>nested<ul><li>their two</li></ul></li>\n</ul>\n'
+        '<div hidden class="tln-card" data-gist="a > b < c d">x</div><p>their three<br>their four</p>\n'
+        '<h2 id="similar-papers">Similar papers</h2><ul><li>their five</li></ul><p>their six</p>'
+        '<h2 id="topics">Topics</h2><p>own topic</p><div><h2 id="bibtex">nested heading</h2></div><p>own tail</p>'
+        '<h2 id="bibtex">BibTeX</h2>\n<pre class="tln-bibtex"><code>@article{their seven,\n<not a tag>}</code></pre>'
+    )
+    text = searchable(for_search(html, ""))
+    assert "their" not in text and "why" not in text and "Related" not in text and "BibTeX" not in text, text
+    assert text == "Own title Summary own words Topics own topic nested heading own tail"
+    assert searchable(for_search(clean("<h1>A</h1><p>b</p>"), "")) == "A b"

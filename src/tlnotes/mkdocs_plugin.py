@@ -468,7 +468,10 @@ class _Placeholder(BlockProcessor):
 
 
 IGNORED_SECTIONS = ("related-papers", "similar-papers", "cited-in", "references", "bibtex", "subtopics", r"papers-\d+")
-_IGNORED = re.compile(r'(<h2 id="(?:' + "|".join(IGNORED_SECTIONS) + r')")(.*?</h2>\s*<\w+)', re.S)
+_IGNORED = re.compile(r'<h2 id="(?:' + "|".join(IGNORED_SECTIONS) + r')"')
+# a tag of sanitised HTML (`clean`): every element closed, an attribute's value quoted, `<` in text escaped
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BADGES = re.compile(r'<p class="(tln-badges|tln-reading)"')
 TITLE_WEIGHT = 10  # Pagefind's highest: a title word outranks the same word in any summary
 
@@ -476,9 +479,33 @@ TITLE_WEIGHT = 10  # Pagefind's highest: a title word outranks the same word in 
 def for_search(html: str, tags: str) -> str:
     """Mark a searchable page for Pagefind: its body, the title's weight, and the sections that only repeat other pages."""
     html = html.replace("<h1", f'<h1 data-pagefind-weight="{TITLE_WEIGHT}"', 1)
-    html = _IGNORED.sub(r"\1 data-pagefind-ignore\2 data-pagefind-ignore", html)
+    html = _ignore_sections(html)
     html = _BADGES.sub(r'<p class="\1" data-pagefind-ignore', html)
     return f"<div data-pagefind-body>{tags}{html}</div>"
+
+
+def _ignore_sections(html: str) -> str:
+    """Mark every top-level element of an ignored section, its heading to the next top-level `h2`, to be ignored.
+
+    `html` is sanitised (`clean`), so its tags can be counted. Marking only the first element after a heading left
+    a related list after its one-line explanation searchable: a title's words found every paper listing it."""
+    first = _IGNORED.search(html)
+    if first is None:
+        return html
+    out, done, depth, ignoring = [], first.start(), 0, False
+    for tag in _TAG.finditer(html, first.start()):
+        closing, name = tag.group(1), tag.group(2).lower()
+        if closing:
+            depth -= name not in _VOID
+            continue
+        if depth == 0:
+            if name == "h2":
+                ignoring = _IGNORED.match(html, tag.start()) is not None
+            if ignoring:
+                out += [html[done : tag.end(2)], " data-pagefind-ignore"]
+                done = tag.end(2)
+        depth += name not in _VOID and not tag.group(0).endswith("/>")
+    return html[: first.start()] + "".join(out) + html[done:]
 
 
 def _overridden(config, templates: tuple[str, ...]) -> bool:
