@@ -113,7 +113,7 @@ def build_in_process(monkeypatch):
     site in a forked process, whose calls a spy here never sees); the index is still made after the pages."""
     from tlnotes import parallel
 
-    monkeypatch.setattr(parallel, "apart", lambda work: work())
+    monkeypatch.setattr(parallel, "apart", parallel.inline)
 
 
 @pytest.fixture(autouse=True, scope="session")

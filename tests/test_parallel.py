@@ -10,12 +10,13 @@ import random
 import re
 import sys
 import threading
+import time
 
 import pytest
 
 from tests.conftest import VALID
 from tests.test_incremental import EDITS, assert_same_as_clean, files_of, page_count
-from tlnotes import mkdocs_plugin, parallel, search_index
+from tlnotes import incremental, mkdocs_plugin, parallel, search_index
 from tlnotes.model import TlnotesError
 
 
@@ -267,16 +268,18 @@ def test_a_child_that_dies_is_an_error_naming_its_exit_status():
         parallel.apart(lambda: os._exit(3))
 
 
-def test_a_full_build_is_indexed_once_the_process_that_made_it_has_ended(kb_root, run, monkeypatch):
+def test_a_full_build_is_indexed_here_once_its_pages_are_written(kb_root, run, monkeypatch):
     events = []
     real_index, real_apart = search_index.index_site, parallel.apart
+    site = kb_root / "site"
 
-    def index_site(site, *args, **kwargs):
-        events.append(("index", os.getpid()))
-        return real_index(site, *args, **kwargs)
+    def index_site(where, *args, **kwargs):
+        papers = len(list(site.glob("papers/*/index.html")))
+        events.append(("index", os.getpid(), papers, incremental.read_manifest(kb_root, site) is not None))
+        return real_index(where, *args, **kwargs)
 
-    def apart(work):
-        value = real_apart(work)
+    def apart(work, ahead=None):
+        value = real_apart(work, ahead)
         events.append(("apart returned", os.getpid()))
         return value
 
@@ -284,15 +287,54 @@ def test_a_full_build_is_indexed_once_the_process_that_made_it_has_ended(kb_root
     monkeypatch.setattr(mkdocs_plugin, "index_site", index_site)
     monkeypatch.setattr(parallel, "apart", apart)
     here = os.getpid()
-    assert run("build", kb_root, "--jobs", "2").code == 0  # the first: every page
-    assert events == [("apart returned", here), ("index", here)] and page_count(kb_root / "site") > 0
+    assert run("build", kb_root, "--jobs", "2").code == 0  # the first: every page, indexed here
+    assert events == [("index", here, 7, True), ("apart returned", here)] and page_count(site) > 0  # every paper written
+    assert (kb_root / ".tlnotes" / "warm.pickle").is_file()  # saved by the child meanwhile
     (kb_root / "papers" / "p1.yaml").write_text((kb_root / "papers" / "p1.yaml").read_text().replace("number 1", "one"))
     events.clear()
     assert run("build", kb_root).code == 0  # one page: indexed where it was made, while that process saves its state
     assert events == [("apart returned", here)]
-    fragments = [gzip.decompress(f.read_bytes()) for f in (kb_root / "site" / "pagefind" / "fragment").iterdir()]
+    fragments = [gzip.decompress(f.read_bytes()) for f in (site / "pagefind" / "fragment").iterdir()]
     assert any(b"Paper one" in f for f in fragments) and not any(b"Paper number 1" in f for f in fragments)
-    assert (kb_root / ".tlnotes" / "warm.pickle").is_file()
+
+
+def test_ahead_runs_here_while_the_child_goes_on(tmp_path):
+    """The child waits for what only `ahead` makes: both run at once, `ahead` in this process."""
+    parent, flag = os.getpid(), tmp_path / "ahead ran"
+
+    def work():
+        parallel.go_ahead()
+        parallel.go_ahead()  # at most once
+        for _ in range(600):
+            if flag.exists():
+                return "saw it"
+            time.sleep(0.05)
+        return "never saw it"
+
+    ran = []
+    assert parallel.apart(work, ahead=lambda: (ran.append(os.getpid()), flag.write_text("x"))) == "saw it"
+    assert ran == [parent]
+    assert parallel.apart(lambda: "no word", ahead=lambda: ran.append("again")) == "no word" and ran == [parent]
+    inline = []
+    assert parallel.inline(lambda: (parallel.go_ahead(), inline.append("after"), 7)[2], lambda: inline.append("ahead")) == 7
+    assert inline == ["ahead", "after"]
+    parallel.go_ahead()  # outside `apart`: nothing
+
+
+def test_a_failure_of_the_child_comes_before_one_of_ahead():
+    def fails_after():
+        parallel.go_ahead()
+        raise TlnotesError("the state could not be saved", "x/.tlnotes")
+
+    def index_fails():
+        raise OSError("pagefind: not found")
+
+    with pytest.raises(TlnotesError, match="could not be saved"):
+        parallel.apart(fails_after, ahead=index_fails)
+    with pytest.raises(OSError, match="pagefind: not found"):
+        parallel.apart(lambda: (parallel.go_ahead(), "fine")[1], ahead=index_fails)
+    with pytest.raises(RuntimeError, match=r"exit status 4"):  # ended without a word: `ahead` is not run
+        parallel.apart(lambda: os._exit(4), ahead=lambda: pytest.fail("ran"))
 
 
 def test_a_full_build_whose_index_fails_is_indexed_by_the_next_build(kb_root, run, monkeypatch):

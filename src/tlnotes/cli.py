@@ -100,22 +100,25 @@ def cmd_build(args) -> int:
 
     root = _kb_root(args.dir)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-    # The pages are made in a process that ends once they are written, and a build of every page leaves the search
-    # index to this one: Pagefind holds every page's words while it indexes (830 MB at 10,000 papers), and the
-    # process that made the pages (770 MB) would still hold what nothing needs any more.
-    if parallel.apart(lambda: _write_site(args, root, site_dir)):
+
+    # The pages are made in a process that ends once it has saved its state, and a build of every page is indexed
+    # by this one, from when its pages are written: Pagefind holds every page's words while it indexes (830 MB at
+    # 10,000 papers), and the process that made the pages (770 MB) then holds only what it saves.
+    def index() -> None:
         from .search_index import index_site
 
         try:
             index_site(site_dir)
         except Exception as exc:  # the binary missing or failing, as the plugin says it
             raise TlnotesError(f"indexing for search failed: {exc}", site_dir) from exc
+
+    parallel.apart(lambda: _write_site(args, root, site_dir), ahead=index)
     print(f"built the site into {site_dir}", file=sys.stderr)
     return 0
 
 
-def _write_site(args, root: Path, site_dir: Path) -> bool:
-    """Load, check and build the site; whether its search index is still to be made (`build_site`)."""
+def _write_site(args, root: Path, site_dir: Path) -> None:
+    """Load, check and build the site; a build of every page is indexed by `apart`'s caller (`parallel.go_ahead`)."""
     import logging
     import os
 
@@ -128,6 +131,7 @@ def _write_site(args, root: Path, site_dir: Path) -> bool:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.exceptions import MkDocsException
 
+    from . import parallel
     from .mkdocs_plugin import build_site
 
     handler = logging.StreamHandler(sys.stderr)
@@ -136,7 +140,7 @@ def _write_site(args, root: Path, site_dir: Path) -> bool:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.WARNING)
     try:
-        built = build_site(
+        build_site(
             root,
             kb,
             site_dir,
@@ -146,13 +150,12 @@ def _write_site(args, root: Path, site_dir: Path) -> bool:
             say=lambda text: print(f"tlnotes build: {text}", file=sys.stderr),
             # for the next build, what this one parsed and rendered (.tlnotes/warm.pickle, signed), while Pagefind runs
             meanwhile=lambda: warm.save(root),
-            full_index_to_caller=True,
+            index_by=parallel.go_ahead,
         )
     except MkDocsException as exc:  # an OSError (site dir onto a file, full disk) goes to main()
         raise TlnotesError(str(exc)) from None
     finally:
         mkdocs_log.removeHandler(handler)
-    return built is not None and built.needs_index
 
 
 def cmd_render(args) -> int:

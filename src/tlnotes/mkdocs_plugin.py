@@ -59,7 +59,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     builder_pid: int | None = None  # the process that started the build; any other is the second writer
     warm: Warm | None = None  # a server's state kept between its builds (rerender.py)
     meanwhile: Callable[[], object] | None = None  # the caller's work once the pages are written, while Pagefind runs
-    full_index_to_caller = False  # `tlnotes build` sets it: a full build leaves the index to it (`build_site`)
+    index_by: Callable[[], object] | None = None  # `tlnotes build` sets it: who indexes a full build (`build_site`)
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -218,12 +218,12 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         site = Path(config.site_dir)
         meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
-        to_caller = self.built if needed and self.tracker.full and self.full_index_to_caller else None
-        if not needed or to_caller is not None or self.background_index:
+        index_by = self.index_by if needed and self.tracker.full else None
+        if not needed or index_by is not None or self.background_index:
             # the manifest first: a site without the index's entry is indexed by the next build, whatever it changes
             self.tracker.finish()
-            if to_caller is not None:
-                to_caller.needs_index = True
+            if index_by is not None:
+                index_by()
             elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
                 incremental.index_later(site, index_site)
             meanwhile()
@@ -258,16 +258,16 @@ def build_site(
     say: Callable[[str], None] | None = None,
     last: Built | None = None,
     meanwhile: Callable[[], object] | None = None,
-    full_index_to_caller: bool = False,
+    index_by: Callable[[], object] | None = None,
 ) -> Built | None:
     """Build `kb`'s site with MkDocs and this plugin, into `site_dir`: `tlnotes build`, and `tlnotes serve` on each save.
 
     Incremental unless `clean` (incremental.py); `warm` keeps a server's work between its builds (rerender.py), and
     with `last`, the Built this returned for the previous build, a save that changes only pages writes just those
     (`Built.rebuild`). `meanwhile` runs once the pages are written, while Pagefind indexes them in its own
-    process (`tlnotes build` saves its state then), and not if the build fails. With `full_index_to_caller`, a build
-    of every page writes no search index, and says so in the Built it returns (`needs_index`): the caller indexes
-    the site, from a process that no longer holds the build. A missing mkdocs.yml, or one
+    process (`tlnotes build` saves its state then), and not if the build fails. With `index_by`, a build of every
+    page calls it once its pages and manifest are written, instead of indexing them (`tlnotes build` indexes from
+    a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`. A missing mkdocs.yml, or one
     without the plugin, is a TlnotesError naming it; MkDocs' own failures are its MkDocsException. `say` hears
     what the site lacks (a site_url).
     """
@@ -291,7 +291,7 @@ def build_site(
     # the plugin registry types its entries as BasePlugin; "tlnotes" is ours (the entry point)
     plugin = cast(TlnotesPlugin, config.plugins["tlnotes"])
     plugin.preloaded, plugin.jobs, plugin.background_index, plugin.warm = kb, jobs, background_index, warm
-    plugin.meanwhile, plugin.full_index_to_caller = meanwhile, full_index_to_caller
+    plugin.meanwhile, plugin.index_by = meanwhile, index_by
     if clean:  # every page counts as changed, for MkDocs and for what the plugin asks (parallel.py)
         incremental.forget_manifest(root, site_dir)
     plugin.built = None
@@ -300,8 +300,7 @@ def build_site(
     with incremental.quiet_dirty_warning():
         build(config, dirty=True)
     # MkDocs' `plugins` option keeps the last plugins it loaded, for ever: the build's pages stay only with the caller
-    built, plugin.built, plugin.preloaded, plugin.meanwhile = plugin.built, None, None, None
-    plugin.full_index_to_caller = False
+    built, plugin.built, plugin.preloaded, plugin.meanwhile, plugin.index_by = plugin.built, None, None, None, None
     return built
 
 
@@ -319,7 +318,6 @@ class Built:
 
     def __init__(self, plugin: TlnotesPlugin, config, files: Files, nav, env) -> None:
         self.plugin, self.config, self.files, self.nav, self.env = plugin, config, files, nav, env
-        self.needs_index = False  # its site has no search index yet: the caller of `build_site` makes it
 
     def rebuild(self, kb: KnowledgeBase, warm: Warm) -> bool:
         """Write what changed since the last build; False, having written nothing, when that takes a whole build."""

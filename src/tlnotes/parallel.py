@@ -24,6 +24,7 @@ process. Where there is no `fork` (Windows) or too few pages to gain from it, no
 from __future__ import annotations
 
 import codecs
+import functools
 import gc
 import io
 import json
@@ -237,15 +238,40 @@ def exit_child(ok: bool) -> None:
     os._exit(0 if ok else 1)
 
 
-def apart(work: Callable[[], T]) -> T:
+def apart(work: Callable[[], T], ahead: Callable[[], object] | None = None) -> T:
     """`work()`, in a forked process that ends once it returns: all it made in memory goes with it, and this
     process gets back only its result and what it printed, as it prints it (`_start`). An exception it raises is
-    raised here. `tlnotes build` makes a site so, and indexes it for search here afterwards (cli.py).
+    raised here.
 
-    Without `fork`, `work()` runs in this process."""
+    `ahead()` runs here once `work` calls `go_ahead()`, while `work` goes on; a failure of `work` is raised before
+    one of `ahead`. `tlnotes build` makes a site so, and indexes it for search here once its pages are written,
+    while the child saves its state (cli.py).
+
+    Without `fork`, both run in this process, `ahead()` where `work` calls `go_ahead()`."""
     if not hasattr(os, "fork"):
+        return inline(work, ahead)
+    return _start(work, relay=True, ahead=ahead)()
+
+
+def inline(work: Callable[[], T], ahead: Callable[[], object] | None = None) -> T:
+    """`apart` in this process."""
+    global _go_ahead
+    _go_ahead = ahead
+    try:
         return work()
-    return _start(work, relay=True)()
+    finally:
+        _go_ahead = None
+
+
+_go_ahead: Callable[[], object] | None = None  # what `go_ahead` starts, in `apart`'s work
+
+
+def go_ahead() -> None:
+    """In `apart`'s work: start the caller's `ahead` now. At most once; outside `apart`, nothing."""
+    global _go_ahead
+    go, _go_ahead = _go_ahead, None
+    if go is not None:
+        go()
 
 
 def _fork() -> int:
@@ -254,24 +280,35 @@ def _fork() -> int:
     return os.fork()
 
 
-def _start(work: Callable[[], T], relay: bool = False) -> Callable[[], T]:
+def _start(work: Callable[[], T], relay: bool = False, ahead: Callable[[], object] | None = None) -> Callable[[], T]:
     """Run `work()` in a forked process; return the call that waits for it, then returns its result (pickled back
     through a pipe), raises its exception, or RuntimeError if it ended without either. With `relay`, what the child
     prints reaches this process's streams, whatever they are (a test captures them as objects, which a forked
-    process's writes would never reach)."""
+    process's writes would never reach). With `ahead`, the wait first runs `ahead()` if the child says so
+    (`go_ahead`: a byte through a pipe of its own, whose end of file means it never will)."""
     results = os.pipe()
     outputs = [os.pipe(), os.pipe()] if relay else []  # its stdout, its stderr
+    ready = [os.pipe()] if ahead is not None else []
     pid = _fork()
     if pid == 0:
-        for end, _ in [results, *outputs]:
+        for end, _ in [results, *outputs, *ready]:
             os.close(end)
+        if ready:
+            global _go_ahead
+            _go_ahead = functools.partial(_say_ready, ready[0][1])
         _child_runs(work, results[1], [end for _, end in outputs])
-    for _, end in [results, *outputs]:
+    for _, end in [results, *outputs, *ready]:
         os.close(end)
     relays = [_relay(end, to) for (end, _), to in zip(outputs, (sys.stdout, sys.stderr), strict=False)]
     reader, received = _drain(results[0], "tlnotes-child-result")
 
     def wait() -> T:
+        failed: Exception | None = None
+        if ahead is not None and _told(ready[0][0]):
+            try:
+                ahead()
+            except Exception as exc:  # raised once the child has ended, unless the child failed
+                failed = exc
         reader.join()
         _, status = os.waitpid(pid, 0)
         for relay in relays:
@@ -281,11 +318,24 @@ def _start(work: Callable[[], T], relay: bool = False) -> Callable[[], T]:
         except Exception:
             code = os.waitstatus_to_exitcode(status)
             raise RuntimeError(f"the build process ended without an answer (exit status {code})") from None
-        if ok:
-            return value
-        raise value
+        if not ok:
+            raise value
+        if failed is not None:
+            raise failed
+        return value
 
     return wait
+
+
+def _say_ready(fd: int) -> None:
+    os.write(fd, b"!")
+    os.close(fd)
+
+
+def _told(fd: int) -> bool:
+    """Whether the child wrote its byte to `fd` before it closed its end (or ended)."""
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.read(1) == b"!"
 
 
 def _child_runs(work: Callable[[], object], result_to: int, outputs: list[int]) -> None:
