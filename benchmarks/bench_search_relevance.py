@@ -84,7 +84,7 @@ def pagefind_ranked(page, url: str, query: str) -> list[str]:
     page.goto(url + "search/?q=" + quote(query))
     page.locator("#tln-search-count:not(:empty)").wait_for(timeout=15000)
     hrefs = page.eval_on_selector_all("#tln-search-results li a", "els => els.map(e => e.getAttribute('href'))")
-    return [h.rstrip("/").split("/")[-1] for h in hrefs if "/papers/" in h]
+    return paper_keys(hrefs)  # a result's link carries ?highlight=WORDS
 
 
 LINKS = "els => els.map(e => e.getAttribute('href'))"

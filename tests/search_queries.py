@@ -66,7 +66,7 @@ HELD_OUT: list[tuple[str, str]] = [
     ("lifelong model editing key-value adaptors", "hartvigsen2023aging"),
     ("curious case of neural text degeneration", "holtzman2020curious"),
     ("tabular data with diffusion models", "kotelnikov2023tabddpm"),
-    ("scratchpads for intermediate computation", "nye2021show"),
+    ("scratchpads for intermediate computation", "nye2022show"),
     ("hash layers for large sparse models", "roller2021hash"),
     ("visualizing and understanding recurrent networks", "karpathy2015visualization"),
     ("magnetic control of tokamak plasmas", "deepmind2022nuclear"),

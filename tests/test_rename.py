@@ -222,3 +222,11 @@ def test_the_repository_renamed_still_checks_and_builds_with_a_redirect(tmp_path
     assert 'http-equiv="refresh" content="0; url=../vaswani2017attn/"' in redirect
     assert '<a href="../vaswani2017attn/">' in redirect
     assert "vaswani2017attention" not in (site / "sitemap.xml").read_text()
+
+
+def test_the_search_query_sets_name_papers_by_their_current_keys():
+    """A rename keeps the old key as an alias, not as a page: a query set still expecting it counts a hit as a miss."""
+    from tests.search_queries import HELD_OUT, QUERIES
+
+    stale = [(query, key) for query, key in QUERIES + HELD_OUT if not (REPO / "papers" / f"{key}.yaml").is_file()]
+    assert stale == []
