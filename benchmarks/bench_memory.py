@@ -1,5 +1,6 @@
-"""Peak memory of a clean `tlnotes build`: the summed PSS of every process it runs (the build's two processes,
-Pagefind), sampled every 0.2 s. Goal (issue 15): within 1 GB at 10,000 papers.
+"""Peak memory of a clean `tlnotes build`, then of the rebuild after one record's title is edited: the summed PSS
+of every process each runs (the build's two processes, Pagefind), sampled every 0.2 s. Goal (issue 15): within
+1 GB at 10,000 papers.
 
     python benchmarks/bench_memory.py [N ...]
 
@@ -53,10 +54,10 @@ def comm(pid: int) -> str:
         return "?"
 
 
-def peaks(kb: Path) -> tuple[float, float]:
+def peaks(kb: Path, *options: str) -> tuple[float, float]:
     """(peak MiB over all samples, peak MiB over samples while Pagefind runs)."""
     build = subprocess.Popen(
-        [str(BIN / "tlnotes"), "build", str(kb), "--clean"],
+        [str(BIN / "tlnotes"), "build", str(kb), *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
@@ -78,12 +79,18 @@ def main() -> None:
     if not Path("/proc/self/smaps_rollup").exists():
         sys.exit("needs Linux's /proc/<pid>/smaps_rollup")
     sizes = [int(a) for a in sys.argv[1:]] or [3000, 10000]
-    print(f"{'papers':>7} {'peak MiB':>9} {'while Pagefind runs':>20}")
+    print(f"{'papers':>7} {'build':>10} {'peak MiB':>9} {'while Pagefind runs':>20}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             kb = make_site_kb(Path(tmp) / "kb", n)
+            peak, indexing = peaks(kb, "--clean")
+            print(f"{n:>7} {'clean':>10} {peak:>9.0f} {indexing:>20.0f}", flush=True)
+            record = kb / "papers" / "p00001.yaml"
+            lines = record.read_text().splitlines(keepends=True)
+            lines[1] = 'title: "An Edited Title"\n'  # as bench_incremental.py edits it
+            record.write_text("".join(lines))
             peak, indexing = peaks(kb)
-            print(f"{n:>7} {peak:>9.0f} {indexing:>20.0f}", flush=True)
+            print(f"{n:>7} {'title edit':>10} {peak:>9.0f} {indexing:>20.0f}", flush=True)
 
 
 if __name__ == "__main__":
