@@ -268,7 +268,7 @@ def test_a_child_that_dies_is_an_error_naming_its_exit_status():
         parallel.apart(lambda: os._exit(3))
 
 
-def test_a_full_build_is_indexed_here_once_its_pages_are_written(kb_root, run, monkeypatch):
+def test_a_build_is_indexed_here_once_its_pages_are_written(kb_root, run, monkeypatch):
     events = []
     real_index, real_apart = search_index.index_site, parallel.apart
     site = kb_root / "site"
@@ -292,7 +292,10 @@ def test_a_full_build_is_indexed_here_once_its_pages_are_written(kb_root, run, m
     assert (kb_root / ".tlnotes" / "warm.pickle").is_file()  # saved by the child meanwhile
     (kb_root / "papers" / "p1.yaml").write_text((kb_root / "papers" / "p1.yaml").read_text().replace("number 1", "one"))
     events.clear()
-    assert run("build", kb_root).code == 0  # one page: indexed where it was made, while that process saves its state
+    assert run("build", kb_root).code == 0  # one page: indexed here too, while the build's process saves its state
+    assert events == [("index", here, 7, True), ("apart returned", here)]
+    events.clear()
+    assert run("build", kb_root).code == 0  # nothing changed: no index
     assert events == [("apart returned", here)]
     fragments = [gzip.decompress(f.read_bytes()) for f in (site / "pagefind" / "fragment").iterdir()]
     assert any(b"Paper one" in f for f in fragments) and not any(b"Paper number 1" in f for f in fragments)

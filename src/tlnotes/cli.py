@@ -101,9 +101,9 @@ def cmd_build(args) -> int:
     root = _kb_root(args.dir)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
 
-    # The pages are made in a process that ends once it has saved its state, and a build of every page is indexed
-    # by this one, from when its pages are written: Pagefind holds every page's words while it indexes (830 MB at
-    # 10,000 papers), and the process that made the pages (770 MB) then holds only what it saves.
+    # The pages are made in a process that ends once it has saved its state, and the site is indexed by this one,
+    # from when its pages are written: Pagefind holds every page's words while it indexes (830 MB at 10,000
+    # papers, a rebuild too), and the process that made the pages (770 MB) ends soon after it starts.
     def index() -> None:
         from .search_index import index_site
 
@@ -118,7 +118,7 @@ def cmd_build(args) -> int:
 
 
 def _write_site(args, root: Path, site_dir: Path) -> None:
-    """Load, check and build the site; a build of every page is indexed by `apart`'s caller (`parallel.go_ahead`)."""
+    """Load, check and build the site; its index is made by `apart`'s caller (`parallel.go_ahead`)."""
     import logging
     import os
 

@@ -59,7 +59,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     builder_pid: int | None = None  # the process that started the build; any other is the second writer
     warm: Warm | None = None  # a server's state kept between its builds (rerender.py)
     meanwhile: Callable[[], object] | None = None  # the caller's work once the pages are written, while Pagefind runs
-    index_by: Callable[[], object] | None = None  # `tlnotes build` sets it: who indexes a full build (`build_site`)
+    index_by: Callable[[], object] | None = None  # `tlnotes build` sets it: who indexes the site (`build_site`)
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -218,7 +218,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         site = Path(config.site_dir)
         meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
-        index_by = self.index_by if needed and self.tracker.full else None
+        index_by = self.index_by if needed else None
         if not needed or index_by is not None or self.background_index:
             # the manifest first: a site without the index's entry is indexed by the next build, whatever it changes
             self.tracker.finish()
@@ -265,9 +265,10 @@ def build_site(
     Incremental unless `clean` (incremental.py); `warm` keeps a server's work between its builds (rerender.py), and
     with `last`, the Built this returned for the previous build, a save that changes only pages writes just those
     (`Built.rebuild`). `meanwhile` runs once the pages are written, while Pagefind indexes them in its own
-    process (`tlnotes build` saves its state then), and not if the build fails. With `index_by`, a build of every
-    page calls it once its pages and manifest are written, instead of indexing them (`tlnotes build` indexes from
-    a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`. A missing mkdocs.yml, or one
+    process (`tlnotes build` saves its state then), and not if the build fails. With `index_by`, a build that
+    needs its index made calls it once its pages and manifest are written, instead of indexing them (`tlnotes
+    build` indexes from a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`. A
+    missing mkdocs.yml, or one
     without the plugin, is a TlnotesError naming it; MkDocs' own failures are its MkDocsException. `say` hears
     what the site lacks (a site_url).
     """
