@@ -229,3 +229,21 @@ def test_strict_fails_on_warnings_and_writes_nothing(site, run):
     assert run("render", site.root, "--strict").code == 1
     assert not (site.root / ".tlnotes" / "render").exists()
     assert run("render", site.root).code == 0
+
+
+def test_a_write_that_fails_is_one_line_naming_the_file_and_leaves_no_temporary(site, run, monkeypatch):
+    out = site.root / "out"
+    real = os.replace
+
+    def refused(src, dst):
+        if str(dst).endswith("papers/turing2019two.md"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = run("render", site.root, "-o", out)
+    assert result.code == 1
+    assert result.err.strip().splitlines()[-1] == (
+        f"tlnotes render: {out / 'docs' / 'papers' / 'turing2019two.md'}: Input/output error"
+    )
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no temporary file left beside it

@@ -19,19 +19,17 @@ standing for its section in the sidebar.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from .files import TMP_SUFFIX, _make_parent, remove_empty_folders
+from .files import _make_parent, atomic, remove_empty_folders
 from .index import build_index
 from .load import DOCS_DIR
 from .model import KnowledgeBase, TlnotesError
@@ -215,20 +213,15 @@ def write_site(kb: KnowledgeBase, root: Path, out: Path | None = None) -> Writte
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Replace `path` in one step (a temporary file beside it, renamed): a reader never sees half a file.
+    """Replace `path` in one step (`files.atomic`): a reader never sees half a file.
 
     Not fsynced, unlike the KB's own files: the output is made again by running the command again.
     """
     _make_parent(path.parent)
     if path.is_dir() and not path.is_symlink():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic(path, durable=False) as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from None
