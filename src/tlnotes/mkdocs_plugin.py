@@ -267,10 +267,9 @@ def build_site(
     (`Built.rebuild`). `meanwhile` runs once the pages are written, while Pagefind indexes them in its own
     process (`tlnotes build` saves its state then), and not if the build fails. With `index_by`, a build that
     needs its index made calls it once its pages and manifest are written, instead of indexing them (`tlnotes
-    build` indexes from a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`. A
-    missing mkdocs.yml, or one
-    without the plugin, is a TlnotesError naming it; MkDocs' own failures are its MkDocsException. `say` hears
-    what the site lacks (a site_url).
+    build` indexes from a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`.
+    A missing mkdocs.yml, or one without the plugin, is a TlnotesError naming it; MkDocs' own failures are its
+    MkDocsException. `say` hears what the site lacks (a site_url).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
