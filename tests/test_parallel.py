@@ -416,3 +416,30 @@ def test_a_stream_that_fails_does_not_stop_the_child(monkeypatch):
     thread.start()
     thread.join(60)
     assert result == ["done"]
+
+
+def test_a_failed_index_reads_the_same_from_mkdocs_and_a_server(kb_root, monkeypatch, caplog):
+    """`tlnotes build` says `tlnotes build: SITE: indexing for search failed: WHY` (above); `mkdocs build` and a
+    server's background index say the same after `tlnotes: `."""
+    from mkdocs.exceptions import Abort
+
+    from tlnotes.load import load
+    from tlnotes.mkdocs_plugin import build_site
+
+    def broken(site, *args, **kwargs):
+        raise OSError("pagefind: not found")
+
+    monkeypatch.setattr(mkdocs_plugin, "index_site", broken)
+    site = kb_root / "site"
+    said = f"tlnotes: {site}: indexing for search failed: pagefind: not found"
+
+    def errors() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+
+    with caplog.at_level("ERROR"), pytest.raises(Abort):  # MkDocs logs a plugin's error, then aborts
+        build_site(kb_root, load(kb_root), site, jobs=1)
+    assert errors() == [said]
+    caplog.clear()
+    with caplog.at_level("ERROR"):
+        incremental.index_later(site, broken).join(60)
+    assert errors() == [said]

@@ -307,7 +307,7 @@ def index_later(site_dir: Path, index_site) -> threading.Thread:
             try:
                 index_site(site)
             except Exception as exc:  # the binary missing or failing; the site itself is fine
-                log.error(f"tlnotes: indexing {site} for search failed: {exc}")
+                log.error(f"tlnotes: {search_index.IndexFailed(site, exc)}")
 
     thread = threading.Thread(target=work, name="tlnotes-pagefind-later", daemon=True)
     thread.start()

@@ -39,7 +39,7 @@ from .ondisk import asset_files
 from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
 from .rerender import Warm
 from .sanitize import clean
-from .search_index import index_site
+from .search_index import IndexFailed, index_site
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 
@@ -232,7 +232,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             with incremental.INDEXING:
                 index_site(site, meanwhile=meanwhile)
         except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
-            raise PluginError(f"tlnotes: indexing {site} for search failed: {exc}") from exc
+            raise PluginError(f"tlnotes: {IndexFailed(site, exc)}") from exc
         self.tracker.finish()
 
     def on_serve(self, server, config, builder):

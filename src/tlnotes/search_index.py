@@ -28,12 +28,22 @@ from pathlib import Path
 import cbor2
 from pagefind.index import PagefindIndex
 
+from .model import TlnotesError
+
 FOLDER = "pagefind"
 ENTRY = "pagefind-entry.json"  # the index's entry point, written last: present means the last run finished
 SEARCHED = "{papers,topics}/**/*.html"  # where the searchable pages are (render.PAPER_PAGE, TOPIC_PAGE); Pagefind
 # ignores a page without `data-pagefind-body` once one has it, so reading only these gives the same index, sooner
 HASHED = {"fragment": ".pf_fragment", "index": ".pf_index", "filter": ".pf_filter"}  # folder: suffix, as _meta orders them
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each compressed file's content
+
+
+class IndexFailed(TlnotesError):
+    """Pagefind missing or failing, said the same way by `tlnotes build`, `mkdocs build` and a server: the site is
+    built, its search is not."""
+
+    def __init__(self, site: Path, cause: BaseException) -> None:
+        super().__init__(f"indexing for search failed: {cause}", site)
 
 
 class Unreadable(ValueError):
