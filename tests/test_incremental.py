@@ -346,17 +346,52 @@ def test_a_rebuild_writes_only_the_index_files_that_changed(kb_root, tmp_path, r
     assert_same_as_clean(kb_root, site, tmp_path, run)
 
 
-def test_an_index_left_half_written_is_made_anew(kb_root, tmp_path, run):
-    """A run killed mid-way leaves files under their final names and no entry: the next run writes none over."""
+@pytest.mark.parametrize("killed", ["while writing over the last index", "while writing an index anew"])
+def test_an_index_left_half_written_is_made_anew(kb_root, tmp_path, run, killed):
+    """A run killed mid-way leaves files under their final names, and its folder marked as a run in progress (over
+    the last index) or without an entry (a fresh run writes it last): the next run writes none over."""
+    from tlnotes import search_index
+
     site = kb_root / "site"
     assert run("build", kb_root).code == 0
     fragment = sorted((site / "pagefind" / "fragment").iterdir())[0]
     fragment.write_bytes(fragment.read_bytes()[:10])  # cut short, as by a kill
-    (site / "pagefind" / "pagefind-entry.json").unlink()
+    if killed == "while writing an index anew":
+        (site / "pagefind" / "pagefind-entry.json").unlink()
+    else:
+        (site / "pagefind" / search_index.RUNNING).touch()
     path = kb_root / "papers" / "p2.yaml"
     path.write_text(path.read_text().replace("Paper number 2", "Paper two, edited"))
     assert run("build", kb_root).code == 0
     gzip.decompress(fragment.read_bytes())  # whole again
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_the_last_index_stays_searchable_while_the_next_is_made(kb_root, tmp_path, run, monkeypatch):
+    """A server indexes each save in the background: meanwhile the last index must stay whole to search."""
+    from tlnotes import search_index
+
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    seen = []
+    real = search_index._run
+
+    def watched(where, *args, **kwargs):
+        folder = where / search_index.FOLDER
+        entry = json.loads((folder / search_index.ENTRY).read_text())
+        named = search_index.in_use(folder)  # Unreadable if it names a file that is gone
+        seen.append((entry == old_entry, sum(map(len, named.values())) > 0, (folder / search_index.RUNNING).exists()))
+        return real(where, *args, **kwargs)
+
+    old_entry = json.loads((site / "pagefind" / search_index.ENTRY).read_text())
+    monkeypatch.setattr(search_index, "_run", watched)
+    path = kb_root / "papers" / "p1.yaml"
+    path.write_text(path.read_text().replace("Paper number 1", "A renamed paper"))
+    assert run("build", kb_root).code == 0
+    assert seen == [(True, True, True)]  # the last index, whole, and the folder marked while Pagefind runs
+    assert not (site / "pagefind" / search_index.RUNNING).exists()  # unmarked once finished
+    assert search_index.finished(site / "pagefind")
+    monkeypatch.setattr(search_index, "_run", real)
     assert_same_as_clean(kb_root, site, tmp_path, run)
 
 

@@ -260,7 +260,7 @@ class Tracker:
 
     def needs_index(self) -> bool:
         """Whether Pagefind must index the site again: some generated page was written again, or there is no index."""
-        return self.full or bool(self.changed) or not (self.site_dir / search_index.FOLDER / search_index.ENTRY).is_file()
+        return self.full or bool(self.changed) or not search_index.finished(self.site_dir / search_index.FOLDER)
 
     def finish(self) -> None:
         if self.manifest is not None:

@@ -220,7 +220,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
         index_by = self.index_by if needed else None
         if not needed or index_by is not None or self.background_index:
-            # the manifest first: a site without the index's entry is indexed by the next build, whatever it changes
+            # the manifest first: a site whose index did not finish is indexed by the next build, whatever it changes
             self.tracker.finish()
             if index_by is not None:
                 index_by()

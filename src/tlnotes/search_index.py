@@ -10,8 +10,11 @@ Two things make the last build's files safe to keep:
 - Pagefind leaves behind what the new index no longer names. `prune` reads the new meta index (CBOR) and removes
   every hashed file it does not name; a meta index it cannot read means a fresh run into an empty folder.
 - A run that stops half-way (a killed build or server) may leave a half-written file under its final name, which
-  the next run would skip. So `pagefind-entry.json` goes first: Pagefind writes it after every hashed file, and
-  only a folder that has it is written over.
+  the next run would skip. So a run first marks the folder as a run in progress (`RUNNING`), and unmarks it once
+  the new index is whole and pruned: only a finished folder is written over.
+
+The last index stays in place meanwhile: until Pagefind writes the new `pagefind-entry.json`, after every hashed
+file, the old one names files that are all still there, so search keeps working while a server indexes a save.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pagefind.index import PagefindIndex
 from .model import TlnotesError
 
 FOLDER = "pagefind"
-ENTRY = "pagefind-entry.json"  # the index's entry point, written last: present means the last run finished
+ENTRY = "pagefind-entry.json"  # the index's entry point, which Pagefind writes last
+RUNNING = ".tlnotes-indexing"  # in the folder while a run is in progress: the index is not to be written over
 SEARCHED = "{papers,topics}/**/*.html"  # where the searchable pages are (render.PAPER_PAGE, TOPIC_PAGE); Pagefind
 # ignores a page without `data-pagefind-body` once one has it, so reading only these gives the same index, sooner
 HASHED = {"fragment": ".pf_fragment", "index": ".pf_index", "filter": ".pf_filter"}  # folder: suffix, as _meta orders them
@@ -55,16 +59,22 @@ def index_site(site: Path, fresh: bool = False, meanwhile: Callable[[], object] 
 
     `meanwhile` runs in this process while Pagefind runs in its own."""
     folder = Path(site) / FOLDER
-    if fresh or not (folder / ENTRY).is_file():
+    if fresh or not finished(folder):
         shutil.rmtree(folder, ignore_errors=True)
-    else:
-        (folder / ENTRY).unlink()  # until Pagefind writes it again, this folder is a run in progress
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUNNING).touch()
     _run(Path(site), meanwhile)
     try:
         prune(folder)
     except (Unreadable, OSError):
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # a fresh run writes its entry last: killed, it leaves none
         _run(Path(site))
+    (folder / RUNNING).unlink(missing_ok=True)
+
+
+def finished(folder: Path) -> bool:
+    """Whether `folder` holds an index whose last run finished: one to search, and to write the next over."""
+    return (folder / ENTRY).is_file() and not (folder / RUNNING).exists()
 
 
 def _run(site: Path, meanwhile: Callable[[], object] | None = None) -> None:
