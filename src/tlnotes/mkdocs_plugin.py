@@ -218,22 +218,21 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         site = Path(config.site_dir)
         meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         needed = self.tracker.needs_index()  # not when no page was written again: the index is a clean build's
-        index_by = self.index_by if needed else None
-        if not needed or index_by is not None or self.background_index:
-            # the manifest first: a site whose index did not finish is indexed by the next build, whatever it changes
+        if needed and self.index_by is None and not self.background_index:  # `mkdocs build`: indexed here
+            try:
+                with incremental.INDEXING:
+                    index_site(site, meanwhile=meanwhile)
+            except Exception as exc:  # the binary missing or failing: one line, as MkDocs reports plugin errors
+                raise PluginError(f"tlnotes: {IndexFailed(site, exc)}") from exc
             self.tracker.finish()
-            if index_by is not None:
-                index_by()
-            elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
-                incremental.index_later(site, index_site)
-            meanwhile()
             return
-        try:
-            with incremental.INDEXING:
-                index_site(site, meanwhile=meanwhile)
-        except Exception as exc:  # the binary missing or failing: say so in one line, as MkDocs reports plugin errors
-            raise PluginError(f"tlnotes: {IndexFailed(site, exc)}") from exc
+        # the manifest first: a site whose index did not finish is indexed by the next build, whatever it changes
         self.tracker.finish()
+        if needed and self.index_by is not None:  # `tlnotes build`: by the process that started it
+            self.index_by()
+        elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+            incremental.index_later(site, index_site)
+        meanwhile()
 
     def on_serve(self, server, config, builder):
         for folder in (PAPERS_DIR, NOTES_DIR):
