@@ -443,3 +443,16 @@ def test_a_failed_index_reads_the_same_from_mkdocs_and_a_server(kb_root, monkeyp
     with caplog.at_level("ERROR"):
         incremental.index_later(site, broken).join(60)
     assert errors() == [said]
+
+
+def test_a_child_of_the_work_cannot_go_ahead_for_it(monkeypatch):
+    """`in_halves` inside `apart`'s work forks again: that child's `go_ahead` is nothing, only the work's own counts."""
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+
+    def work():
+        parallel.in_halves([0, 1], lambda i: parallel.go_ahead() if i else None, 2)  # the odd one in a grandchild
+        return "done"
+
+    ran = []
+    assert parallel.apart(work, ahead=lambda: ran.append("ahead")) == "done"
+    assert ran == []

@@ -293,9 +293,8 @@ def _start(work: Callable[[], T], relay: bool = False, ahead: Callable[[], objec
     if pid == 0:
         for end, _ in [results, *outputs, *ready]:
             os.close(end)
-        if ready:
-            global _go_ahead
-            _go_ahead = functools.partial(_say_ready, ready[0][1])
+        global _go_ahead  # a child of a child (`in_halves` in `apart`'s work) never tells its grandparent
+        _go_ahead = functools.partial(_say_ready, ready[0][1]) if ready else None
         _child_runs(work, results[1], [end for _, end in outputs])
     for _, end in [results, *outputs, *ready]:
         os.close(end)
