@@ -36,7 +36,7 @@ from .load import NOTES_DIR, PAPERS_DIR, load
 from .mkdocs_pages import GeneratedPage, SharedMarkdown, shareable
 from .model import KnowledgeBase, TlnotesError
 from .ondisk import asset_files
-from .render import RAW_CLOSE, RAW_OPEN, Site, extra_files, nav, render, with_assets
+from .render import Site, extra_files, nav, raw_runs, render, with_assets
 from .rerender import Warm
 from .sanitize import clean
 from .search_index import IndexFailed, index_site
@@ -434,19 +434,11 @@ class Prerendered(Extension):
 class _Stash(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        i = 0
-        while i < len(lines):
-            if lines[i] != RAW_OPEN:
-                out.append(lines[i])
-                i += 1
-                continue
-            try:
-                end = lines.index(RAW_CLOSE, i + 1)
-            except ValueError:  # not tlnotes' block: Markdown reads it as any other HTML
-                out.extend(lines[i:])
-                break
-            out += ["", self.md.htmlStash.store("\n".join(lines[i : end + 1])), ""]
-            i = end + 1
+        for raw, run in raw_runs(lines):
+            if raw:
+                out += ["", self.md.htmlStash.store("\n".join(run)), ""]
+            else:  # an opening marker without its closing one: not tlnotes' block, Markdown reads it as any other HTML
+                out += run
         return out
 
 

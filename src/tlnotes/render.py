@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -120,6 +120,25 @@ def raw(html: str) -> str:
     HTML has no blank line, so no reader ends the block early.
     """
     return f"{RAW_OPEN}\n{html.strip()}\n{RAW_CLOSE}\n"
+
+
+def raw_runs(lines: list[str]) -> Iterator[tuple[bool, list[str]]]:
+    """A page's lines in runs, in order: (True, one `raw` block's lines, its markers included) or (False, lines
+    between blocks). An opening marker without its closing one opens no block: it and the rest are other lines.
+    The one reading of the markers, for the plugin's extension and its converter of generated pages."""
+    start = i = 0
+    while True:
+        try:
+            i = lines.index(RAW_OPEN, i)
+            end = lines.index(RAW_CLOSE, i + 1)
+        except ValueError:
+            break
+        if i > start:
+            yield False, lines[start:i]
+        yield True, lines[i : end + 1]
+        start = i = end + 1
+    if start < len(lines):
+        yield False, lines[start:]
 
 
 def a_href(href: str, inner: str) -> str:
