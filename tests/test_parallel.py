@@ -167,6 +167,66 @@ def test_the_nav_made_once_per_folder_is_the_nav_made_for_each_page(kb_root, tmp
     assert papers == ["papers/p1/", "papers/p0/"] or papers == ["papers/p0/", "papers/p1/"], made  # p1 needs its own
 
 
+def test_blocks_made_once_per_folder_are_the_blocks_made_for_each_page(kb_root, tmp_path, run, monkeypatch, build_in_process):
+    """The layout's settings and scripts, made once per folder, are byte for byte those made for each page; a
+    script that lies below one paper's URL (linked `extra.js` from it, `../p1/extra.js` from its siblings) keeps
+    that paper apart."""
+    (kb_root / "docs" / "papers" / "p1").mkdir(parents=True)
+    (kb_root / "docs" / "papers" / "p1" / "extra.js").write_text("// below a paper's URL\n")
+    config = kb_root / "mkdocs.yml"
+    config.write_text(config.read_text() + "extra_javascript:\n  - papers/p1/extra.js\n")
+    made = []
+    real = mkdocs_plugin.blocks_once_per_folder
+
+    def counted(env, scripts):  # counts the blocks rendered underneath the once-per-folder layer
+        base = env.get_template(mkdocs_plugin.BASE)
+        for name in mkdocs_plugin.BLOCKS:
+            render = base.blocks[name]
+
+            def counting(context, name=name, render=render):
+                made.append((name, getattr(context.get("page"), "url", None)))
+                yield from render(context)
+
+            base.blocks[name] = counting
+        real(env, scripts)
+
+    monkeypatch.setattr(mkdocs_plugin, "blocks_once_per_folder", counted)
+    r = run("build", kb_root, "--site-dir", tmp_path / "once", "--jobs", "1")
+    assert r.code == 0, r.err
+    monkeypatch.setattr(mkdocs_plugin, "blocks_once_per_folder", lambda env, scripts: None)
+    r = run("build", kb_root, "--site-dir", tmp_path / "each", "--jobs", "1")
+    assert r.code == 0, r.err
+    assert files_of(tmp_path / "once") == files_of(tmp_path / "each")
+    assert 'src="extra.js"' in (tmp_path / "once" / "papers" / "p1" / "index.html").read_text()
+    assert 'src="../p1/extra.js"' in (tmp_path / "once" / "papers" / "p2" / "index.html").read_text()
+    for name in mkdocs_plugin.BLOCKS:
+        papers = sorted(url for block, url in made if block == name and url and re.fullmatch(r"papers/p\d+/", url))
+        assert papers == ["papers/p0/", "papers/p1/"] or papers == ["papers/p1/", "papers/p2/"], made  # p1 its own
+
+
+def test_a_block_that_names_the_page_is_made_for_each_page():
+    """A theme's (or an override's) block that shows the page, or pulls in a template that may, is not shared."""
+    import jinja2
+
+    layout = {
+        "base.html": "{% block config %}[{{ base_url }}]{% endblock %}{% block scripts %}{{ page.title }}{% endblock %}",
+        "other.html": "{% block config %}{% include 'x.html' %}{% endblock %}{% block scripts %}s{% endblock %}",
+        "x.html": "{{ page.title }}",
+    }
+    for shown, theirs in [("base.html", {"config": True, "scripts": False}), ("other.html", {"config": False})]:
+        env = jinja2.Environment(loader=jinja2.DictLoader({**layout, "base.html": layout[shown]}))
+        kept = dict(env.get_template("base.html").blocks)
+        mkdocs_plugin.blocks_once_per_folder(env, [])
+        blocks = env.get_template("base.html").blocks
+        for name, shared in theirs.items():
+            assert (blocks[name] is not kept[name]) == shared, (shown, name)
+    env = jinja2.Environment(loader=jinja2.DictLoader(layout))
+    mkdocs_plugin.blocks_once_per_folder(env, [])
+    template = env.get_template("base.html")
+    pages = [type("P", (), {"url": f"papers/{key}/", "title": key})() for key in ("a", "b")]
+    assert [template.render(page=page, base_url="../..") for page in pages] == ["[../..]a", "[../..]b"]
+
+
 def _square(n: int) -> tuple[int, int]:
     return n, n * n
 
