@@ -38,7 +38,6 @@ from typing import TextIO, TypeVar
 
 SKIP = "tlnotes-skip.html"  # a template that renders nothing: MkDocs then writes no file
 MIN_PAGES = 200  # below this, a fork costs more than it saves
-LAST = 19  # the niceness `apart`'s child takes once it has told its caller to go ahead: the lowest priority
 
 log = logging.getLogger("mkdocs.plugins.tlnotes")
 T = TypeVar("T")
@@ -328,15 +327,8 @@ def _start(work: Callable[[], T], relay: bool = False, ahead: Callable[[], objec
 
 
 def _say_ready(fd: int) -> None:
-    """Start the caller's `ahead`, and yield the cores to it: what is left of this child's work (a build saving its
-    state) waits for nothing, while the caller's (Pagefind indexing the site) is what the build waits for. Measured
-    at 10,000 papers, Pagefind took 0.7 s less beside a child at the lowest priority."""
     os.write(fd, b"!")
     os.close(fd)
-    try:
-        os.nice(LAST)
-    except OSError:  # not allowed here: the same work at the same priority
-        pass
 
 
 def _told(fd: int) -> bool:
