@@ -123,6 +123,25 @@ def test_warnings_from_the_second_processs_pages_reach_the_first(kb_root, tmp_pa
     assert said == _warnings(one.err) and len(said) == 6, said
 
 
+def test_a_converted_page_drops_its_markdown_unless_another_plugin_may_read_it(kb_root, run, monkeypatch, forks):
+    seen = {}
+    real = mkdocs_plugin.TlnotesPlugin.on_post_page
+
+    def watched(self, output, page, config):
+        if page.file.src_uri == "papers/p1.md":
+            seen[tuple(config.plugins)] = (page.markdown, page.title)
+        return real(self, output, page, config)
+
+    monkeypatch.setattr(mkdocs_plugin.TlnotesPlugin, "on_post_page", watched)
+    assert run("build", kb_root, "--jobs", "1").code == 0
+    config = kb_root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - tlnotes\n", "  - tlnotes\n  - search\n", 1))
+    assert run("build", kb_root, "--jobs", "1").code == 0
+    assert seen[("tlnotes",)] == ("", "Paper number 1")  # the title is the front matter's
+    kept, title = seen[("tlnotes", "material/search")]
+    assert "# Paper number 1" in kept and title == "Paper number 1"
+
+
 def test_another_plugin_sees_every_page_in_one_process(kb_root, tmp_path, run, forks):
     """MkDocs' own search plugin indexes the pages it is shown: split, it would miss the other process's half."""
     config = kb_root / "mkdocs.yml"

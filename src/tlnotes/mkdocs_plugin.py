@@ -60,6 +60,7 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
     warm: Warm | None = None  # a server's state kept between its builds (rerender.py)
     meanwhile: Callable[[], object] | None = None  # the caller's work once the pages are written, while Pagefind runs
     index_by: Callable[[], object] | None = None  # `tlnotes build` sets it: who indexes the site (`build_site`)
+    alone = True  # no other plugin in the build: none could read what this one drops or splits
 
     def on_config(self, config):
         base = Path(config.config_file_path or ".").resolve().parent
@@ -137,7 +138,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         self.builder_pid = os.getpid()
         generated = self.generated | set(self.generated_extra)
         # another plugin would see only one process's pages (a search index, a list of tags): one process then
-        jobs = self.jobs if set(config.plugins) == {"tlnotes"} else 1
+        self.alone = set(config.plugins) == {"tlnotes"}
+        jobs = self.jobs if self.alone else 1
         self.worker = parallel.split(config, files, generated, jobs)  # before MkDocs reads any page
         self.tracker.read_titles(nav, config)  # of nav pages this process does not read
         self.built = Built(self, config, files, nav, None)
@@ -180,6 +182,8 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
             generated = self.pages[page.file.src_uri]
             # the ids of `raw` blocks, which MkDocs' own scan did not read, for its check of links to anchors
             page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_ID.findall(html))
+            if self.alone:  # converted, and read by nothing after (its title is the front matter's): 50 MB less a
+                page.markdown = ""  # process at 10,000 papers, from now until every page is written
             html = clean(html)
             return for_search(html, generated.search) if generated.kind.searchable else html
         return html
