@@ -527,29 +527,17 @@ def nav_once_per_folder(env) -> None:
         render = template.root_render_func
     except Exception:  # no such template in this theme (TemplateNotFound), or another Jinja
         return
-    made: dict[str, str] = {}  # folder -> its nav, for the nav in `shown`
-    shown: list = [None, ()]  # the nav these were made for, and the URLs of its pages
+    pages: list = [None, ()]  # a nav, and the URLs of its pages
 
-    def once(context):
-        page, nav = context.get("page"), context.get("nav")
-        file = getattr(page, "file", None)
+    def apart(page, context) -> bool:  # in the nav (marked there), or a nav page below its URL
+        file, nav = getattr(page, "file", None), context.get("nav")
         if file is None or nav is None or not file.inclusion.is_not_in_nav():
-            yield from render(context)
-            return
-        if shown[0] is not nav:  # another build's nav (a server keeps the theme between rebuilds)
-            shown[:] = [nav, tuple(item.url for item in nav.pages)]
-            made.clear()
-        folder, _, _ = page.url.rpartition("/")  # papers/a for papers/a/ (papers for papers/a.html)
-        if page.url.endswith("/"):
-            if any(url.startswith(folder + "/") for url in shown[1]):
-                yield from render(context)
-                return
-            folder = folder.rpartition("/")[0]
-        if folder not in made:
-            made[folder] = "".join(render(context))
-        yield made[folder]
+            return True
+        if pages[0] is not nav:
+            pages[:] = [nav, tuple(item.url for item in nav.pages)]
+        return any(url.startswith(page.url) for url in pages[1]) if page.url.endswith("/") else False
 
-    template.root_render_func = once
+    template.root_render_func = _once_per_folder(render, apart)
 
 
 BASE = "base.html"  # the theme's page layout (Material), which main.html extends
@@ -577,21 +565,26 @@ def blocks_once_per_folder(env, scripts: list[str]) -> None:
         render = base.blocks.get(name)
         if body is None or render is None or _INDEPENDENT.search(body.group(1)):
             continue
-        base.blocks[name] = _once_per_folder(render, lambda url: any(target.startswith(url) for target in targets))
+        base.blocks[name] = _once_per_folder(render, lambda page, _: any(t.startswith(page.url) for t in targets))
 
 
-def _once_per_folder(render, apart: Callable[[str], bool]):
-    """`render` (a template's or a block's) made once for the pages of each folder, and for each page whose URL
-    `apart` says has what it links below it."""
-    made: dict[tuple[str, str], str] = {}  # (folder, base URL) -> its output
+def _once_per_folder(render, apart: Callable[[Page, object], bool]):
+    """`render` (a template's or a block's) made once for the pages of each folder, and for each page that `apart`
+    (given the page and the context) says needs its own. Kept with the nav it was made for, so a server's next
+    build never takes one made for the last."""
+    made: dict[tuple[str, str], str] = {}  # (folder, base URL) -> its output, for the nav in `shown`
+    shown: list = [None]
 
     def once(context):
         page = context.get("page")
         url = getattr(page, "url", None)
-        if not isinstance(url, str) or not url or apart(url):
+        if not isinstance(url, str) or not url or apart(page, context):
             yield from render(context)
             return
-        key = (url.rstrip("/").rpartition("/")[0], str(context.get("base_url")))
+        if shown[0] is not context.get("nav"):  # another build's (a server keeps the theme between rebuilds)
+            shown[0] = context.get("nav")
+            made.clear()
+        key = (url.rstrip("/").rpartition("/")[0], str(context.get("base_url")))  # papers for papers/a/, papers/a.html
         if key not in made:
             made[key] = "".join(render(context))
         yield made[key]
