@@ -423,13 +423,13 @@ def test_a_full_build_whose_index_fails_is_indexed_by_the_next_build(kb_root, ru
     def broken(site, *args, **kwargs):
         raise OSError("pagefind: not found")
 
-    real = search_index.index_site
-    monkeypatch.setattr(search_index, "index_site", broken)
+    real = search_index._run
+    monkeypatch.setattr(search_index, "_run", broken)
     r = run("build", kb_root)
     assert r.code == 1
     assert r.err.splitlines()[-1] == f"tlnotes build: {kb_root / 'site'}: indexing for search failed: pagefind: not found"
     assert not (kb_root / "site" / "pagefind" / "pagefind-entry.json").exists()
-    monkeypatch.setattr(search_index, "index_site", real)
+    monkeypatch.setattr(search_index, "_run", real)
     assert run("build", kb_root).code == 0  # nothing changed, but the index is missing
     assert page_count(kb_root / "site") > 0
 
@@ -508,7 +508,7 @@ def test_a_failed_index_reads_the_same_from_mkdocs_and_a_server(kb_root, monkeyp
     def broken(site, *args, **kwargs):
         raise OSError("pagefind: not found")
 
-    monkeypatch.setattr(mkdocs_plugin, "index_site", broken)
+    monkeypatch.setattr(search_index, "_run", broken)  # where Pagefind starts
     site = kb_root / "site"
     said = f"tlnotes: {site}: indexing for search failed: pagefind: not found"
 
@@ -520,7 +520,7 @@ def test_a_failed_index_reads_the_same_from_mkdocs_and_a_server(kb_root, monkeyp
     assert errors() == [said]
     caplog.clear()
     with caplog.at_level("ERROR"):
-        incremental.index_later(site, broken).join(60)
+        incremental.index_later(site, search_index.index_site).join(60)
     assert errors() == [said]
 
 

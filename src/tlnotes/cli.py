@@ -105,12 +105,9 @@ def cmd_build(args) -> int:
     # from when its pages are written: Pagefind holds every page's words while it indexes (830 MB at 10,000
     # papers, a rebuild too), and the process that made the pages (770 MB) ends soon after it starts.
     def index() -> None:
-        from .search_index import IndexFailed, index_site
+        from .search_index import index_site
 
-        try:
-            index_site(site_dir)
-        except Exception as exc:  # the binary missing or failing
-            raise IndexFailed(site_dir, exc) from exc
+        index_site(site_dir)
 
     parallel.apart(lambda: _write_site(args, root, site_dir), ahead=index)
     print(f"built the site into {site_dir}", file=sys.stderr)

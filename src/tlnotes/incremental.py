@@ -306,8 +306,8 @@ def index_later(site_dir: Path, index_site) -> threading.Thread:
         with INDEXING:
             try:
                 index_site(site)
-            except Exception as exc:  # the binary missing or failing; the site itself is fine
-                log.error(f"tlnotes: {search_index.IndexFailed(site, exc)}")
+            except Exception as exc:  # the binary missing or failing (IndexFailed); the site itself is fine
+                log.error(f"tlnotes: {exc}")
 
     thread = threading.Thread(target=work, name="tlnotes-pagefind-later", daemon=True)
     thread.start()

@@ -226,17 +226,17 @@ class TlnotesPlugin(BasePlugin[TlnotesConfig]):
         if needed and self.index_by is None and not self.background_index:  # `mkdocs build`: indexed here
             try:
                 with incremental.INDEXING:
-                    index_site(site, meanwhile=meanwhile)
-            except Exception as exc:  # the binary missing or failing: one line, as MkDocs reports plugin errors
-                raise PluginError(f"tlnotes: {IndexFailed(site, exc)}") from exc
+                    index_site(site)
+            except IndexFailed as exc:  # the binary missing or failing: one line, as MkDocs reports plugin errors
+                raise PluginError(f"tlnotes: {exc}") from exc
             self.tracker.finish()
-            return
-        # the manifest first: a site whose index did not finish is indexed by the next build, whatever it changes
-        self.tracker.finish()
-        if needed and self.index_by is not None:  # `tlnotes build`: by the process that started it
-            self.index_by()
-        elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
-            incremental.index_later(site, index_site)
+        else:
+            # the manifest first: a site whose index did not finish is indexed by the next build, whatever it changes
+            self.tracker.finish()
+            if needed and self.index_by is not None:  # `tlnotes build`: by the process that started it
+                self.index_by()
+            elif needed:  # a server: the rebuilt page shows first, the index follows (incremental.py)
+                incremental.index_later(site, index_site)
         meanwhile()
 
     def on_serve(self, server, config, builder):
@@ -268,10 +268,10 @@ def build_site(
 
     Incremental unless `clean` (incremental.py); `warm` keeps a server's work between its builds (rerender.py), and
     with `last`, the Built this returned for the previous build, a save that changes only pages writes just those
-    (`Built.rebuild`). `meanwhile` runs once the pages are written, while Pagefind indexes them in its own
-    process (`tlnotes build` saves its state then), and not if the build fails. With `index_by`, a build that
-    needs its index made calls it once its pages and manifest are written, instead of indexing them (`tlnotes
-    build` indexes from a process that does not hold the build, `parallel.go_ahead`), then runs `meanwhile`.
+    (`Built.rebuild`). `meanwhile` runs last, once the pages are written and indexed or left to be, and not if
+    the build fails. With `index_by`, a build that needs its index made calls it once its pages and manifest are
+    written, instead of indexing them: `tlnotes build` indexes from a process that does not hold the build
+    (`parallel.go_ahead`), while this one saves its state (`meanwhile`).
     A missing mkdocs.yml, or one without the plugin, is a TlnotesError naming it; MkDocs' own failures are its
     MkDocsException. `say` hears what the site lacks (a site_url).
     """

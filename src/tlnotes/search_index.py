@@ -25,7 +25,6 @@ import gzip
 import json
 import shutil
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
@@ -54,22 +53,26 @@ class Unreadable(ValueError):
     """A meta index that is not what Pagefind 1.5 writes: the index is made again from an empty folder."""
 
 
-def index_site(site: Path, fresh: bool = False, meanwhile: Callable[[], object] | None = None) -> None:
+def index_site(site: Path, fresh: bool = False) -> None:
     """Write `site/pagefind/`: over the last finished index unless `fresh`, then without what it no longer uses.
 
-    `meanwhile` runs in this process while Pagefind runs in its own."""
-    folder = Path(site) / FOLDER
-    if fresh or not finished(folder):
-        shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / RUNNING).touch()
-    _run(Path(site), meanwhile)
+    Pagefind missing or failing, or a folder it cannot write, is IndexFailed."""
+    site = Path(site)
+    folder = site / FOLDER
     try:
-        prune(folder)
-    except (Unreadable, OSError):
-        shutil.rmtree(folder, ignore_errors=True)  # a fresh run writes its entry last: killed, it leaves none
-        _run(Path(site))
-    (folder / RUNNING).unlink(missing_ok=True)
+        if fresh or not finished(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RUNNING).touch()
+        _run(site)
+        try:
+            prune(folder)
+        except (Unreadable, OSError):
+            shutil.rmtree(folder, ignore_errors=True)  # a fresh run writes its entry last: killed, it leaves none
+            _run(site)
+        (folder / RUNNING).unlink(missing_ok=True)
+    except Exception as exc:
+        raise IndexFailed(site, exc) from exc
 
 
 def finished(folder: Path) -> bool:
@@ -77,14 +80,11 @@ def finished(folder: Path) -> bool:
     return (folder / ENTRY).is_file() and not (folder / RUNNING).exists()
 
 
-def _run(site: Path, meanwhile: Callable[[], object] | None = None) -> None:
+def _run(site: Path) -> None:
     """Pagefind, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter, an async
     program), in which `asyncio.run` refuses to start another."""
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
-        indexing = pool.submit(asyncio.run, _index(site))
-        if meanwhile is not None:
-            meanwhile()
-        indexing.result()
+        pool.submit(asyncio.run, _index(site)).result()
 
 
 async def _index(site: Path) -> None:
