@@ -331,7 +331,7 @@ class Built:
             return False
 
         plugin, config, tracker, files = self.plugin, self.config, self.plugin.tracker, self.files
-        if self.env is None or tracker.manifest is None or set(config.plugins) != {"tlnotes"}:
+        if self.env is None or tracker.manifest is None or not plugin.alone:
             return False
         if not tracker.site_dir.is_dir() or plugin.root != Path(kb.root).resolve() or kb.errors:
             return False
