@@ -66,9 +66,7 @@ class SharedMarkdown:
 
     def get(self) -> markdown.Markdown:
         if self._md is None:
-            self._md = markdown.Markdown(
-                extensions=self.config["markdown_extensions"], extension_configs=self.config["mdx_configs"] or {}
-            )
+            self._md = _markdown(self.config)
         return self._md.reset()
 
 
@@ -97,6 +95,11 @@ class GeneratedPage(Page):
         self.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
         if _mkdocs.log.getEffectiveLevel() > logging.DEBUG:
             self.links_to_anchors = relative_path_ext.links_to_anchors
+
+
+def _markdown(config) -> markdown.Markdown:
+    """A Markdown instance with the site's extensions, as MkDocs makes one for each page."""
+    return markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
 
 
 def _mkdocs_steps(md: markdown.Markdown, file, files, config) -> tuple:
@@ -182,9 +185,7 @@ class Headings:
         if line in self.known:
             return self.known[line]
         if self._md is None:
-            self._md = markdown.Markdown(
-                extensions=self.config["markdown_extensions"], extension_configs=self.config["mdx_configs"] or {}
-            )
+            self._md = _markdown(self.config)
         md = self._md.reset()
         raw_html, anchors, relative, title = _mkdocs_steps(md, file, files, self.config)
         html = md.convert(line)
