@@ -529,3 +529,27 @@ def test_a_file_that_vanishes_while_hashing_is_left_out(tmp_path, monkeypatch):
     monkeypatch.undo()
     (docs / "b.md").unlink()
     assert without_b == incremental.global_key(None, [], docs, None) != key
+
+
+def test_a_pagefind_that_never_answers_does_not_keep_the_process_from_ending(tmp_path):
+    """Ctrl-C reaches Pagefind's service too, and its Python API then waits for an answer for ever: a server that
+    was indexing a save must still end (it hung, joining Pagefind's thread at exit)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "papers").mkdir()
+    script = f"""
+import asyncio, sys, time
+from pathlib import Path
+from tlnotes import incremental, search_index
+
+async def never(site):
+    await asyncio.Event().wait()  # a service that died: no answer comes
+
+search_index._index = never
+incremental.index_later(Path({str(tmp_path)!r}), search_index.index_site)
+time.sleep(0.5)
+print("leaving", flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "leaving\n", done.stderr

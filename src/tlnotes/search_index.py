@@ -20,10 +20,10 @@ file, the old one names files that are all still there, so search keeps working 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import gzip
 import json
 import shutil
+import threading
 import zlib
 from pathlib import Path
 
@@ -82,9 +82,24 @@ def finished(folder: Path) -> bool:
 
 def _run(site: Path) -> None:
     """Pagefind, on a thread of its own: the caller may already run an event loop (Playwright, Jupyter, an async
-    program), in which `asyncio.run` refuses to start another."""
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tlnotes-pagefind") as pool:
-        pool.submit(asyncio.run, _index(site)).result()
+    program), in which `asyncio.run` refuses to start another.
+
+    A daemon thread: Ctrl-C reaches Pagefind's service too (one process group), and the Python API then waits for
+    its answer for ever. An executor's thread, which the interpreter joins at exit, kept `tlnotes serve` from ever
+    ending when Ctrl-C came while it indexed a save."""
+    failed: list[BaseException] = []
+
+    def index() -> None:
+        try:
+            asyncio.run(_index(site))
+        except BaseException as exc:  # raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=index, name="tlnotes-pagefind", daemon=True)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 async def _index(site: Path) -> None:
