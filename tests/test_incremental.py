@@ -145,6 +145,99 @@ def test_hidden_files_in_the_site_folder_stay_as_mkdocs_keeps_them(kb_root, run)
     assert not (site / "stale.html").exists()
 
 
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("full", ["--clean", "a changed global key"])
+def test_a_full_build_writes_over_the_last_site_in_place(kb_root, tmp_path, run, full):
+    """Every file is written again into the file that was there (no file removed and made anew: slow on some
+    filesystems), a theme file MkDocs would skip as newer than its source included, and the site equals a clean one."""
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    before = inodes(site)
+    asset = next(p for p in (site / "assets").rglob("*.css"))
+    original = asset.read_bytes()
+    asset.write_bytes(b"tampered")  # newer than its source now
+    age(site)
+    if full == "--clean":
+        r = run("build", kb_root, "--clean")
+    else:
+        edit_mkdocs_yml(kb_root, random.Random(3))
+        r = run("build", kb_root)
+    assert r.code == 0, r.err
+    assert asset.read_bytes() == original
+    assert rewritten(site) == {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    after = inodes(site)
+    kept = [rel for rel in after if not rel.startswith("pagefind/") and before.get(rel) == after[rel]]
+    assert len(kept) == len([rel for rel in before if not rel.startswith("pagefind/") and rel in after])
+    assert "papers/p1/index.html" in kept and asset.relative_to(site).as_posix() in kept
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_a_full_build_removes_what_it_does_not_write_and_never_writes_through_a_link(kb_root, tmp_path, run):
+    site = kb_root / "site"
+    assert run("build", kb_root).code == 0
+    (site / "old" / "deep").mkdir(parents=True)
+    (site / "old" / "deep" / "x.txt").write_text("left over")
+    (site / "papers" / "gone").mkdir()
+    (site / "papers" / "gone" / "index.html").write_text("a deleted paper's page")
+    (site / "papers" / "p2" / ".hidden").write_text("hidden, but not at the top")
+    (site / "404.html").unlink()
+    (site / "404.html").mkdir()  # a folder where the build writes a file
+    (site / "404.html" / "inside").write_text("x")
+    shutil.rmtree(site / "papers" / "p3")
+    (site / "papers" / "p3").write_text("a file where the build needs a folder")
+    outside = tmp_path / "outside.html"
+    outside.write_text("not the site's")
+    (site / "papers" / "p1" / "index.html").unlink()
+    (site / "papers" / "p1" / "index.html").symlink_to(outside)
+    (site / "about").rename(site / "about-link-target")
+    (site / "about").symlink_to(site / "about-link-target", target_is_directory=True)
+    r = run("build", kb_root, "--clean")
+    assert r.code == 0, r.err
+    assert outside.read_text() == "not the site's"
+    assert not (site / "papers" / "p1" / "index.html").is_symlink() and not (site / "about").is_symlink()
+    for gone in ["old", "papers/gone", "papers/p2/.hidden", "about-link-target"]:
+        assert not (site / gone).exists(), gone
+    assert (site / "404.html").is_file() and (site / "papers" / "p3" / "index.html").is_file()
+    assert_same_as_clean(kb_root, site, tmp_path, run)
+
+
+def test_clear_stale_keeps_what_it_is_told_and_stays_inside(tmp_path):
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "x.pf_index").write_text("kept")
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("kept")
+    (site / "a").mkdir()
+    (site / "a" / "index.html").write_text("written")
+    (site / "a" / "stale.html").write_text("stale")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's")
+    (site / "b").symlink_to(elsewhere, target_is_directory=True)
+    incremental.clear_stale(site, {"a/index.html", "b"}, keep=["pagefind"])
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == [
+        ".git", ".git/HEAD", "a", "a/index.html", "pagefind", "pagefind/x.pf_index",
+    ]  # fmt: skip
+    assert (elsewhere / "keep.txt").read_text() == "not the site's"
+    incremental.clear_stale(tmp_path / "missing", set())  # no folder: nothing to do
+
+
+def test_clear_stale_removes_a_written_path_it_may_not_write(tmp_path, monkeypatch):
+    """A read-only file (as a tool that copies modes leaves it) would fail MkDocs' write: it is made anew instead.
+    These tests run as root, who may write anything, so the check itself is what is replaced."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("ro.html", "rw.html"):
+        (site / name).write_text(name)
+    real = os.access
+    monkeypatch.setattr(incremental.os, "access", lambda path, mode: not str(path).endswith("ro.html") and real(path, mode))
+    incremental.clear_stale(site, {"ro.html", "rw.html"})
+    assert sorted(p.name for p in site.iterdir()) == ["rw.html"]
+
+
 def test_a_broken_save_keeps_the_last_site_and_the_next_good_save_catches_up(kb_root, tmp_path, run):
     site = kb_root / "site"
     assert run("build", kb_root).code == 0

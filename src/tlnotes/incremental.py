@@ -13,9 +13,9 @@ folder, tlnotes' own code and assets, and the versions of MkDocs, Material and P
   global key differs.
 - A build removes the manifest when it starts and writes the new one when it has finished (after Pagefind), so an
   interrupted build leaves none and the next one starts clean.
-- When the global key differs (or there is no manifest), the plugin empties the site folder before MkDocs writes
-  anything, so a dirty build then equals a clean one; otherwise it deletes the output of pages and extra files that
-  are gone.
+- When the global key differs (or there is no manifest), every file is written again, over the last build's in
+  place, and whatever the build will not write is removed before MkDocs writes anything (`clear_stale`), so a
+  dirty build then equals a clean one; otherwise it deletes the output of pages and extra files that are gone.
 - Pagefind cannot update an index in place (its API builds one from all the pages it is given), so each build that
   wrote a page re-indexes the whole site: the index always holds every page. It writes over the last finished
   build's index, which saves compressing what did not change (search_index.py); a clean build starts empty.
@@ -166,19 +166,40 @@ def global_key(config_file: Path | None, nav: object, docs_dir: Path | None, cus
     return digest(*parts)
 
 
-def empty_folder(site_dir: Path, keep: Iterable[str] = ()) -> None:
-    """What MkDocs does before a clean build: remove everything inside the site folder but `keep` and hidden files
-    (a deploy's `.git`: MkDocs never writes one, so it never removes one), keep the folder."""
+def clear_stale(site_dir: Path, written: set[str], keep: Iterable[str] = ()) -> None:
+    """Before a build that writes every file again: remove everything inside the site folder that it will not write
+    (`written`, paths relative to the folder), but the top-level `keep` and hidden entries (a deploy's `.git`:
+    MkDocs never writes one, so it never removes one); keep the folder.
+
+    What the build writes it writes over in place, rather than into an emptied folder: on ext4 without a journal,
+    making tens of thousands of files right after deleting as many is several times slower (the inode allocator
+    steps over each recently freed inode), and a server's readers keep the last page until the new one is there.
+    A link is always removed, even at a written path: the build must not write through it to outside the folder.
+    So is a file this process may not write, and a folder where a file goes, or left empty."""
     site = Path(site_dir)
     if not site.is_dir():
         return
-    for entry in site.iterdir():
-        if entry.name in keep or entry.name.startswith("."):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+    kept = set(keep)
+
+    def clear(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            rel = prefix + entry.name
+            if not prefix and (entry.name in kept or entry.name.startswith(".")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if rel in written:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                    continue
+                clear(entry.path, rel + "/")
+                with contextlib.suppress(OSError):  # not empty: something in it is written
+                    os.rmdir(entry.path)
+            elif entry.is_symlink() or rel not in written or not os.access(entry.path, os.W_OK):
+                with contextlib.suppress(FileNotFoundError):  # a read-only file is made anew: MkDocs cannot write it
+                    os.unlink(entry.path)
+
+    clear(str(site), "")
 
 
 def remove_outputs(site_dir: Path, dest_uris: Iterable[str]) -> None:
@@ -190,6 +211,15 @@ def remove_outputs(site_dir: Path, dest_uris: Iterable[str]) -> None:
             continue
         target.unlink(missing_ok=True)
         remove_empty_folders(target.parent, site)
+
+
+def written_by(files, config) -> set[str]:
+    """The files a build writes into its site folder: every included file (pages, extra and static files) and the
+    theme's own templates (`404.html`, `sitemap.xml` and its `.gz`)."""
+    out = {file.dest_uri for file in files if file.inclusion.is_included()}
+    for name in config.theme.static_templates:
+        out |= {name, f"{name}.gz"} if name == "sitemap.xml" else {name}
+    return out
 
 
 class Tracker:
@@ -222,7 +252,9 @@ class Tracker:
             elif file.is_documentation_page():  # a hand-written page: few, and its title is in every page's nav
                 file.is_modified = _answer(True)
         if self.full:  # the search index of a build that finished is written over (search_index.py), not anew
-            empty_folder(self.site_dir, keep=[search_index.FOLDER] if old is not None else [])
+            for file in files:  # a theme's file too, which MkDocs would skip when its copy in the site is newer
+                file.is_modified = _answer(True)
+            clear_stale(self.site_dir, written_by(files, config), keep=[search_index.FOLDER] if old is not None else [])
         elif old is not None:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])
         self.manifest = Manifest(str(self.site_dir.resolve()), key, dict(pages), outputs)
