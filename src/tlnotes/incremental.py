@@ -248,12 +248,12 @@ class Tracker:
             src = file.src_uri
             if src in pages:
                 outputs[src] = file.dest_uri
-                file.is_modified = _answer(src in self.changed)
-            elif file.is_documentation_page():  # a hand-written page: few, and its title is in every page's nav
+                file.is_modified = _answer(src in self.changed)  # every one in a full build
+            elif file.is_documentation_page() or self.full:
+                # a hand-written page: few, and its title is in every page's nav; in a full build any other file
+                # too, such as a theme's, which MkDocs would skip when its copy in the site is newer than its source
                 file.is_modified = _answer(True)
         if self.full:  # the search index of a build that finished is written over (search_index.py), not anew
-            for file in files:  # a theme's file too, which MkDocs would skip when its copy in the site is newer
-                file.is_modified = _answer(True)
             clear_stale(self.site_dir, written_by(files, config), keep=[search_index.FOLDER] if old is not None else [])
         elif old is not None:
             remove_outputs(self.site_dir, [uri for src, uri in old.outputs.items() if outputs.get(src) != uri])

@@ -53,14 +53,15 @@ class Unreadable(ValueError):
     """A meta index that is not what Pagefind 1.5 writes: the index is made again from an empty folder."""
 
 
-def index_site(site: Path, fresh: bool = False) -> None:
-    """Write `site/pagefind/`: over the last finished index unless `fresh`, then without what it no longer uses.
+def index_site(site: Path) -> None:
+    """Write `site/pagefind/`: over the last finished index (a clean build has removed it before), then without
+    what it no longer uses.
 
     Pagefind missing or failing, or a folder it cannot write, is IndexFailed."""
     site = Path(site)
     folder = site / FOLDER
     try:
-        if fresh or not finished(folder):
+        if not finished(folder):
             shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / RUNNING).touch()
