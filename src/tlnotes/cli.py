@@ -96,20 +96,14 @@ def cmd_check(args) -> int:
 
 def cmd_build(args) -> int:
     """Check the KB, then build the site with MkDocs into DIR/site."""
-    from . import parallel
+    from . import parallel, search_index
 
     root = _kb_root(args.dir)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-
     # The pages are made in a process that ends once it has saved its state, and the site is indexed by this one,
     # from when its pages are written: Pagefind holds every page's words while it indexes (830 MB at 10,000
     # papers, a rebuild too), and the process that made the pages (770 MB) ends soon after it starts.
-    def index() -> None:
-        from .search_index import index_site
-
-        index_site(site_dir)
-
-    parallel.apart(lambda: _write_site(args, root, site_dir), ahead=index)
+    parallel.apart(lambda: _write_site(args, root, site_dir), ahead=lambda: search_index.index_site(site_dir))
     print(f"built the site into {site_dir}", file=sys.stderr)
     return 0
 
